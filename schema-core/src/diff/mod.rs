@@ -1,0 +1,323 @@
+//! The compatibility diff: walks two schemas side by side ([`walk`]), records typed changes, and
+//! judges each change by the rule table ([`kinds`]) under the chosen rule set and mode.
+//!
+//! A [`Change`] names its kind, the RFC 6901 pointer of the place in the old and in the new
+//! schema, the instance location it concerns, and the directions it breaks. Breaking changes get
+//! a witness (see [`crate::witness`]) when one can be built and verified.
+
+pub mod kinds;
+mod objects;
+mod arrays;
+pub(crate) mod scalars;
+mod walk;
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::Serialize;
+use serde_json::Value;
+
+pub use kinds::{Breaks, ChangeKind, Rule, RULES};
+
+use crate::docset::DocSet;
+
+/// Which rule set judges the changes (DESIGN section 3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Rules {
+    /// Instance semantics under the NOT_SET assumption plus the four event rules (default).
+    #[default]
+    Events,
+    /// Confluent Schema Registry's STRICT verdicts.
+    Standard,
+    /// Confluent Schema Registry's LENIENT verdicts.
+    Lenient,
+}
+
+/// Which directions must hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    /// New can read old: V(old) ⊆ V(new).
+    Backward,
+    /// Old can read new: V(new) ⊆ V(old).
+    Forward,
+    /// Both (default).
+    #[default]
+    Full,
+    /// No check.
+    None,
+}
+
+impl Mode {
+    /// The directions this mode checks.
+    pub fn checks(self) -> Breaks {
+        match self {
+            Mode::Backward => Breaks::BACKWARD,
+            Mode::Forward => Breaks::FORWARD,
+            Mode::Full => Breaks::BOTH,
+            Mode::None => Breaks::NONE,
+        }
+    }
+}
+
+macro_rules! parse_enum {
+    ($t:ty, $what:literal, $($s:literal => $v:path),*) => {
+        impl FromStr for $t {
+            type Err = String;
+            fn from_str(s: &str) -> Result<Self, String> {
+                match s.to_ascii_lowercase().as_str() {
+                    $($s => Ok($v),)*
+                    _ => Err(format!(concat!("unknown ", $what, " {:?}; expected one of: "), s)
+                        + &[$($s),*].join(", ")),
+                }
+            }
+        }
+        impl fmt::Display for $t {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                let s = match self { $($v => $s,)* };
+                f.write_str(s)
+            }
+        }
+    };
+}
+parse_enum!(Rules, "rule set", "events" => Rules::Events, "standard" => Rules::Standard, "lenient" => Rules::Lenient);
+parse_enum!(Mode, "mode", "backward" => Mode::Backward, "forward" => Mode::Forward, "full" => Mode::Full, "none" => Mode::None);
+
+/// A compatibility direction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Direction {
+    Backward,
+    Forward,
+}
+
+/// Which schema accepts a witness.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Side {
+    Old,
+    New,
+}
+
+/// An event that one schema accepts and the other rejects, checked with the validator.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Witness {
+    pub instance: Value,
+    pub valid_under: Side,
+    pub invalid_under: Side,
+}
+
+/// How to diff.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options {
+    pub mode: Mode,
+    pub rules: Rules,
+    /// Build and verify witnesses for breaking changes (costs a validator compile per schema).
+    pub witnesses: bool,
+}
+
+/// One change between the old and the new schema.
+#[derive(Debug, Clone, Serialize)]
+pub struct Change {
+    pub kind: ChangeKind,
+    /// Where in the old schema (the closest existing place when the change is an addition).
+    pub old_pointer: String,
+    /// Where in the new schema (the closest existing place when the change is a removal).
+    pub new_pointer: String,
+    /// The place in an event this change concerns (`*` stands for any key, `-` any index).
+    pub instance_pointer: String,
+    /// The directions this change breaks under the rule set (empty: a compatible change or note).
+    pub breaks: Vec<Direction>,
+    pub rule: &'static str,
+    pub message: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub help: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub witness: Option<Witness>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<usize>,
+    #[serde(skip)]
+    pub(crate) segments: Vec<Seg>,
+}
+
+impl Change {
+    pub fn breaks_set(&self) -> Breaks {
+        Breaks {
+            backward: self.breaks.contains(&Direction::Backward),
+            forward: self.breaks.contains(&Direction::Forward),
+        }
+    }
+}
+
+/// The result of a diff.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub compatible: bool,
+    pub mode: Mode,
+    pub rules: Rules,
+    pub changes: Vec<Change>,
+}
+
+impl Report {
+    /// The changes that break a direction the mode checks.
+    pub fn breaking(&self) -> impl Iterator<Item = &Change> {
+        let checks = self.mode.checks();
+        self.changes.iter().filter(move |c| c.breaks_set().and(checks).any())
+    }
+}
+
+/// A step from an instance location to a child, as a change's place in an event.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) enum Seg {
+    Key(String),
+    /// A key declared nowhere (governed by `additionalProperties`).
+    AnyKey,
+    /// A key matching a `patternProperties` regex.
+    PatternKey(String),
+    Index(usize),
+    /// The `contains` item or any index from here on.
+    AnyIndex(usize),
+    /// The name of a property, not its value (`propertyNames`).
+    PropertyName,
+}
+
+impl Seg {
+    fn token(&self) -> String {
+        match self {
+            Seg::Key(k) => crate::pointer::escape(k),
+            Seg::AnyKey | Seg::PatternKey(_) => "*".into(),
+            Seg::Index(i) => i.to_string(),
+            Seg::AnyIndex(_) => "-".into(),
+            Seg::PropertyName => "{name}".into(),
+        }
+    }
+}
+
+/// A change as the walker records it: relative instance path (innermost first) and masks that
+/// the judge applies.
+#[derive(Debug, Clone)]
+pub(crate) struct Raw {
+    pub kind: ChangeKind,
+    pub old_ptr: String,
+    pub new_ptr: String,
+    pub detail: String,
+    /// Instance path segments, innermost first (parents push as results travel up).
+    pub rev_segs: Vec<Seg>,
+    /// Directions this occurrence may break at all (cleared by branch matching and NOT_SET).
+    pub mask: Breaks,
+    /// Under a `not`: the table's directions are swapped.
+    pub inverted: bool,
+    /// Recorded under a NOT_SET-masked scope (added or removed property name).
+    pub scoped: bool,
+}
+
+impl Raw {
+    pub fn new(kind: ChangeKind, old_ptr: &str, new_ptr: &str, detail: String) -> Raw {
+        Raw {
+            kind,
+            old_ptr: old_ptr.to_string(),
+            new_ptr: new_ptr.to_string(),
+            detail,
+            rev_segs: Vec::new(),
+            mask: Breaks::BOTH,
+            inverted: false,
+            scoped: false,
+        }
+    }
+}
+
+/// The directions a recorded change breaks under `rules`.
+pub(crate) fn judge(raw: &Raw, rules: Rules) -> Breaks {
+    let rule = raw.kind.rule();
+    let b = match rules {
+        Rules::Events => rule.events,
+        Rules::Standard => rule.standard,
+        Rules::Lenient => rule.lenient,
+    };
+    let b = if raw.inverted { b.swapped() } else { b };
+    b.and(raw.mask)
+}
+
+/// Diffs the first two documents of `docs` (old, new).
+pub fn diff_docs(docs: &DocSet, old: usize, new: usize, options: Options) -> Report {
+    let mut walker = walk::Walker::new(docs, options.rules);
+    let raws = walker.diff_roots(old, new);
+    let mut changes: Vec<Change> = raws
+        .into_iter()
+        .map(|raw| finish(raw, docs, old, new, options.rules))
+        .collect();
+    if options.rules == Rules::Events && options.mode != Mode::None {
+        changes.extend(
+            crate::version::check(&docs.get(old).root, &docs.get(new).root, &changes, options.mode)
+                .into_iter()
+                .map(|raw| finish(raw, docs, old, new, options.rules)),
+        );
+    }
+    changes.sort_by(|a, b| {
+        (b.breaks_set().any(), &a.new_pointer, &a.old_pointer, a.kind).cmp(&(
+            a.breaks_set().any(),
+            &b.new_pointer,
+            &b.old_pointer,
+            b.kind,
+        ))
+    });
+    changes.dedup_by(|a, b| a.kind == b.kind && a.old_pointer == b.old_pointer && a.new_pointer == b.new_pointer && a.breaks == b.breaks);
+    let checks = options.mode.checks();
+    if options.witnesses && checks.any() {
+        crate::witness::attach(docs, old, new, &mut changes, checks);
+    }
+    let compatible = !changes.iter().any(|c| c.breaks_set().and(checks).any());
+    Report { compatible, mode: options.mode, rules: options.rules, changes }
+}
+
+fn finish(raw: Raw, docs: &DocSet, old: usize, new: usize, rules: Rules) -> Change {
+    let b = judge(&raw, rules);
+    let mut breaks = Vec::new();
+    if b.backward {
+        breaks.push(Direction::Backward);
+    }
+    if b.forward {
+        breaks.push(Direction::Forward);
+    }
+    let rule = raw.kind.rule();
+    let segments: Vec<Seg> = raw.rev_segs.iter().rev().cloned().collect();
+    let instance_pointer: String = segments.iter().map(|s| format!("/{}", s.token())).collect();
+    let message = if raw.detail.is_empty() {
+        rule.summary.to_string()
+    } else {
+        format!("{}: {}", rule.summary, raw.detail)
+    };
+    // Removals are located in the old file, everything else in the new one.
+    let in_old = matches!(
+        raw.kind,
+        ChangeKind::PropertyRemovedFromOpenModel
+            | ChangeKind::PropertyRemovedFromClosedModel
+            | ChangeKind::PropertyRemovedFromPartiallyOpenModel
+            | ChangeKind::PropertyWithFalseRemovedFromClosedModel
+            | ChangeKind::RequiredPropertyRemoved
+            | ChangeKind::SumBranchRemoved
+            | ChangeKind::ProductConstraintRemoved
+    );
+    let (doc, ptr) = if in_old { (docs.get(old), &raw.old_ptr) } else { (docs.get(new), &raw.new_ptr) };
+    let pos = doc.position(ptr);
+    Change {
+        kind: raw.kind,
+        old_pointer: raw.old_ptr,
+        new_pointer: raw.new_ptr,
+        instance_pointer,
+        breaks,
+        rule: rule.rule,
+        message,
+        help: rule.help.to_string(),
+        witness: None,
+        file: Some(doc.name.clone()),
+        line: pos.map(|p| p.0),
+        column: pos.map(|p| p.1),
+        segments,
+    }
+}

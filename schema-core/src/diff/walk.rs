@@ -1,0 +1,510 @@
+//! The walker: compares two schema locations and returns the changes between them, for both
+//! directions at once. A location is first split into the parts whose conjunction it is (its own
+//! keywords, each `allOf` branch, an `anyOf`/`oneOf` alternative set, a `not`, a conditional);
+//! parts are matched by implication, alternatives by coverage, plain keywords one by one in
+//! [`super::scalars`], [`super::objects`] and [`super::arrays`].
+//!
+//! Soundness: every matching is a sufficient condition for inclusion, so a missing match is
+//! reported as breaking. Recursive schemas are compared coinductively: a pair of locations
+//! already under comparison is assumed to hold, and its changes are reported where it started.
+
+use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
+
+use serde_json::Value;
+
+use super::kinds::{Breaks, ChangeKind};
+use super::{judge, Raw, Rules, Seg};
+use crate::docset::DocSet;
+use crate::draft::Draft;
+
+/// The schema that accepts everything, standing in for an absent keyword.
+pub(crate) static TRUE: Value = Value::Bool(true);
+
+/// How deep comparisons may nest before the walker gives up with an `undecidable` change.
+const MAX_DEPTH: usize = 400;
+
+/// Which keywords of a location take part.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum View {
+    Whole,
+    /// Only the location's own keywords: its combinators are compared as separate parts.
+    Plain,
+}
+
+/// A schema location in one of the documents.
+#[derive(Debug, Clone)]
+pub(crate) struct Loc<'a> {
+    pub doc: usize,
+    pub ptr: String,
+    pub v: &'a Value,
+    pub view: View,
+    pub draft: Draft,
+}
+
+impl<'a> Loc<'a> {
+    /// The child at `key` (`tokens` joined below this pointer), or `true` standing at this
+    /// location when absent.
+    pub fn child(&self, tokens: &[&str], v: Option<&'a Value>) -> Loc<'a> {
+        match v {
+            Some(v) => Loc {
+                doc: self.doc,
+                ptr: crate::pointer::join(&self.ptr, tokens),
+                v,
+                view: View::Whole,
+                draft: self.draft,
+            },
+            None => self.absent(),
+        }
+    }
+
+    /// `true` located here: what an absent subschema means.
+    pub fn absent(&self) -> Loc<'a> {
+        Loc { doc: self.doc, ptr: self.ptr.clone(), v: &TRUE, view: View::Whole, draft: self.draft }
+    }
+
+    pub fn get(&self, key: &str) -> Option<&'a Value> {
+        self.v.as_object().and_then(|o| o.get(key))
+    }
+
+    fn key(&self) -> (usize, String, View, bool) {
+        (self.doc, self.ptr.clone(), self.view, std::ptr::eq(self.v, &TRUE))
+    }
+}
+
+type PairKey = ((usize, String, View, bool), (usize, String, View, bool));
+
+#[derive(Debug, Clone)]
+enum Part<'a> {
+    Plain(Loc<'a>),
+    Sum { one_of: bool, at: Loc<'a>, branches: Vec<Loc<'a>> },
+    Not(Loc<'a>),
+    /// Compared only for equality: if/then/else, unevaluated*, dynamic references.
+    Opaque(Loc<'a>, &'static str),
+}
+
+impl<'a> Part<'a> {
+    fn tag(&self) -> u8 {
+        match self {
+            Part::Plain(_) => 0,
+            Part::Sum { .. } => 1,
+            Part::Not(_) => 3,
+            Part::Opaque(..) => 4,
+        }
+    }
+    fn loc(&self) -> &Loc<'a> {
+        match self {
+            Part::Plain(l) | Part::Not(l) | Part::Opaque(l, _) => l,
+            Part::Sum { at, .. } => at,
+        }
+    }
+}
+
+pub(crate) struct Walker<'a> {
+    pub docs: &'a DocSet,
+    pub rules: Rules,
+    in_progress: HashSet<PairKey>,
+    memo: HashMap<PairKey, Rc<Vec<Raw>>>,
+    depth: usize,
+}
+
+impl<'a> Walker<'a> {
+    pub fn new(docs: &'a DocSet, rules: Rules) -> Walker<'a> {
+        Walker { docs, rules, in_progress: HashSet::new(), memo: HashMap::new(), depth: 0 }
+    }
+
+    pub fn diff_roots(&mut self, old: usize, new: usize) -> Vec<Raw> {
+        let o = self.root(old);
+        let n = self.root(new);
+        let mut out = Vec::new();
+        if o.draft != n.draft {
+            out.push(Raw::new(
+                ChangeKind::DialectChanged,
+                "",
+                "",
+                format!("{:?} → {:?}", o.draft, n.draft),
+            ));
+        }
+        out.extend(self.compare(o, n));
+        out
+    }
+
+    fn root(&self, doc: usize) -> Loc<'a> {
+        let d = self.docs.get(doc);
+        Loc { doc, ptr: String::new(), v: &d.root, view: View::Whole, draft: d.draft }
+    }
+
+    /// Whether `raws` break the direction(s) in `dir` under the current rules.
+    pub fn breaks(&self, raws: &[Raw]) -> Breaks {
+        raws.iter().fold(Breaks::NONE, |acc, r| acc.or(judge(r, self.rules)))
+    }
+
+    /// Compares two locations; the changes' instance paths are relative to them.
+    pub fn compare(&mut self, o: Loc<'a>, n: Loc<'a>) -> Vec<Raw> {
+        let o = self.deref(o);
+        let n = self.deref(n);
+        if o.view == n.view && o.draft == n.draft && o.v == n.v && !contains_ref(o.v) {
+            return Vec::new();
+        }
+        let key = (o.key(), n.key());
+        if let Some(done) = self.memo.get(&key) {
+            return done.as_ref().clone();
+        }
+        if self.in_progress.contains(&key) {
+            return Vec::new(); // coinductive hypothesis: assume the pair holds
+        }
+        if self.depth >= MAX_DEPTH {
+            return vec![Raw::new(
+                ChangeKind::Undecidable,
+                &o.ptr,
+                &n.ptr,
+                format!("schemas nest deeper than {MAX_DEPTH} levels"),
+            )];
+        }
+        self.in_progress.insert(key.clone());
+        self.depth += 1;
+        let out = self.compare_parts(&o, &n);
+        self.depth -= 1;
+        self.in_progress.remove(&key);
+        self.memo.insert(key, Rc::new(out.clone()));
+        out
+    }
+
+    /// Follows a `$ref` that stands alone (or whose siblings the dialect ignores).
+    fn deref(&self, mut loc: Loc<'a>) -> Loc<'a> {
+        for _ in 0..64 {
+            let Some(obj) = loc.v.as_object() else { return loc };
+            let Some(Value::String(r)) = obj.get("$ref") else { return loc };
+            let alone = loc.draft < Draft::Draft201909
+                || obj.keys().all(|k| k == "$ref" || is_annotation_keyword(k));
+            if !alone {
+                return loc;
+            }
+            let Some((doc, ptr)) = self.docs.resolve_ref(loc.doc, r) else { return loc };
+            let d = self.docs.get(doc);
+            let Some(v) = d.at(&ptr) else { return loc };
+            loc = Loc { doc, ptr, v, view: View::Whole, draft: d.draft };
+        }
+        loc
+    }
+
+    /// The parts whose conjunction a location is.
+    fn parts(&self, loc: &Loc<'a>, out: &mut Vec<Part<'a>>) {
+        let loc = self.deref(loc.clone());
+        let Some(obj) = loc.v.as_object() else {
+            out.push(Part::Plain(loc));
+            return;
+        };
+        out.push(Part::Plain(Loc { view: View::Plain, ..loc.clone() }));
+        if loc.view == View::Plain {
+            return;
+        }
+        if loc.draft >= Draft::Draft201909 {
+            if let Some(Value::String(r)) = obj.get("$ref") {
+                if let Some((doc, ptr)) = self.docs.resolve_ref(loc.doc, r) {
+                    let d = self.docs.get(doc);
+                    if let Some(v) = d.at(&ptr) {
+                        self.parts(&Loc { doc, ptr, v, view: View::Whole, draft: d.draft }, out);
+                    }
+                }
+            }
+        }
+        if let Some(Value::Array(all)) = obj.get("allOf") {
+            for (i, b) in all.iter().enumerate() {
+                self.parts(&loc.child(&["allOf", &i.to_string()], Some(b)), out);
+            }
+        }
+        for (kw, one_of) in [("anyOf", false), ("oneOf", true)] {
+            if let Some(Value::Array(alts)) = obj.get(kw) {
+                let branches = alts
+                    .iter()
+                    .enumerate()
+                    .map(|(i, b)| loc.child(&[kw, &i.to_string()], Some(b)))
+                    .collect();
+                out.push(Part::Sum { one_of, at: loc.child(&[kw], obj.get(kw)), branches });
+            }
+        }
+        if let Some(not) = obj.get("not") {
+            out.push(Part::Not(loc.child(&["not"], Some(not))));
+        }
+        if obj.contains_key("if") || obj.contains_key("then") || obj.contains_key("else") {
+            out.push(Part::Opaque(loc.clone(), "if/then/else is not compared for inclusion"));
+        }
+        // Without in-place applicators, unevaluated* mean what additionalProperties and items
+        // mean, and the keyword modules read them so; with applicators they look across parts.
+        let applicators = ["allOf", "anyOf", "oneOf", "not", "if", "$ref", "dependentSchemas", "$dynamicRef", "$recursiveRef"];
+        for kw in ["unevaluatedProperties", "unevaluatedItems"] {
+            if obj.contains_key(kw) && applicators.iter().any(|a| obj.contains_key(*a)) {
+                out.push(Part::Opaque(loc.clone(), "unevaluatedProperties/unevaluatedItems depend on every subschema"));
+                break;
+            }
+        }
+        for kw in ["$dynamicRef", "$recursiveRef"] {
+            if obj.contains_key(kw) {
+                out.push(Part::Opaque(loc.clone(), "dynamic references are resolved only at validation time"));
+                break;
+            }
+        }
+    }
+
+    fn compare_parts(&mut self, o: &Loc<'a>, n: &Loc<'a>) -> Vec<Raw> {
+        let mut op = Vec::new();
+        let mut np = Vec::new();
+        self.parts(o, &mut op);
+        self.parts(n, &mut np);
+        if op.len() == 1 && np.len() == 1 {
+            return self.compare_part(&op[0], &np[0]);
+        }
+        self.compare_product(o, n, &op, &np)
+    }
+
+    /// old = ∧ op, new = ∧ np. Backward holds if every new part is implied by some old part;
+    /// forward if every old part is implied by some new part.
+    fn compare_product(&mut self, o: &Loc<'a>, n: &Loc<'a>, op: &[Part<'a>], np: &[Part<'a>]) -> Vec<Raw> {
+        let mut cache: HashMap<(usize, usize), Vec<Raw>> = HashMap::new();
+        let mut chosen: HashMap<(usize, usize), Breaks> = HashMap::new();
+        let mut out = Vec::new();
+        // Natural partner: same kind of part at the same ordinal among that kind.
+        let ordinal = |parts: &[Part<'a>], i: usize| parts[..i].iter().filter(|p| p.tag() == parts[i].tag()).count();
+        let partner = |from: &[Part<'a>], i: usize, to: &[Part<'a>]| -> Option<usize> {
+            let (tag, ord) = (from[i].tag(), ordinal(from, i));
+            (0..to.len()).find(|&j| to[j].tag() == tag && ordinal(to, j) == ord)
+        };
+        for dir in [Breaks::BACKWARD, Breaks::FORWARD] {
+            let backward = dir == Breaks::BACKWARD;
+            // For backward: each new part j needs an old part i with no backward break.
+            let (targets, sources) = if backward { (np, op) } else { (op, np) };
+            for t in 0..targets.len() {
+                let nat = partner(targets, t, sources);
+                let order: Vec<usize> = nat.into_iter().chain((0..sources.len()).filter(|&s| Some(s) != nat)).collect();
+                let mut found = None;
+                for s in order {
+                    let pair = if backward { (s, t) } else { (t, s) };
+                    let raws = self.cached_part(&mut cache, op, np, pair);
+                    if !self.breaks(&raws).and(dir).any() {
+                        found = Some(pair);
+                        break;
+                    }
+                }
+                match (found, nat) {
+                    (Some(pair), _) => {
+                        let e = chosen.entry(pair).or_insert(Breaks::NONE);
+                        *e = e.or(dir);
+                    }
+                    (None, Some(s)) => {
+                        let pair = if backward { (s, t) } else { (t, s) };
+                        let raws = self.cached_part(&mut cache, op, np, pair);
+                        out.extend(masked(raws, dir));
+                    }
+                    (None, None) => {
+                        let (kind, optr, nptr) = if backward {
+                            (ChangeKind::ProductConstraintAdded, o.ptr.clone(), targets[t].loc().ptr.clone())
+                        } else {
+                            (ChangeKind::ProductConstraintRemoved, targets[t].loc().ptr.clone(), n.ptr.clone())
+                        };
+                        let mut r = Raw::new(kind, &optr, &nptr, String::new());
+                        r.mask = dir;
+                        out.push(r);
+                    }
+                }
+            }
+        }
+        let mut pairs: Vec<_> = chosen.into_iter().collect();
+        pairs.sort_by_key(|(p, _)| *p);
+        for (pair, dirs) in pairs {
+            let raws = self.cached_part(&mut cache, op, np, pair);
+            out.extend(masked(raws, dirs));
+        }
+        out
+    }
+
+    fn cached_part(&mut self, cache: &mut HashMap<(usize, usize), Vec<Raw>>, op: &[Part<'a>], np: &[Part<'a>], pair: (usize, usize)) -> Vec<Raw> {
+        if let Some(r) = cache.get(&pair) {
+            return r.clone();
+        }
+        let r = self.compare_part(&op[pair.0], &np[pair.1]);
+        cache.insert(pair, r.clone());
+        r
+    }
+
+    fn compare_part(&mut self, a: &Part<'a>, b: &Part<'a>) -> Vec<Raw> {
+        match (a, b) {
+            (Part::Plain(x), Part::Plain(y)) => self.compare_plain(x, y),
+            (Part::Sum { .. }, _) | (_, Part::Sum { .. }) => self.compare_sum(a, b),
+            (Part::Not(x), Part::Not(y)) => {
+                let inner = self.compare(x.clone(), y.clone());
+                if self.rules == Rules::Events && inner.iter().any(|r| r.scoped) {
+                    return vec![Raw::new(
+                        ChangeKind::Undecidable,
+                        &x.ptr,
+                        &y.ptr,
+                        "a property added or removed under `not`: the NOT_SET assumption does not carry over a negation".into(),
+                    )];
+                }
+                inner
+                    .into_iter()
+                    .map(|mut r| {
+                        r.inverted = !r.inverted;
+                        r.mask = r.mask.swapped();
+                        r
+                    })
+                    .collect()
+            }
+            (Part::Opaque(x, why), Part::Opaque(y, _)) => {
+                if x.v == y.v && !contains_ref(x.v) {
+                    Vec::new()
+                } else {
+                    vec![Raw::new(ChangeKind::Undecidable, &x.ptr, &y.ptr, why.to_string())]
+                }
+            }
+            (x, y) => {
+                let why = match (x, y) {
+                    (Part::Opaque(_, w), _) | (_, Part::Opaque(_, w)) => w.to_string(),
+                    _ => "`not` is compared only with another `not`".to_string(),
+                };
+                vec![Raw::new(ChangeKind::Undecidable, &x.loc().ptr, &y.loc().ptr, why)]
+            }
+        }
+    }
+
+    /// Alternatives: backward holds if every old alternative is covered by a new one; forward if
+    /// every new alternative is covered by an old one. A non-sum side is one alternative.
+    fn compare_sum(&mut self, a: &Part<'a>, b: &Part<'a>) -> Vec<Raw> {
+        let alts = |p: &Part<'a>| -> (Vec<Loc<'a>>, Option<bool>, Loc<'a>) {
+            match p {
+                Part::Sum { one_of, at, branches } => (branches.clone(), Some(*one_of), at.clone()),
+                other => (vec![other.loc().clone()], None, other.loc().clone()),
+            }
+        };
+        let (ob, okind, oat) = alts(a);
+        let (nb, nkind, nat) = alts(b);
+        let mut cache: HashMap<(usize, usize), Vec<Raw>> = HashMap::new();
+        let mut chosen: HashMap<(usize, usize), Breaks> = HashMap::new();
+        let mut out = Vec::new();
+        let mut identical = ob.len() == nb.len() && okind == nkind;
+        for dir in [Breaks::BACKWARD, Breaks::FORWARD] {
+            let backward = dir == Breaks::BACKWARD;
+            let (sources, targets) = if backward { (ob.len(), nb.len()) } else { (nb.len(), ob.len()) };
+            for s in 0..sources {
+                let order: Vec<usize> = (s..targets).chain(0..s.min(targets)).collect();
+                let mut found = None;
+                for t in order {
+                    let pair = if backward { (s, t) } else { (t, s) };
+                    let raws = self.cached_alt(&mut cache, &ob, &nb, pair);
+                    if !self.breaks(&raws).and(dir).any() {
+                        found = Some(pair);
+                        break;
+                    }
+                }
+                if let Some(pair) = found {
+                    if pair.0 != pair.1 || !cache[&pair].is_empty() {
+                        identical = false;
+                    }
+                    let e = chosen.entry(pair).or_insert(Breaks::NONE);
+                    *e = e.or(dir);
+                    continue;
+                }
+                identical = false;
+                if targets == 1 {
+                    let pair = if backward { (s, 0) } else { (0, s) };
+                    let raws = self.cached_alt(&mut cache, &ob, &nb, pair);
+                    out.extend(masked(raws, dir));
+                } else {
+                    let mut r = if backward {
+                        Raw::new(ChangeKind::SumBranchRemoved, &ob[s].ptr, &nat.ptr, String::new())
+                    } else {
+                        Raw::new(ChangeKind::SumBranchAdded, &oat.ptr, &nb[s].ptr, String::new())
+                    };
+                    r.mask = dir;
+                    out.push(r);
+                }
+            }
+        }
+        let mut pairs: Vec<_> = chosen.into_iter().collect();
+        pairs.sort_by_key(|(p, _)| *p);
+        for (pair, dirs) in pairs {
+            let raws = self.cached_alt(&mut cache, &ob, &nb, pair);
+            out.extend(masked(raws, dirs));
+        }
+        // Confluent's criterion rules: a singleton old anyOf may become oneOf, and the mirror.
+        if okind == Some(false) && nkind == Some(true) && ob.len() > 1 {
+            out.push(Raw::new(ChangeKind::AnyOfBecameOneOf, &oat.ptr, &nat.ptr, String::new()));
+        }
+        if okind == Some(true) && nkind == Some(false) && nb.len() > 1 {
+            out.push(Raw::new(ChangeKind::OneOfBecameAnyOf, &oat.ptr, &nat.ptr, String::new()));
+        }
+        if !identical {
+            // An event matching two alternatives of a oneOf is rejected: a changed oneOf is only
+            // sound where its alternatives cannot overlap.
+            for (kind, branches, at, dir) in [(nkind, &nb, &nat, Breaks::BACKWARD), (okind, &ob, &oat, Breaks::FORWARD)] {
+                if kind == Some(true) && branches.len() > 1 && !self.pairwise_disjoint(branches) {
+                    let mut r = Raw::new(ChangeKind::OneOfOverlap, &oat.ptr, &nat.ptr, format!("alternatives of {} are not provably disjoint", at.ptr));
+                    r.mask = dir;
+                    out.push(r);
+                }
+            }
+        }
+        out
+    }
+
+    fn cached_alt(&mut self, cache: &mut HashMap<(usize, usize), Vec<Raw>>, ob: &[Loc<'a>], nb: &[Loc<'a>], pair: (usize, usize)) -> Vec<Raw> {
+        if let Some(r) = cache.get(&pair) {
+            return r.clone();
+        }
+        let r = self.compare(ob[pair.0].clone(), nb[pair.1].clone());
+        cache.insert(pair, r.clone());
+        r
+    }
+
+    fn pairwise_disjoint(&self, branches: &[Loc<'a>]) -> bool {
+        let resolved: Vec<Loc<'a>> = branches.iter().map(|b| self.deref(b.clone())).collect();
+        for i in 0..resolved.len() {
+            for j in i + 1..resolved.len() {
+                if !super::scalars::disjoint(&resolved[i], &resolved[j], self) {
+                    return false;
+                }
+            }
+        }
+        true
+    }
+
+    /// Resolves `$ref` at a location the way comparisons see it (used by keyword modules).
+    pub fn resolved(&self, loc: Loc<'a>) -> Loc<'a> {
+        self.deref(loc)
+    }
+}
+
+/// Restricts changes to the directions in `dirs`.
+pub(crate) fn masked(raws: Vec<Raw>, dirs: Breaks) -> impl Iterator<Item = Raw> {
+    raws.into_iter().map(move |mut r| {
+        r.mask = r.mask.and(dirs);
+        r
+    })
+}
+
+/// Prefixes the instance path of `raws` with `seg`.
+pub(crate) fn nest(raws: Vec<Raw>, seg: Seg) -> impl Iterator<Item = Raw> {
+    raws.into_iter().map(move |mut r| {
+        r.rev_segs.push(seg.clone());
+        r
+    })
+}
+
+/// Keywords that never affect validation.
+pub(crate) fn is_annotation_keyword(k: &str) -> bool {
+    matches!(
+        k,
+        "title" | "description" | "$comment" | "examples" | "default" | "deprecated" | "readOnly"
+            | "writeOnly" | "$id" | "id" | "$schema" | "$anchor" | "$defs" | "definitions"
+            | "contentMediaType" | "contentEncoding" | "$vocabulary"
+    )
+}
+
+/// Whether a subtree holds a reference (its meaning then depends on the rest of its document).
+pub(crate) fn contains_ref(v: &Value) -> bool {
+    match v {
+        Value::Object(m) => m.iter().any(|(k, v)| k == "$ref" || k == "$dynamicRef" || k == "$recursiveRef" || contains_ref(v)),
+        Value::Array(a) => a.iter().any(contains_ref),
+        _ => false,
+    }
+}

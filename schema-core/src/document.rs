@@ -1,0 +1,302 @@
+//! A parsed schema document: its JSON, dialect, source text (for line and column of any pointer),
+//! and an index of embedded `$id`s and `$anchor`s. Parsing checks everything a diff relies on, so
+//! the walker never meets a malformed schema: valid JSON, a schema root, a known `$schema`, the
+//! meta-schema, every local `$ref` resolving, and no `$ref` loop that constrains nothing.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use crate::draft::Draft;
+use crate::error::{Error, Result};
+use crate::locate::Locator;
+use crate::pointer;
+
+/// One schema document, immutable once parsed.
+#[derive(Debug, Clone)]
+pub struct Document {
+    /// What the user calls it: a file path, a subject name, a reference name.
+    pub name: String,
+    pub draft: Draft,
+    pub root: Value,
+    /// The text it was parsed from, when it came from text.
+    pub source: Option<Arc<str>>,
+    locator: Option<Arc<Locator>>,
+    /// Embedded `$id` and `$anchor` names → the pointer of the schema that declares them.
+    anchors: HashMap<String, String>,
+}
+
+impl Document {
+    /// Parses and checks a schema document from text. `name` is used in errors.
+    pub fn parse(name: &str, text: &str) -> Result<Document> {
+        let root: Value = serde_json::from_str(text).map_err(|e| Error::Json {
+            name: name.to_string(),
+            line: e.line(),
+            column: e.column(),
+            message: strip_position(&e.to_string()),
+        })?;
+        let mut doc = Document::from_value(name, root)?;
+        doc.locator = Some(Arc::new(Locator::new(text)));
+        doc.source = Some(Arc::from(text));
+        Ok(doc)
+    }
+
+    /// Checks a schema document given as a JSON value (no source positions).
+    pub fn from_value(name: &str, root: Value) -> Result<Document> {
+        Self::from_value_in(name, root, Draft::Draft202012)
+    }
+
+    /// As [`Document::from_value`], reading a document without `$schema` as `default` (for
+    /// corpora and registries whose schemas are draft-07 unless they say otherwise).
+    pub fn from_value_in(name: &str, root: Value, default: Draft) -> Result<Document> {
+        if !(root.is_object() || root.is_boolean()) {
+            return Err(Error::NotASchema {
+                name: name.to_string(),
+                pointer: String::new(),
+                message: format!("the root must be an object or a boolean, found {}", kind_of(&root)),
+            });
+        }
+        let draft = match root.get("$schema") {
+            None => default,
+            Some(_) => Draft::detect(&root)
+                .map_err(|uri| Error::UnknownDialect { name: name.to_string(), uri })?,
+        };
+        if let Err(e) = meta_validate(&root, draft) {
+            return Err(Error::NotASchema { name: name.to_string(), pointer: e.0, message: e.1 });
+        }
+        let mut anchors = HashMap::new();
+        for_each_subschema(&root, draft, "", &mut |ptr, schema| {
+            if let Some(obj) = schema.as_object() {
+                if let Some(Value::String(a)) = obj.get("$anchor") {
+                    anchors.insert(format!("#{a}"), ptr.to_string());
+                }
+                let id_key = if draft == Draft::Draft4 { "id" } else { "$id" };
+                if let Some(Value::String(id)) = obj.get(id_key) {
+                    if !ptr.is_empty() {
+                        anchors.insert(id.clone(), ptr.to_string());
+                    }
+                }
+            }
+        });
+        let doc = Document { name: name.to_string(), draft, root, source: None, locator: None, anchors };
+        doc.check_local_refs()?;
+        Ok(doc)
+    }
+
+    /// The schema at `ptr`, if any.
+    pub fn at(&self, ptr: &str) -> Option<&Value> {
+        self.root.pointer(ptr)
+    }
+
+    /// Line and column (1-based) of the value at `ptr` in the source text, when known. A pointer
+    /// that does not resolve falls back to its longest resolving prefix.
+    pub fn position(&self, ptr: &str) -> Option<(usize, usize)> {
+        self.locator.as_ref()?.position(ptr)
+    }
+
+    /// Resolves the fragment or local part of a `$ref` to a pointer in this document.
+    pub fn local_target(&self, reference: &str) -> Option<String> {
+        let fragment = reference.strip_prefix('#').unwrap_or(reference);
+        if fragment.is_empty() {
+            return Some(String::new());
+        }
+        if fragment.starts_with('/') {
+            let ptr = pointer::percent_decode(fragment);
+            return self.root.pointer(&ptr).map(|_| ptr);
+        }
+        if let Some(p) = self.anchors.get(reference) {
+            return Some(p.clone());
+        }
+        self.anchors.get(&format!("#{fragment}")).cloned()
+    }
+
+    /// Whether an embedded `$id` names this reference.
+    pub fn embedded(&self, reference: &str) -> Option<String> {
+        self.anchors.get(reference).cloned()
+    }
+
+    fn check_local_refs(&self) -> Result<()> {
+        let mut refs = Vec::new();
+        for_each_subschema(&self.root, self.draft, "", &mut |ptr, schema| {
+            if let Some(Value::String(r)) = schema.get("$ref") {
+                refs.push((ptr.to_string(), r.clone()));
+            }
+        });
+        let mut edges: HashMap<String, Vec<String>> = HashMap::new();
+        for (ptr, r) in &refs {
+            if is_local(r) || self.anchors.contains_key(r.as_str()) {
+                let target = self.local_target(r).or_else(|| self.embedded(r)).ok_or_else(|| {
+                    Error::UnresolvedRef {
+                        name: self.name.clone(),
+                        pointer: ptr.clone(),
+                        reference: r.clone(),
+                        reason: "no such location in the document".into(),
+                    }
+                })?;
+                edges.entry(ptr.clone()).or_default().push(target);
+            }
+        }
+        self.check_cycles(&edges)
+    }
+
+    /// A cycle through `$ref` and in-place applicators (allOf, anyOf, oneOf, not, if/then/else,
+    /// dependentSchemas) never reaches a deeper instance: a validator would loop on it.
+    fn check_cycles(&self, ref_edges: &HashMap<String, Vec<String>>) -> Result<()> {
+        const IN_PLACE: [&str; 6] = ["allOf", "anyOf", "oneOf", "not", "if", "then"];
+        let children = |ptr: &str| -> Vec<String> {
+            let mut out = ref_edges.get(ptr).cloned().unwrap_or_default();
+            if let Some(obj) = self.root.pointer(ptr).and_then(Value::as_object) {
+                for k in IN_PLACE.iter().chain(["else", "dependentSchemas"].iter()) {
+                    match obj.get(*k) {
+                        Some(Value::Array(a)) => {
+                            out.extend((0..a.len()).map(|i| format!("{ptr}/{k}/{i}")))
+                        }
+                        Some(Value::Object(m)) if *k == "dependentSchemas" => out
+                            .extend(m.keys().map(|n| pointer::join(ptr, &[k, n.as_str()]))),
+                        Some(Value::Object(_)) | Some(Value::Bool(_)) => out.push(format!("{ptr}/{k}")),
+                        _ => {}
+                    }
+                }
+            }
+            out
+        };
+        // 0 = unseen, 1 = on the stack, 2 = done. Iterative so a long chain cannot overflow.
+        let mut state: HashMap<String, u8> = HashMap::new();
+        for start in ref_edges.keys() {
+            if state.get(start).copied().unwrap_or(0) != 0 {
+                continue;
+            }
+            let mut stack: Vec<(String, Vec<String>)> = vec![(start.clone(), children(start))];
+            state.insert(start.clone(), 1);
+            while let Some((node, pending)) = stack.last_mut() {
+                if let Some(next) = pending.pop() {
+                    match state.get(&next).copied().unwrap_or(0) {
+                        1 => {
+                            return Err(Error::RefCycle { name: self.name.clone(), pointer: next });
+                        }
+                        0 => {
+                            state.insert(next.clone(), 1);
+                            let c = children(&next);
+                            stack.push((next, c));
+                        }
+                        _ => {}
+                    }
+                } else {
+                    state.insert(node.clone(), 2);
+                    stack.pop();
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Whether a `$ref` points into its own document.
+pub fn is_local(reference: &str) -> bool {
+    reference.starts_with('#')
+}
+
+fn kind_of(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+fn strip_position(msg: &str) -> String {
+    match msg.rfind(" at line ") {
+        Some(i) => msg[..i].to_string(),
+        None => msg.to_string(),
+    }
+}
+
+fn meta_validate(root: &Value, draft: Draft) -> std::result::Result<(), (String, String)> {
+    // The meta-schema of the declared dialect; `$schema` may be absent (2020-12 by default).
+    let meta = match draft {
+        Draft::Draft4 => jsonschema::draft4::meta::validate(root),
+        Draft::Draft6 => jsonschema::draft6::meta::validate(root),
+        Draft::Draft7 => jsonschema::draft7::meta::validate(root),
+        Draft::Draft201909 => jsonschema::draft201909::meta::validate(root),
+        Draft::Draft202012 => jsonschema::draft202012::meta::validate(root),
+    };
+    meta.map_err(|e| (e.instance_path().to_string(), e.to_string()))
+}
+
+/// Calls `f` with every schema position in `schema` (itself included), by keyword, so that
+/// values inside `enum`, `const`, `default` or `examples` are never taken for schemas.
+pub fn for_each_subschema(schema: &Value, draft: Draft, ptr: &str, f: &mut dyn FnMut(&str, &Value)) {
+    f(ptr, schema);
+    let Some(obj) = schema.as_object() else { return };
+    for (k, v) in obj {
+        match k.as_str() {
+            "properties" | "patternProperties" | "$defs" | "definitions" | "dependentSchemas" => {
+                if let Some(m) = v.as_object() {
+                    for (name, sub) in m {
+                        for_each_subschema(sub, draft, &pointer::join(ptr, &[k, name]), f);
+                    }
+                }
+            }
+            "dependencies" => {
+                if let Some(m) = v.as_object() {
+                    for (name, sub) in m {
+                        if !sub.is_array() {
+                            for_each_subschema(sub, draft, &pointer::join(ptr, &[k, name]), f);
+                        }
+                    }
+                }
+            }
+            "allOf" | "anyOf" | "oneOf" | "prefixItems" | "items" => match v {
+                Value::Array(a) => {
+                    for (i, sub) in a.iter().enumerate() {
+                        for_each_subschema(sub, draft, &format!("{ptr}/{k}/{i}"), f);
+                    }
+                }
+                _ if k == "items" => for_each_subschema(v, draft, &format!("{ptr}/{k}"), f),
+                _ => {}
+            },
+            "additionalProperties" | "propertyNames" | "additionalItems" | "contains" | "not"
+            | "if" | "then" | "else" | "unevaluatedProperties" | "unevaluatedItems"
+            | "contentSchema" => for_each_subschema(v, draft, &format!("{ptr}/{k}"), f),
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn self_reference_is_a_cycle() {
+        let err = Document::parse("x.json", r##"{"$ref": "#"}"##).unwrap_err();
+        assert!(matches!(err, Error::RefCycle { .. }), "{err}");
+    }
+
+    #[test]
+    fn recursion_through_properties_is_fine() {
+        let text = r##"{"type":"object","properties":{"child":{"$ref":"#"}}}"##;
+        Document::parse("x.json", text).unwrap();
+    }
+
+    #[test]
+    fn missing_ref_target_names_the_pointer() {
+        let text = r##"{"properties":{"a":{"$ref":"#/$defs/nope"}}}"##;
+        match Document::parse("x.json", text).unwrap_err() {
+            Error::UnresolvedRef { pointer, .. } => assert_eq!(pointer, "/properties/a"),
+            e => panic!("unexpected {e}"),
+        }
+    }
+
+    #[test]
+    fn invalid_json_has_line_and_column() {
+        match Document::parse("x.json", "{\n  \"type\": \n}").unwrap_err() {
+            Error::Json { line, .. } => assert_eq!(line, 3),
+            e => panic!("unexpected {e}"),
+        }
+    }
+}

@@ -1,0 +1,48 @@
+//! schemagate's engine: parses JSON Schema documents ([`Document`]), resolves `$ref`s
+//! ([`DocSet`]), diffs two versions into typed, judged changes ([`diff`]), builds witnesses,
+//! computes canonical forms and fingerprints ([`canonical`]), checks schema_version discipline
+//! ([`version`]) and validates payloads ([`validate`]). No HTTP, SQL or CLI code lives here.
+//!
+//! ```
+//! use schema_core::{check, Document, Mode, Options, Rules};
+//!
+//! let old = Document::parse("v1.json", r#"{"type": "object", "properties": {"price": {"type": "integer"}}}"#).unwrap();
+//! let new = Document::parse("v2.json", r#"{"type": "object", "properties": {"price": {"type": "string"}}}"#).unwrap();
+//! let report = check(&old, &new, Options { mode: Mode::Backward, rules: Rules::Standard, witnesses: true }).unwrap();
+//! assert!(!report.compatible);
+//! let change = report.breaking().next().unwrap();
+//! assert_eq!(change.new_pointer, "/properties/price/type");
+//! // the witness is an event the old schema accepts and the new one rejects
+//! assert_eq!(change.witness.as_ref().unwrap().instance["price"], 0);
+//! ```
+
+pub mod canonical;
+pub mod diff;
+pub mod docset;
+pub mod document;
+pub mod draft;
+pub mod error;
+pub mod locate;
+pub mod pointer;
+pub mod validate;
+pub mod version;
+mod witness;
+
+pub use diff::{Breaks, Change, ChangeKind, Direction, Mode, Options, Report, Rules, Side, Witness};
+pub use docset::{DocSet, NoResolver, Resolver};
+pub use document::Document;
+pub use draft::Draft;
+pub use error::{Error, Result};
+
+/// Diffs two standalone documents (no references to other documents).
+pub fn check(old: &Document, new: &Document, options: Options) -> Result<Report> {
+    check_with(old, new, &NoResolver, options)
+}
+
+/// Diffs two documents whose `$ref`s may name other documents, served by `resolver`.
+pub fn check_with(old: &Document, new: &Document, resolver: &dyn Resolver, options: Options) -> Result<Report> {
+    let mut docs = DocSet::new();
+    let o = docs.add(old.clone(), resolver)?;
+    let n = docs.add(new.clone(), resolver)?;
+    Ok(diff::diff_docs(&docs, o, n, options))
+}

@@ -1,0 +1,131 @@
+//! Runs every case of the Confluent JSON Schema diff corpus (`shared/conformance/confluent`)
+//! through the engine with `--rules standard --mode backward` (and `lenient` where the case
+//! carries `compatible_lenient`). Every case must pass, except the deliberate deviations listed
+//! in `conformance-deviations.json`, each of which carries a witness instance proving the peer's
+//! verdict wrong; the witness is checked here too.
+
+use std::path::PathBuf;
+
+use schema_core::validate::Compiled;
+use schema_core::{check, Document, Draft, Mode, Options, Rules};
+use serde_json::Value;
+
+const FILES: [&str; 4] = [
+    "diff-schema-examples.json",
+    "diff-schema-examples-2020-12.json",
+    "diff-combined-schema-examples.json",
+    "diff-combined-schema-examples-2020-12.json",
+];
+
+fn corpus_dir() -> PathBuf {
+    match std::env::var("SCHEMAGATE_SHARED") {
+        Ok(dir) => PathBuf::from(dir).join("conformance/confluent"),
+        Err(_) => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/conformance/confluent"),
+    }
+}
+
+/// The 2020-12 file has one trailing comma (see the corpus README); strip `,` before `}`/`]`.
+fn lenient_json(text: &str) -> Value {
+    let mut out = String::with_capacity(text.len());
+    let chars: Vec<char> = text.chars().collect();
+    let mut in_str = false;
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if in_str {
+            out.push(c);
+            if c == '\\' {
+                out.push(chars[i + 1]);
+                i += 1;
+            } else if c == '"' {
+                in_str = false;
+            }
+        } else if c == '"' {
+            in_str = true;
+            out.push(c);
+        } else if c == ',' {
+            let next = chars[i + 1..].iter().find(|c| !c.is_whitespace());
+            if !matches!(next, Some('}') | Some(']')) {
+                out.push(c);
+            }
+        } else {
+            out.push(c);
+        }
+        i += 1;
+    }
+    serde_json::from_str(&out).expect("corpus parses")
+}
+
+struct Deviation {
+    file: String,
+    index: usize,
+    rules: String,
+    witness: Value,
+    valid_under: String,
+}
+
+fn deviations() -> Vec<Deviation> {
+    let text = include_str!("conformance-deviations.json");
+    let v: Value = serde_json::from_str(text).expect("deviations file is JSON");
+    v.as_array()
+        .expect("array")
+        .iter()
+        .map(|d| Deviation {
+            file: d["file"].as_str().unwrap().into(),
+            index: d["index"].as_u64().unwrap() as usize,
+            rules: d["rules"].as_str().unwrap().into(),
+            witness: d["witness"].clone(),
+            valid_under: d["valid_under"].as_str().unwrap().into(),
+        })
+        .collect()
+}
+
+#[test]
+fn confluent_corpus_verdicts() {
+    let dir = corpus_dir();
+    let devs = deviations();
+    let (mut passed, mut failed, mut deviated) = (0, 0, 0);
+    let mut failures = Vec::new();
+    for file in FILES {
+        let text = std::fs::read_to_string(dir.join(file)).unwrap_or_else(|e| panic!("{}: {e}", dir.join(file).display()));
+        let cases = lenient_json(&text);
+        for (index, case) in cases.as_array().unwrap().iter().enumerate() {
+            // The draft-07 files carry no `$schema`: read them as draft-07, as the peer does.
+            let default = if file.contains("2020-12") { Draft::Draft202012 } else { Draft::Draft7 };
+            let old = Document::from_value_in("original_schema", case["original_schema"].clone(), default).expect("old parses");
+            let new = Document::from_value_in("update_schema", case["update_schema"].clone(), default).expect("new parses");
+            let strict = case["compatible"].as_bool().unwrap();
+            let mut runs = vec![(Rules::Standard, strict)];
+            if let Some(l) = case.get("compatible_lenient").and_then(Value::as_bool) {
+                runs.push((Rules::Lenient, l));
+            }
+            for (rules, expected) in runs {
+                let report = check(&old, &new, Options { mode: Mode::Backward, rules, witnesses: false }).unwrap();
+                if report.compatible == expected {
+                    passed += 1;
+                    continue;
+                }
+                if let Some(d) = devs.iter().find(|d| d.file == file && d.index == index && d.rules == rules.to_string()) {
+                    // A deviation stands only with a witness proving the peer wrong.
+                    let (acc, rej) = if d.valid_under == "old" { (&old, &new) } else { (&new, &old) };
+                    assert!(Compiled::new(acc).unwrap().is_valid(&d.witness), "{file}#{index}: witness not valid under {}", d.valid_under);
+                    assert!(!Compiled::new(rej).unwrap().is_valid(&d.witness), "{file}#{index}: witness not rejected");
+                    deviated += 1;
+                    continue;
+                }
+                failed += 1;
+                let kinds: Vec<String> = report.changes.iter().map(|c| format!("{} {} {:?}", c.kind.id(), c.new_pointer, c.breaks)).collect();
+                failures.push(format!(
+                    "{file}#{index} [{rules}] {:?}: expected compatible={expected}; confluent {:?}; ours {kinds:?}",
+                    case["description"].as_str().unwrap_or(""),
+                    case["changes"]
+                ));
+            }
+        }
+    }
+    for f in &failures {
+        eprintln!("FAIL {f}");
+    }
+    println!("conformance: {passed} passed, {failed} failed, {deviated} deliberate deviations");
+    assert_eq!(failed, 0, "conformance failures:\n{}", failures.join("\n"));
+}
