@@ -13,7 +13,9 @@ use crate::draft::Draft;
 pub fn canonical(schema: &Value, draft: Draft) -> Value {
     let mut out = schema.clone();
     let mut pointers = Vec::new();
-    for_each_subschema(schema, draft, "", &mut |ptr, _| pointers.push(ptr.to_string()));
+    for_each_subschema(schema, draft, "", &mut |ptr, _| {
+        pointers.push(ptr.to_string())
+    });
     for ptr in pointers {
         if let Some(Value::Object(obj)) = out.pointer_mut(&ptr) {
             if let Some(Value::Array(types)) = obj.get_mut("type") {
@@ -65,14 +67,20 @@ mod tests {
     fn spelling_and_order_do_not_change_the_fingerprint() {
         let a = json!({"type": "object", "required": ["b", "a"], "properties": {"a": {"type": ["string"]}, "b": {"type": ["null", "integer"]}}});
         let b = json!({"properties": {"b": {"type": ["integer", "null", "integer"]}, "a": {"type": "string"}}, "required": ["a", "b"], "type": "object"});
-        assert_eq!(fingerprint(&a, Draft::Draft202012), fingerprint(&b, Draft::Draft202012));
+        assert_eq!(
+            fingerprint(&a, Draft::Draft202012),
+            fingerprint(&b, Draft::Draft202012)
+        );
     }
 
     #[test]
     fn a_real_change_changes_the_fingerprint() {
         let a = json!({"type": "string"});
         let b = json!({"type": "string", "maxLength": 3});
-        assert_ne!(fingerprint(&a, Draft::Draft202012), fingerprint(&b, Draft::Draft202012));
+        assert_ne!(
+            fingerprint(&a, Draft::Draft202012),
+            fingerprint(&b, Draft::Draft202012)
+        );
     }
 
     #[test]

@@ -107,7 +107,9 @@ impl DocSet {
             return Some((doc, format!("{p}{sub}")));
         }
         let j = *self.by_name.get(base)?;
-        self.docs[j].local_target(&format!("#{fragment}")).map(|p| (j, p))
+        self.docs[j]
+            .local_target(&format!("#{fragment}"))
+            .map(|p| (j, p))
     }
 
     /// A value by document and pointer.

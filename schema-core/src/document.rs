@@ -54,16 +54,25 @@ impl Document {
             return Err(Error::NotASchema {
                 name: name.to_string(),
                 pointer: String::new(),
-                message: format!("the root must be an object or a boolean, found {}", kind_of(&root)),
+                message: format!(
+                    "the root must be an object or a boolean, found {}",
+                    kind_of(&root)
+                ),
             });
         }
         let draft = match root.get("$schema") {
             None => default,
-            Some(_) => Draft::detect(&root)
-                .map_err(|uri| Error::UnknownDialect { name: name.to_string(), uri })?,
+            Some(_) => Draft::detect(&root).map_err(|uri| Error::UnknownDialect {
+                name: name.to_string(),
+                uri,
+            })?,
         };
         if let Err(e) = meta_validate(&root, draft) {
-            return Err(Error::NotASchema { name: name.to_string(), pointer: e.0, message: e.1 });
+            return Err(Error::NotASchema {
+                name: name.to_string(),
+                pointer: e.0,
+                message: e.1,
+            });
         }
         let mut anchors = HashMap::new();
         for_each_subschema(&root, draft, "", &mut |ptr, schema| {
@@ -79,7 +88,14 @@ impl Document {
                 }
             }
         });
-        let doc = Document { name: name.to_string(), draft, root, source: None, locator: None, anchors };
+        let doc = Document {
+            name: name.to_string(),
+            draft,
+            root,
+            source: None,
+            locator: None,
+            anchors,
+        };
         doc.check_local_refs()?;
         Ok(doc)
     }
@@ -93,6 +109,11 @@ impl Document {
     /// that does not resolve falls back to its longest resolving prefix.
     pub fn position(&self, ptr: &str) -> Option<(usize, usize)> {
         self.locator.as_ref()?.position(ptr)
+    }
+
+    /// Byte offset of the value at `ptr` in the source text, when known.
+    pub fn offset(&self, ptr: &str) -> Option<usize> {
+        self.locator.as_ref()?.offset(ptr)
     }
 
     /// Resolves the fragment or local part of a `$ref` to a pointer in this document.
@@ -126,14 +147,15 @@ impl Document {
         let mut edges: HashMap<String, Vec<String>> = HashMap::new();
         for (ptr, r) in &refs {
             if is_local(r) || self.anchors.contains_key(r.as_str()) {
-                let target = self.local_target(r).or_else(|| self.embedded(r)).ok_or_else(|| {
-                    Error::UnresolvedRef {
+                let target = self
+                    .local_target(r)
+                    .or_else(|| self.embedded(r))
+                    .ok_or_else(|| Error::UnresolvedRef {
                         name: self.name.clone(),
                         pointer: ptr.clone(),
                         reference: r.clone(),
                         reason: "no such location in the document".into(),
-                    }
-                })?;
+                    })?;
                 edges.entry(ptr.clone()).or_default().push(target);
             }
         }
@@ -152,9 +174,12 @@ impl Document {
                         Some(Value::Array(a)) => {
                             out.extend((0..a.len()).map(|i| format!("{ptr}/{k}/{i}")))
                         }
-                        Some(Value::Object(m)) if *k == "dependentSchemas" => out
-                            .extend(m.keys().map(|n| pointer::join(ptr, &[k, n.as_str()]))),
-                        Some(Value::Object(_)) | Some(Value::Bool(_)) => out.push(format!("{ptr}/{k}")),
+                        Some(Value::Object(m)) if *k == "dependentSchemas" => {
+                            out.extend(m.keys().map(|n| pointer::join(ptr, &[k, n.as_str()])))
+                        }
+                        Some(Value::Object(_)) | Some(Value::Bool(_)) => {
+                            out.push(format!("{ptr}/{k}"))
+                        }
                         _ => {}
                     }
                 }
@@ -173,7 +198,10 @@ impl Document {
                 if let Some(next) = pending.pop() {
                     match state.get(&next).copied().unwrap_or(0) {
                         1 => {
-                            return Err(Error::RefCycle { name: self.name.clone(), pointer: next });
+                            return Err(Error::RefCycle {
+                                name: self.name.clone(),
+                                pointer: next,
+                            });
                         }
                         0 => {
                             state.insert(next.clone(), 1);
@@ -229,9 +257,16 @@ fn meta_validate(root: &Value, draft: Draft) -> std::result::Result<(), (String,
 
 /// Calls `f` with every schema position in `schema` (itself included), by keyword, so that
 /// values inside `enum`, `const`, `default` or `examples` are never taken for schemas.
-pub fn for_each_subschema(schema: &Value, draft: Draft, ptr: &str, f: &mut dyn FnMut(&str, &Value)) {
+pub fn for_each_subschema(
+    schema: &Value,
+    draft: Draft,
+    ptr: &str,
+    f: &mut dyn FnMut(&str, &Value),
+) {
     f(ptr, schema);
-    let Some(obj) = schema.as_object() else { return };
+    let Some(obj) = schema.as_object() else {
+        return;
+    };
     for (k, v) in obj {
         match k.as_str() {
             "properties" | "patternProperties" | "$defs" | "definitions" | "dependentSchemas" => {
@@ -241,6 +276,8 @@ pub fn for_each_subschema(schema: &Value, draft: Draft, ptr: &str, f: &mut dyn F
                     }
                 }
             }
+            // Draft-07 spellings are plain data under 2020-12.
+            "dependencies" | "additionalItems" if draft >= Draft::Draft202012 => {}
             "dependencies" => {
                 if let Some(m) = v.as_object() {
                     for (name, sub) in m {
@@ -259,8 +296,16 @@ pub fn for_each_subschema(schema: &Value, draft: Draft, ptr: &str, f: &mut dyn F
                 _ if k == "items" => for_each_subschema(v, draft, &format!("{ptr}/{k}"), f),
                 _ => {}
             },
-            "additionalProperties" | "propertyNames" | "additionalItems" | "contains" | "not"
-            | "if" | "then" | "else" | "unevaluatedProperties" | "unevaluatedItems"
+            "additionalProperties"
+            | "propertyNames"
+            | "additionalItems"
+            | "contains"
+            | "not"
+            | "if"
+            | "then"
+            | "else"
+            | "unevaluatedProperties"
+            | "unevaluatedItems"
             | "contentSchema" => for_each_subschema(v, draft, &format!("{ptr}/{k}"), f),
             _ => {}
         }

@@ -18,7 +18,9 @@ impl Draft {
     /// `http`/`https` spelling do not matter.
     pub fn from_uri(uri: &str) -> Option<Draft> {
         let u = uri.trim_end_matches('#').trim_end_matches('/');
-        let u = u.strip_prefix("https://").or_else(|| u.strip_prefix("http://"))?;
+        let u = u
+            .strip_prefix("https://")
+            .or_else(|| u.strip_prefix("http://"))?;
         match u {
             "json-schema.org/draft-04/schema" => Some(Draft::Draft4),
             "json-schema.org/draft-06/schema" => Some(Draft::Draft6),

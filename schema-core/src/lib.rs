@@ -28,7 +28,9 @@ pub mod validate;
 pub mod version;
 mod witness;
 
-pub use diff::{Breaks, Change, ChangeKind, Direction, Mode, Options, Report, Rules, Side, Witness};
+pub use diff::{
+    Breaks, Change, ChangeKind, Direction, Mode, Options, Report, Rules, Side, Witness,
+};
 pub use docset::{DocSet, NoResolver, Resolver};
 pub use document::Document;
 pub use draft::Draft;
@@ -40,7 +42,12 @@ pub fn check(old: &Document, new: &Document, options: Options) -> Result<Report>
 }
 
 /// Diffs two documents whose `$ref`s may name other documents, served by `resolver`.
-pub fn check_with(old: &Document, new: &Document, resolver: &dyn Resolver, options: Options) -> Result<Report> {
+pub fn check_with(
+    old: &Document,
+    new: &Document,
+    resolver: &dyn Resolver,
+    options: Options,
+) -> Result<Report> {
     let mut docs = DocSet::new();
     let o = docs.add(old.clone(), resolver)?;
     let n = docs.add(new.clone(), resolver)?;

@@ -10,7 +10,9 @@ pub struct Locator {
 
 impl Locator {
     pub fn new(text: &str) -> Locator {
-        Locator { text: text.to_string() }
+        Locator {
+            text: text.to_string(),
+        }
     }
 
     /// 1-based line and column (in characters) of the value at `ptr`, or of the deepest prefix
@@ -62,7 +64,9 @@ impl Locator {
                     }
                 }
                 b'[' => {
-                    let Ok(index) = token.parse::<usize>() else { return Some(at) };
+                    let Ok(index) = token.parse::<usize>() else {
+                        return Some(at);
+                    };
                     s.pos += 1;
                     for _ in 0..index {
                         s.ws();

@@ -34,7 +34,11 @@ pub fn tokens(pointer: &str) -> Vec<String> {
     if pointer.is_empty() {
         return Vec::new();
     }
-    pointer.trim_start_matches('/').split('/').map(unescape).collect()
+    pointer
+        .trim_start_matches('/')
+        .split('/')
+        .map(unescape)
+        .collect()
 }
 
 /// Decodes the `%XX` escapes a URI fragment may carry (`#/$defs/a%20b`).

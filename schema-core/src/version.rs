@@ -25,7 +25,8 @@ pub fn declared(root: &Value) -> Result<semver::Version, String> {
     if !required.is_some_and(|r| r.iter().any(|v| v == "schema_version")) {
         return Err("`schema_version` must be listed in `required`".into());
     }
-    semver::Version::parse(value).map_err(|e| format!("`schema_version` {value:?} is not a semver: {e}"))
+    semver::Version::parse(value)
+        .map_err(|e| format!("`schema_version` {value:?} is not a semver: {e}"))
 }
 
 /// The bump a set of judged changes needs.
@@ -87,7 +88,9 @@ pub(crate) fn check(old: &Value, new: &Value, changes: &[Change], mode: Mode) ->
         Ok(v) => v,
         Err(why) => return vec![Raw::new(ChangeKind::SchemaVersionMissing, &op, &np, why)],
     };
-    let Ok(ov) = declared(old) else { return Vec::new() };
+    let Ok(ov) = declared(old) else {
+        return Vec::new();
+    };
     let need = needed(changes, mode);
     if need == Bump::None {
         return Vec::new();
@@ -109,7 +112,9 @@ pub(crate) fn check(old: &Value, new: &Value, changes: &[Change], mode: Mode) ->
             ChangeKind::SchemaVersionBumpTooSmall,
             &op,
             &np,
-            format!("{ov} → {nv} but the change needs a {level} bump; bump `schema_version` to {want}"),
+            format!(
+                "{ov} → {nv} but the change needs a {level} bump; bump `schema_version` to {want}"
+            ),
         )];
     }
     Vec::new()

@@ -13,22 +13,69 @@ use crate::validate::Compiled;
 /// How many candidate values are tried per change.
 const MAX_CANDIDATES: usize = 200;
 
-pub(crate) fn attach(docs: &DocSet, old: usize, new: usize, changes: &mut [Change], checks: Breaks) {
-    let (Ok(vo), Ok(vn)) = (Compiled::for_doc(docs, old), Compiled::for_doc(docs, new)) else { return };
-    let base_old = Gen::new(docs, old).minimal_root().filter(|i| vo.is_valid(i));
-    let base_new = Gen::new(docs, new).minimal_root().filter(|i| vn.is_valid(i));
+pub(crate) fn attach(
+    docs: &DocSet,
+    old: usize,
+    new: usize,
+    changes: &mut [Change],
+    checks: Breaks,
+) {
+    let (Ok(vo), Ok(vn)) = (Compiled::for_doc(docs, old), Compiled::for_doc(docs, new)) else {
+        return;
+    };
+    let bases = |doc: usize, v: &Compiled| -> Vec<Value> {
+        let g = Gen::new(docs, doc);
+        let root = &docs.get(doc).root;
+        let mut out: Vec<Value> = [g.minimal(root, 0), g.full(root, 0)]
+            .into_iter()
+            .flatten()
+            .filter(|i| v.is_valid(i))
+            .collect();
+        out.dedup();
+        out
+    };
+    let (base_old, base_new) = (bases(old, &vo), bases(new, &vn));
+    // Event rule 4 excludes the schema_version value from the comparison: an event is checked
+    // against the other schema with that schema's own version.
+    let version_of = |doc: usize| {
+        docs.get(doc)
+            .root
+            .pointer("/properties/schema_version/const")
+            .cloned()
+    };
+    let (ver_old, ver_new) = (version_of(old), version_of(new));
     for change in changes.iter_mut() {
         let b = change.breaks_set().and(checks);
         if !b.any() || change.segments.contains(&Seg::PropertyName) {
             continue;
         }
         // Backward breaks: old accepts, new rejects. Forward: the other way round.
-        let (acc_side, acc, rej, base, acc_doc, acc_ptr, rej_doc, rej_ptr) = if b.backward {
-            (Side::Old, &vo, &vn, &base_old, old, &change.old_pointer, new, &change.new_pointer)
+        let (acc_side, acc, rej, bases, acc_doc, acc_ptr, rej_doc, rej_ptr, rej_ver) = if b.backward
+        {
+            (
+                Side::Old,
+                &vo,
+                &vn,
+                &base_old,
+                old,
+                &change.old_pointer,
+                new,
+                &change.new_pointer,
+                &ver_new,
+            )
         } else {
-            (Side::New, &vn, &vo, &base_new, new, &change.new_pointer, old, &change.old_pointer)
+            (
+                Side::New,
+                &vn,
+                &vo,
+                &base_new,
+                new,
+                &change.new_pointer,
+                old,
+                &change.old_pointer,
+                &ver_old,
+            )
         };
-        let Some(base) = base else { continue };
         let mut cands: Vec<Option<Value>> = vec![None];
         for (doc, ptr) in [(acc_doc, acc_ptr), (rej_doc, rej_ptr)] {
             let g = Gen::new(docs, doc);
@@ -38,15 +85,32 @@ pub(crate) fn attach(docs: &DocSet, old: usize, new: usize, changes: &mut [Chang
         }
         cands.extend(generic().into_iter().map(Some));
         cands.truncate(MAX_CANDIDATES);
-        for cand in cands {
-            let Some(inst) = set_path(base.clone(), &change.segments, cand) else { continue };
-            if acc.is_valid(&inst) && !rej.is_valid(&inst) {
-                change.witness = Some(Witness {
-                    instance: inst,
-                    valid_under: acc_side,
-                    invalid_under: if acc_side == Side::Old { Side::New } else { Side::Old },
-                });
-                break;
+        'search: for base in bases {
+            for cand in &cands {
+                let Some(inst) = set_path(base.clone(), &change.segments, cand.clone()) else {
+                    continue;
+                };
+                if !acc.is_valid(&inst) {
+                    continue;
+                }
+                let mut as_other = inst.clone();
+                if let (Some(v), Some(obj)) = (rej_ver, as_other.as_object_mut()) {
+                    if obj.contains_key("schema_version") {
+                        obj.insert("schema_version".into(), v.clone());
+                    }
+                }
+                if !rej.is_valid(&as_other) {
+                    change.witness = Some(Witness {
+                        instance: inst,
+                        valid_under: acc_side,
+                        invalid_under: if acc_side == Side::Old {
+                            Side::New
+                        } else {
+                            Side::Old
+                        },
+                    });
+                    break 'search;
+                }
             }
         }
     }
@@ -56,11 +120,31 @@ pub(crate) fn attach(docs: &DocSet, old: usize, new: usize, changes: &mut [Chang
 fn enclosing_schema<'v>(root: &'v Value, ptr: &str) -> Option<&'v Value> {
     let mut tokens = crate::pointer::tokens(ptr);
     loop {
-        let p: String = tokens.iter().map(|t| format!("/{}", crate::pointer::escape(t))).collect();
+        let p: String = tokens
+            .iter()
+            .map(|t| format!("/{}", crate::pointer::escape(t)))
+            .collect();
         let v = root.pointer(&p)?;
         let is_schema_slot = tokens.len() < 2
-            || !matches!(tokens[tokens.len() - 2].as_str(), "required" | "enum" | "type" | "examples");
-        if v.is_object() && is_schema_slot && !matches!(tokens.last().map(String::as_str), Some("properties" | "patternProperties" | "$defs" | "definitions" | "dependentRequired" | "dependentSchemas" | "dependencies")) {
+            || !matches!(
+                tokens[tokens.len() - 2].as_str(),
+                "required" | "enum" | "type" | "examples"
+            );
+        if v.is_object()
+            && is_schema_slot
+            && !matches!(
+                tokens.last().map(String::as_str),
+                Some(
+                    "properties"
+                        | "patternProperties"
+                        | "$defs"
+                        | "definitions"
+                        | "dependentRequired"
+                        | "dependentSchemas"
+                        | "dependencies"
+                )
+            )
+        {
             return Some(v);
         }
         tokens.pop()?;
@@ -102,7 +186,11 @@ fn set_path(mut inst: Value, segs: &[Seg], value: Option<Value>) -> Option<Value
                 let arr = cur.as_array_mut()?;
                 let fill = value.clone().unwrap_or(Value::Null);
                 while arr.len() <= *idx {
-                    arr.push(if last { fill.clone() } else { arr.last().cloned().unwrap_or(Value::Null) });
+                    arr.push(if last {
+                        fill.clone()
+                    } else {
+                        arr.last().cloned().unwrap_or(Value::Null)
+                    });
                 }
                 if last {
                     match value {
@@ -123,8 +211,24 @@ fn set_path(mut inst: Value, segs: &[Seg], value: Option<Value>) -> Option<Value
 
 fn key_matching(pattern: &str) -> Option<String> {
     let re = regex::Regex::new(pattern).ok()?;
-    let literal: String = pattern.chars().filter(|c| c.is_alphanumeric() || *c == '_').collect();
-    [literal.as_str(), "a", "x", "x_1", "A", "0", "ab", "foo", "_x"].iter().find(|k| re.is_match(k)).map(|s| s.to_string())
+    let literal: String = pattern
+        .chars()
+        .filter(|c| c.is_alphanumeric() || *c == '_')
+        .collect();
+    [
+        literal.as_str(),
+        "a",
+        "x",
+        "x_1",
+        "A",
+        "0",
+        "ab",
+        "foo",
+        "_x",
+    ]
+    .iter()
+    .find(|k| re.is_match(k))
+    .map(|s| s.to_string())
 }
 
 /// Values of every JSON type, tried after the schema-derived ones.
@@ -175,14 +279,14 @@ impl<'d> Gen<'d> {
         Gen { docs, doc }
     }
 
-    pub fn minimal_root(&self) -> Option<Value> {
-        self.minimal(&self.docs.get(self.doc).root, 0)
-    }
-
     fn deref<'v>(&'v self, s: &'v Value) -> &'v Value {
         let mut s = s;
         for _ in 0..32 {
-            match s.get("$ref").and_then(Value::as_str).and_then(|r| self.docs.resolve_ref(self.doc, r)) {
+            match s
+                .get("$ref")
+                .and_then(Value::as_str)
+                .and_then(|r| self.docs.resolve_ref(self.doc, r))
+            {
                 Some((d, p)) => match self.docs.value(d, &p) {
                     Some(v) => s = v,
                     None => break,
@@ -245,6 +349,64 @@ impl<'d> Gen<'d> {
         self.minimal_plain(obj, depth)
     }
 
+    /// Like [`Gen::minimal`], but with every declared property and one item per array, so a
+    /// witness can reach optional and nested places.
+    pub fn full(&self, s: &Value, depth: usize) -> Option<Value> {
+        if depth > 8 {
+            return self.minimal(s, depth);
+        }
+        let s = self.deref(s);
+        let obj = s.as_object()?;
+        if obj.contains_key("const")
+            || obj.contains_key("enum")
+            || obj.contains_key("anyOf")
+            || obj.contains_key("oneOf")
+            || obj.contains_key("allOf")
+        {
+            return self.minimal(s, depth);
+        }
+        let mut v = self.minimal(s, depth)?;
+        match &mut v {
+            Value::Object(m) => {
+                if let Some(Value::Object(props)) = obj.get("properties") {
+                    let max = obj
+                        .get("maxProperties")
+                        .and_then(Value::as_u64)
+                        .unwrap_or(u64::MAX) as usize;
+                    for (name, ps) in props {
+                        if m.len() >= max {
+                            break;
+                        }
+                        if !m.contains_key(name) {
+                            if let Some(pv) = self.full(ps, depth + 1) {
+                                m.insert(name.clone(), pv);
+                            }
+                        } else if let Some(pv) = self.full(ps, depth + 1) {
+                            m.insert(name.clone(), pv);
+                        }
+                    }
+                }
+            }
+            Value::Array(a) if a.is_empty() => {
+                let max = obj.get("maxItems").and_then(Value::as_u64).unwrap_or(1);
+                let item = obj
+                    .get("prefixItems")
+                    .and_then(|p| p.get(0))
+                    .or_else(|| obj.get("items"));
+                if max > 0 {
+                    if let Some(item) = item
+                        .filter(|i| !i.is_array())
+                        .and_then(|i| self.full(i, depth + 1))
+                    {
+                        a.push(item);
+                    }
+                }
+            }
+            _ => {}
+        }
+        Some(v)
+    }
+
     fn minimal_plain(&self, obj: &Map<String, Value>, depth: usize) -> Option<Value> {
         use crate::diff::scalars::{ARR, BOOL, INT, NULL, NUM, OBJ, STR};
         let t = crate::diff::scalars::types_of_map(obj);
@@ -281,11 +443,20 @@ impl<'d> Gen<'d> {
         let props = obj.get("properties").and_then(Value::as_object);
         if let Some(Value::Array(req)) = obj.get("required") {
             for name in req.iter().filter_map(Value::as_str) {
-                let schema = props.and_then(|p| p.get(name)).or_else(|| obj.get("additionalProperties")).unwrap_or(&Value::Bool(true));
-                out.insert(name.to_string(), self.minimal(schema, depth + 1).unwrap_or(Value::Null));
+                let schema = props
+                    .and_then(|p| p.get(name))
+                    .or_else(|| obj.get("additionalProperties"))
+                    .unwrap_or(&Value::Bool(true));
+                out.insert(
+                    name.to_string(),
+                    self.minimal(schema, depth + 1).unwrap_or(Value::Null),
+                );
             }
         }
-        let min = obj.get("minProperties").and_then(Value::as_u64).unwrap_or(0) as usize;
+        let min = obj
+            .get("minProperties")
+            .and_then(Value::as_u64)
+            .unwrap_or(0) as usize;
         if let Some(props) = props {
             for (name, schema) in props {
                 if out.len() >= min {
@@ -302,10 +473,20 @@ impl<'d> Gen<'d> {
     fn minimal_array(&self, obj: &Map<String, Value>, depth: usize) -> Value {
         let min = obj.get("minItems").and_then(Value::as_u64).unwrap_or(0) as usize;
         let mut out = Vec::new();
-        let prefix = obj.get("prefixItems").or_else(|| obj.get("items").filter(|i| i.is_array())).and_then(Value::as_array);
-        let rest = obj.get("items").filter(|i| !i.is_array()).or_else(|| obj.get("additionalItems"));
+        let prefix = obj
+            .get("prefixItems")
+            .or_else(|| obj.get("items").filter(|i| i.is_array()))
+            .and_then(Value::as_array);
+        let rest = obj
+            .get("items")
+            .filter(|i| !i.is_array())
+            .or_else(|| obj.get("additionalItems"));
         for i in 0..min.max(obj.get("contains").map(|_| 1).unwrap_or(0)) {
-            let s = prefix.and_then(|p| p.get(i)).or(rest).or_else(|| obj.get("contains")).unwrap_or(&Value::Bool(true));
+            let s = prefix
+                .and_then(|p| p.get(i))
+                .or(rest)
+                .or_else(|| obj.get("contains"))
+                .unwrap_or(&Value::Bool(true));
             out.push(self.minimal(s, depth + 1).unwrap_or(Value::Null));
         }
         if out.is_empty() {
@@ -318,14 +499,33 @@ impl<'d> Gen<'d> {
 
     fn minimal_string(&self, obj: &Map<String, Value>) -> String {
         let min = obj.get("minLength").and_then(Value::as_u64).unwrap_or(0) as usize;
-        if let Some(f) = obj.get("format").and_then(Value::as_str).and_then(format_sample) {
+        if let Some(f) = obj
+            .get("format")
+            .and_then(Value::as_str)
+            .and_then(format_sample)
+        {
             return f.to_string();
         }
         let plain = "x".repeat(min.max(1));
         if let Some(p) = obj.get("pattern").and_then(Value::as_str) {
             if let Ok(re) = regex::Regex::new(p) {
-                let tries = [plain.clone(), "a".into(), "A".into(), "0".into(), "a1".into(), "abc".into(), "ABC".into(), "a-b".into(), "a_b".into(), "123".into(), "x".repeat(min.max(8))];
-                if let Some(t) = tries.iter().find(|t| re.is_match(t) && t.chars().count() >= min) {
+                let tries = [
+                    plain.clone(),
+                    "a".into(),
+                    "A".into(),
+                    "0".into(),
+                    "a1".into(),
+                    "abc".into(),
+                    "ABC".into(),
+                    "a-b".into(),
+                    "a_b".into(),
+                    "123".into(),
+                    "x".repeat(min.max(8)),
+                ];
+                if let Some(t) = tries
+                    .iter()
+                    .find(|t| re.is_match(t) && t.chars().count() >= min)
+                {
                     return t.clone();
                 }
             }
@@ -376,7 +576,11 @@ impl<'d> Gen<'d> {
         if obj.contains_key("pattern") {
             out.push(json!("!!!"));
         }
-        let item = obj.get("items").filter(|i| !i.is_array()).and_then(|i| self.minimal(i, 1)).unwrap_or(Value::Null);
+        let item = obj
+            .get("items")
+            .filter(|i| !i.is_array())
+            .and_then(|i| self.minimal(i, 1))
+            .unwrap_or(Value::Null);
         for k in ["minItems", "maxItems"] {
             if let Some(v) = obj.get(k).and_then(Value::as_u64) {
                 for len in [v.saturating_sub(1), v, v + 1] {
@@ -403,7 +607,9 @@ impl<'d> Gen<'d> {
                 }
             }
         }
-        for t in ["null", "boolean", "integer", "number", "string", "array", "object"] {
+        for t in [
+            "null", "boolean", "integer", "number", "string", "array", "object",
+        ] {
             let mut typed = obj.clone();
             typed.insert("type".into(), json!(t));
             if let Some(v) = self.minimal_plain(&typed, 0) {

@@ -20,7 +20,9 @@ const FILES: [&str; 4] = [
 fn corpus_dir() -> PathBuf {
     match std::env::var("SCHEMAGATE_SHARED") {
         Ok(dir) => PathBuf::from(dir).join("conformance/confluent"),
-        Err(_) => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/conformance/confluent"),
+        Err(_) => {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/conformance/confluent")
+        }
     }
 }
 
@@ -87,34 +89,73 @@ fn confluent_corpus_verdicts() {
     let (mut passed, mut failed, mut deviated) = (0, 0, 0);
     let mut failures = Vec::new();
     for file in FILES {
-        let text = std::fs::read_to_string(dir.join(file)).unwrap_or_else(|e| panic!("{}: {e}", dir.join(file).display()));
+        let text = std::fs::read_to_string(dir.join(file))
+            .unwrap_or_else(|e| panic!("{}: {e}", dir.join(file).display()));
         let cases = lenient_json(&text);
         for (index, case) in cases.as_array().unwrap().iter().enumerate() {
             // The draft-07 files carry no `$schema`: read them as draft-07, as the peer does.
-            let default = if file.contains("2020-12") { Draft::Draft202012 } else { Draft::Draft7 };
-            let old = Document::from_value_in("original_schema", case["original_schema"].clone(), default).expect("old parses");
-            let new = Document::from_value_in("update_schema", case["update_schema"].clone(), default).expect("new parses");
+            let default = if file.contains("2020-12") {
+                Draft::Draft202012
+            } else {
+                Draft::Draft7
+            };
+            let old = Document::from_value_in(
+                "original_schema",
+                case["original_schema"].clone(),
+                default,
+            )
+            .expect("old parses");
+            let new =
+                Document::from_value_in("update_schema", case["update_schema"].clone(), default)
+                    .expect("new parses");
             let strict = case["compatible"].as_bool().unwrap();
             let mut runs = vec![(Rules::Standard, strict)];
             if let Some(l) = case.get("compatible_lenient").and_then(Value::as_bool) {
                 runs.push((Rules::Lenient, l));
             }
             for (rules, expected) in runs {
-                let report = check(&old, &new, Options { mode: Mode::Backward, rules, witnesses: false }).unwrap();
+                let report = check(
+                    &old,
+                    &new,
+                    Options {
+                        mode: Mode::Backward,
+                        rules,
+                        witnesses: false,
+                    },
+                )
+                .unwrap();
                 if report.compatible == expected {
                     passed += 1;
                     continue;
                 }
-                if let Some(d) = devs.iter().find(|d| d.file == file && d.index == index && d.rules == rules.to_string()) {
+                if let Some(d) = devs
+                    .iter()
+                    .find(|d| d.file == file && d.index == index && d.rules == rules.to_string())
+                {
                     // A deviation stands only with a witness proving the peer wrong.
-                    let (acc, rej) = if d.valid_under == "old" { (&old, &new) } else { (&new, &old) };
-                    assert!(Compiled::new(acc).unwrap().is_valid(&d.witness), "{file}#{index}: witness not valid under {}", d.valid_under);
-                    assert!(!Compiled::new(rej).unwrap().is_valid(&d.witness), "{file}#{index}: witness not rejected");
+                    let (acc, rej) = if d.valid_under == "old" {
+                        (&old, &new)
+                    } else {
+                        (&new, &old)
+                    };
+                    assert!(
+                        Compiled::new(acc).unwrap().is_valid(&d.witness),
+                        "{file}#{index}: witness not valid under {}",
+                        d.valid_under
+                    );
+                    assert!(
+                        !Compiled::new(rej).unwrap().is_valid(&d.witness),
+                        "{file}#{index}: witness not rejected"
+                    );
                     deviated += 1;
                     continue;
                 }
                 failed += 1;
-                let kinds: Vec<String> = report.changes.iter().map(|c| format!("{} {} {:?}", c.kind.id(), c.new_pointer, c.breaks)).collect();
+                let kinds: Vec<String> = report
+                    .changes
+                    .iter()
+                    .map(|c| format!("{} {} {:?}", c.kind.id(), c.new_pointer, c.breaks))
+                    .collect();
                 failures.push(format!(
                     "{file}#{index} [{rules}] {:?}: expected compatible={expected}; confluent {:?}; ours {kinds:?}",
                     case["description"].as_str().unwrap_or(""),

@@ -18,19 +18,37 @@ struct Tuple<'a> {
 }
 
 fn tuple<'a>(l: &Loc<'a>) -> Tuple<'a> {
-    let (prefix_kw, mut rest_kw) = if l.draft.tuple_items() { ("items", "additionalItems") } else { ("prefixItems", "items") };
+    let (prefix_kw, mut rest_kw) = if l.draft.tuple_items() {
+        ("items", "additionalItems")
+    } else {
+        ("prefixItems", "items")
+    };
     // Without `items`, `contains` or in-place applicators (the walker makes those opaque),
     // `unevaluatedItems` governs exactly the items after the prefix.
-    if !l.draft.tuple_items() && l.get("items").is_none() && l.get("contains").is_none() && l.get("unevaluatedItems").is_some() {
+    if !l.draft.tuple_items()
+        && l.get("items").is_none()
+        && l.get("contains").is_none()
+        && l.get("unevaluatedItems").is_some()
+    {
         rest_kw = "unevaluatedItems";
     }
     match l.get(prefix_kw) {
         Some(Value::Array(a)) => Tuple {
-            prefix: a.iter().enumerate().map(|(i, s)| l.child(&[prefix_kw, &i.to_string()], Some(s))).collect(),
+            prefix: a
+                .iter()
+                .enumerate()
+                .map(|(i, s)| l.child(&[prefix_kw, &i.to_string()], Some(s)))
+                .collect(),
             rest: l.child(&[rest_kw], l.get(rest_kw)),
         },
-        _ if l.draft.tuple_items() => Tuple { prefix: Vec::new(), rest: l.child(&["items"], l.get("items")) },
-        _ => Tuple { prefix: Vec::new(), rest: l.child(&[rest_kw], l.get(rest_kw)) },
+        _ if l.draft.tuple_items() => Tuple {
+            prefix: Vec::new(),
+            rest: l.child(&["items"], l.get("items")),
+        },
+        _ => Tuple {
+            prefix: Vec::new(),
+            rest: l.child(&[rest_kw], l.get(rest_kw)),
+        },
     }
 }
 
@@ -44,21 +62,64 @@ impl<'a> Walker<'a> {
             let b = nt.prefix.get(i).unwrap_or(&nt.rest).clone();
             out.extend(nest(self.compare(a, b), Seg::Index(i)));
         }
-        out.extend(nest(self.compare(ot.rest.clone(), nt.rest.clone()), Seg::AnyIndex(len)));
+        out.extend(nest(
+            self.compare(ot.rest.clone(), nt.rest.clone()),
+            Seg::AnyIndex(len),
+        ));
         // Confluent compares `additionalItems` even where it has no effect (no tuple `items`);
         // its rule sets keep that verdict, `events` keeps to the instance semantics.
-        let lone = |l: &Loc<'a>| l.draft.tuple_items() && !matches!(l.get("items"), Some(Value::Array(_)));
-        if self.rules != Rules::Events && lone(o) && lone(n) && o.get("additionalItems") != n.get("additionalItems") {
-            let sub = self.compare(o.child(&["additionalItems"], o.get("additionalItems")), n.child(&["additionalItems"], n.get("additionalItems")));
+        let lone =
+            |l: &Loc<'a>| l.draft.tuple_items() && !matches!(l.get("items"), Some(Value::Array(_)));
+        if self.rules != Rules::Events
+            && lone(o)
+            && lone(n)
+            && o.get("additionalItems") != n.get("additionalItems")
+        {
+            let sub = self.compare(
+                o.child(&["additionalItems"], o.get("additionalItems")),
+                n.child(&["additionalItems"], n.get("additionalItems")),
+            );
             out.extend(nest(sub, Seg::AnyIndex(0)));
         }
         self.compare_contains(o, n, &mut out);
-        bound(o, n, "minItems", [K::MinItemsAdded, K::MinItemsIncreased, K::MinItemsDecreased, K::MinItemsRemoved], &mut out);
-        bound(o, n, "maxItems", [K::MaxItemsAdded, K::MaxItemsIncreased, K::MaxItemsDecreased, K::MaxItemsRemoved], &mut out);
+        bound(
+            o,
+            n,
+            "minItems",
+            [
+                K::MinItemsAdded,
+                K::MinItemsIncreased,
+                K::MinItemsDecreased,
+                K::MinItemsRemoved,
+            ],
+            &mut out,
+        );
+        bound(
+            o,
+            n,
+            "maxItems",
+            [
+                K::MaxItemsAdded,
+                K::MaxItemsIncreased,
+                K::MaxItemsDecreased,
+                K::MaxItemsRemoved,
+            ],
+            &mut out,
+        );
         let unique = |l: &Loc<'a>| l.get("uniqueItems") == Some(&Value::Bool(true));
         match (unique(o), unique(n)) {
-            (false, true) => out.push(Raw::new(K::UniqueItemsAdded, &o.ptr, &format!("{}/uniqueItems", n.ptr), String::new())),
-            (true, false) => out.push(Raw::new(K::UniqueItemsRemoved, &format!("{}/uniqueItems", o.ptr), &n.ptr, String::new())),
+            (false, true) => out.push(Raw::new(
+                K::UniqueItemsAdded,
+                &o.ptr,
+                &format!("{}/uniqueItems", n.ptr),
+                String::new(),
+            )),
+            (true, false) => out.push(Raw::new(
+                K::UniqueItemsRemoved,
+                &format!("{}/uniqueItems", o.ptr),
+                &n.ptr,
+                String::new(),
+            )),
             _ => {}
         }
         out
@@ -70,29 +131,77 @@ impl<'a> Walker<'a> {
         let max = |l: &Loc<'a>| l.get("maxContains").and_then(Value::as_f64);
         match (a, b) {
             (None, None) => {}
-            (None, Some(_)) => out.push(Raw::new(K::ContainsAdded, &o.ptr, &format!("{}/contains", n.ptr), String::new())),
-            (Some(_), None) => out.push(Raw::new(K::ContainsRemoved, &format!("{}/contains", o.ptr), &n.ptr, String::new())),
+            (None, Some(_)) => out.push(Raw::new(
+                K::ContainsAdded,
+                &o.ptr,
+                &format!("{}/contains", n.ptr),
+                String::new(),
+            )),
+            (Some(_), None) => out.push(Raw::new(
+                K::ContainsRemoved,
+                &format!("{}/contains", o.ptr),
+                &n.ptr,
+                String::new(),
+            )),
             (Some(x), Some(y)) => {
-                let (lx, ly) = (o.child(&["contains"], Some(x)), n.child(&["contains"], Some(y)));
+                let (lx, ly) = (
+                    o.child(&["contains"], Some(x)),
+                    n.child(&["contains"], Some(y)),
+                );
                 let sub = self.compare(lx.clone(), ly.clone());
                 if !sub.is_empty() && (max(o).is_some() || max(n).is_some()) {
                     // With an upper count, a wider `contains` can push an array over the limit:
                     // inclusion is no longer monotone in the subschema.
-                    out.push(Raw::new(K::Undecidable, &lx.ptr, &ly.ptr, "`contains` changed together with `maxContains`".into()));
+                    out.push(Raw::new(
+                        K::Undecidable,
+                        &lx.ptr,
+                        &ly.ptr,
+                        "`contains` changed together with `maxContains`".into(),
+                    ));
                 } else {
                     out.extend(nest(sub, Seg::AnyIndex(0)));
                 }
                 let (mo, mn) = (min(o), min(n));
                 if mn > mo {
-                    out.push(Raw::new(K::MinContainsIncreased, &o.ptr, &n.ptr, format!("minContains {mo} → {mn}")));
+                    out.push(Raw::new(
+                        K::MinContainsIncreased,
+                        &o.ptr,
+                        &n.ptr,
+                        format!("minContains {mo} → {mn}"),
+                    ));
                 } else if mn < mo {
-                    out.push(Raw::new(K::MinContainsDecreased, &o.ptr, &n.ptr, format!("minContains {mo} → {mn}")));
+                    out.push(Raw::new(
+                        K::MinContainsDecreased,
+                        &o.ptr,
+                        &n.ptr,
+                        format!("minContains {mo} → {mn}"),
+                    ));
                 }
                 match (max(o), max(n)) {
-                    (None, Some(y)) => out.push(Raw::new(K::MaxContainsDecreased, &o.ptr, &n.ptr, format!("maxContains none → {y}"))),
-                    (Some(x), None) => out.push(Raw::new(K::MaxContainsIncreased, &o.ptr, &n.ptr, format!("maxContains {x} → none"))),
-                    (Some(x), Some(y)) if y < x => out.push(Raw::new(K::MaxContainsDecreased, &o.ptr, &n.ptr, format!("maxContains {x} → {y}"))),
-                    (Some(x), Some(y)) if y > x => out.push(Raw::new(K::MaxContainsIncreased, &o.ptr, &n.ptr, format!("maxContains {x} → {y}"))),
+                    (None, Some(y)) => out.push(Raw::new(
+                        K::MaxContainsDecreased,
+                        &o.ptr,
+                        &n.ptr,
+                        format!("maxContains none → {y}"),
+                    )),
+                    (Some(x), None) => out.push(Raw::new(
+                        K::MaxContainsIncreased,
+                        &o.ptr,
+                        &n.ptr,
+                        format!("maxContains {x} → none"),
+                    )),
+                    (Some(x), Some(y)) if y < x => out.push(Raw::new(
+                        K::MaxContainsDecreased,
+                        &o.ptr,
+                        &n.ptr,
+                        format!("maxContains {x} → {y}"),
+                    )),
+                    (Some(x), Some(y)) if y > x => out.push(Raw::new(
+                        K::MaxContainsIncreased,
+                        &o.ptr,
+                        &n.ptr,
+                        format!("maxContains {x} → {y}"),
+                    )),
                     _ => {}
                 }
             }

@@ -16,22 +16,43 @@ pub struct Breaks {
 }
 
 impl Breaks {
-    pub const NONE: Breaks = Breaks { backward: false, forward: false };
-    pub const BACKWARD: Breaks = Breaks { backward: true, forward: false };
-    pub const FORWARD: Breaks = Breaks { backward: false, forward: true };
-    pub const BOTH: Breaks = Breaks { backward: true, forward: true };
+    pub const NONE: Breaks = Breaks {
+        backward: false,
+        forward: false,
+    };
+    pub const BACKWARD: Breaks = Breaks {
+        backward: true,
+        forward: false,
+    };
+    pub const FORWARD: Breaks = Breaks {
+        backward: false,
+        forward: true,
+    };
+    pub const BOTH: Breaks = Breaks {
+        backward: true,
+        forward: true,
+    };
 
     pub fn any(self) -> bool {
         self.backward || self.forward
     }
     pub fn swapped(self) -> Breaks {
-        Breaks { backward: self.forward, forward: self.backward }
+        Breaks {
+            backward: self.forward,
+            forward: self.backward,
+        }
     }
     pub fn and(self, mask: Breaks) -> Breaks {
-        Breaks { backward: self.backward && mask.backward, forward: self.forward && mask.forward }
+        Breaks {
+            backward: self.backward && mask.backward,
+            forward: self.forward && mask.forward,
+        }
     }
     pub fn or(self, other: Breaks) -> Breaks {
-        Breaks { backward: self.backward || other.backward, forward: self.forward || other.forward }
+        Breaks {
+            backward: self.backward || other.backward,
+            forward: self.forward || other.forward,
+        }
     }
 }
 
@@ -286,7 +307,11 @@ mod tests {
     fn every_breaking_kind_has_help() {
         for r in RULES {
             if r.events.any() || r.standard.any() || r.lenient.any() {
-                assert!(r.kind == ChangeKind::SchemaVersionBumpTooSmall || !r.help.is_empty(), "{}", r.id);
+                assert!(
+                    r.kind == ChangeKind::SchemaVersionBumpTooSmall || !r.help.is_empty(),
+                    "{}",
+                    r.id
+                );
             }
         }
     }

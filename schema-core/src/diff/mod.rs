@@ -5,9 +5,9 @@
 //! schema, the instance location it concerns, and the directions it breaks. Breaking changes get
 //! a witness (see [`crate::witness`]) when one can be built and verified.
 
+mod arrays;
 pub mod kinds;
 mod objects;
-mod arrays;
 pub(crate) mod scalars;
 mod walk;
 
@@ -167,7 +167,9 @@ impl Report {
     /// The changes that break a direction the mode checks.
     pub fn breaking(&self) -> impl Iterator<Item = &Change> {
         let checks = self.mode.checks();
-        self.changes.iter().filter(move |c| c.breaks_set().and(checks).any())
+        self.changes
+            .iter()
+            .filter(move |c| c.breaks_set().and(checks).any())
     }
 }
 
@@ -253,9 +255,14 @@ pub fn diff_docs(docs: &DocSet, old: usize, new: usize, options: Options) -> Rep
         .collect();
     if options.rules == Rules::Events && options.mode != Mode::None {
         changes.extend(
-            crate::version::check(&docs.get(old).root, &docs.get(new).root, &changes, options.mode)
-                .into_iter()
-                .map(|raw| finish(raw, docs, old, new, options.rules)),
+            crate::version::check(
+                &docs.get(old).root,
+                &docs.get(new).root,
+                &changes,
+                options.mode,
+            )
+            .into_iter()
+            .map(|raw| finish(raw, docs, old, new, options.rules)),
         );
     }
     changes.sort_by(|a, b| {
@@ -266,13 +273,23 @@ pub fn diff_docs(docs: &DocSet, old: usize, new: usize, options: Options) -> Rep
             b.kind,
         ))
     });
-    changes.dedup_by(|a, b| a.kind == b.kind && a.old_pointer == b.old_pointer && a.new_pointer == b.new_pointer && a.breaks == b.breaks);
+    changes.dedup_by(|a, b| {
+        a.kind == b.kind
+            && a.old_pointer == b.old_pointer
+            && a.new_pointer == b.new_pointer
+            && a.breaks == b.breaks
+    });
     let checks = options.mode.checks();
     if options.witnesses && checks.any() {
         crate::witness::attach(docs, old, new, &mut changes, checks);
     }
     let compatible = !changes.iter().any(|c| c.breaks_set().and(checks).any());
-    Report { compatible, mode: options.mode, rules: options.rules, changes }
+    Report {
+        compatible,
+        mode: options.mode,
+        rules: options.rules,
+        changes,
+    }
 }
 
 fn finish(raw: Raw, docs: &DocSet, old: usize, new: usize, rules: Rules) -> Change {
@@ -303,7 +320,11 @@ fn finish(raw: Raw, docs: &DocSet, old: usize, new: usize, rules: Rules) -> Chan
             | ChangeKind::SumBranchRemoved
             | ChangeKind::ProductConstraintRemoved
     );
-    let (doc, ptr) = if in_old { (docs.get(old), &raw.old_ptr) } else { (docs.get(new), &raw.new_ptr) };
+    let (doc, ptr) = if in_old {
+        (docs.get(old), &raw.old_ptr)
+    } else {
+        (docs.get(new), &raw.new_ptr)
+    };
     let pos = doc.position(ptr);
     Change {
         kind: raw.kind,

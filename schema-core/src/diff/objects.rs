@@ -45,14 +45,20 @@ pub(crate) fn is_empty_schema(v: &Value) -> bool {
 
 fn string_set(v: Option<&Value>) -> BTreeSet<String> {
     v.and_then(Value::as_array)
-        .map(|a| a.iter().filter_map(|s| s.as_str().map(String::from)).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(|s| s.as_str().map(String::from))
+                .collect()
+        })
         .unwrap_or_default()
 }
 
 /// Whether `pattern` (ECMA-262, approximated by the `regex` crate) matches `name`. A pattern the
 /// crate cannot compile is taken to match: that compares more, never less.
 fn pattern_matches(pattern: &str, name: &str) -> bool {
-    regex::Regex::new(pattern).map(|r| r.is_match(name)).unwrap_or(true)
+    regex::Regex::new(pattern)
+        .map(|r| r.is_match(name))
+        .unwrap_or(true)
 }
 
 /// The keyword that governs undeclared names: `additionalProperties`, or where it is absent
@@ -93,8 +99,14 @@ impl<'a> Walker<'a> {
 
     pub(crate) fn compare_objects(&mut self, o: &Loc<'a>, n: &Loc<'a>) -> Vec<Raw> {
         let mut out = Vec::new();
-        let oprops = o.get("properties").and_then(Value::as_object).unwrap_or(&EMPTY);
-        let nprops = n.get("properties").and_then(Value::as_object).unwrap_or(&EMPTY);
+        let oprops = o
+            .get("properties")
+            .and_then(Value::as_object)
+            .unwrap_or(&EMPTY);
+        let nprops = n
+            .get("properties")
+            .and_then(Value::as_object)
+            .unwrap_or(&EMPTY);
         let oreq = string_set(o.get("required"));
         let nreq = string_set(n.get("required"));
         let req_ptr = |l: &Loc<'a>, name: &str| -> String {
@@ -111,26 +123,63 @@ impl<'a> Walker<'a> {
             let seg = Seg::Key(name.clone());
             match (oprops.get(name.as_str()), nprops.get(name.as_str())) {
                 (Some(a), Some(b)) => {
-                    let (la, lb) = (o.child(&["properties", name], Some(a)), n.child(&["properties", name], Some(b)));
+                    let (la, lb) = (
+                        o.child(&["properties", name], Some(a)),
+                        n.child(&["properties", name], Some(b)),
+                    );
                     let mut sub = self.compare(la.clone(), lb.clone());
                     sub.extend(self.pattern_constraints(o, n, &la, &lb, name));
                     out.extend(nest(sub, seg.clone()));
                     let (ro, rn) = (oreq.contains(name), nreq.contains(name));
                     if !ro && rn {
-                        let kind = if self.has_default(&lb) { K::RequiredWithDefaultAdded } else { K::RequiredAdded };
-                        out.extend(nest(vec![Raw::new(kind, &req_ptr(o, name), &req_ptr(n, name), format!("`{name}`"))], seg));
+                        let kind = if self.has_default(&lb) {
+                            K::RequiredWithDefaultAdded
+                        } else {
+                            K::RequiredAdded
+                        };
+                        out.extend(nest(
+                            vec![Raw::new(
+                                kind,
+                                &req_ptr(o, name),
+                                &req_ptr(n, name),
+                                format!("`{name}`"),
+                            )],
+                            seg,
+                        ));
                     } else if ro && !rn {
-                        out.extend(nest(vec![Raw::new(K::RequiredRemoved, &req_ptr(o, name), &req_ptr(n, name), format!("`{name}`"))], seg));
+                        out.extend(nest(
+                            vec![Raw::new(
+                                K::RequiredRemoved,
+                                &req_ptr(o, name),
+                                &req_ptr(n, name),
+                                format!("`{name}`"),
+                            )],
+                            seg,
+                        ));
                     }
                 }
                 (None, Some(b)) => {
                     let lb = n.child(&["properties", name], Some(b));
                     let mut raws = self.property_added(o, &lb, name);
                     if nreq.contains(name) {
-                        let kind = if self.has_default(&lb) { K::RequiredPropertyWithDefaultAdded } else { K::RequiredPropertyAdded };
-                        raws.push(Raw::new(kind, &o.ptr, &req_ptr(n, name), format!("`{name}`")));
+                        let kind = if self.has_default(&lb) {
+                            K::RequiredPropertyWithDefaultAdded
+                        } else {
+                            K::RequiredPropertyAdded
+                        };
+                        raws.push(Raw::new(
+                            kind,
+                            &o.ptr,
+                            &req_ptr(n, name),
+                            format!("`{name}`"),
+                        ));
                     } else if self.has_default(&lb) {
-                        raws.push(Raw::new(K::AddedPropertyHasDefault, &o.ptr, &lb.ptr, format!("`{name}`")));
+                        raws.push(Raw::new(
+                            K::AddedPropertyHasDefault,
+                            &o.ptr,
+                            &lb.ptr,
+                            format!("`{name}`"),
+                        ));
                     }
                     out.extend(nest(raws, seg));
                 }
@@ -138,7 +187,12 @@ impl<'a> Walker<'a> {
                     let la = o.child(&["properties", name], Some(a));
                     let mut raws = self.property_removed(&la, n, name);
                     if oreq.contains(name) {
-                        raws.push(Raw::new(K::RequiredPropertyRemoved, &req_ptr(o, name), &n.ptr, format!("`{name}`")));
+                        raws.push(Raw::new(
+                            K::RequiredPropertyRemoved,
+                            &req_ptr(o, name),
+                            &n.ptr,
+                            format!("`{name}`"),
+                        ));
                     }
                     out.extend(nest(raws, seg));
                 }
@@ -150,18 +204,55 @@ impl<'a> Walker<'a> {
             if oprops.contains_key(name) || nprops.contains_key(name) {
                 continue;
             }
-            let kind = if nreq.contains(name) { K::RequiredAdded } else { K::RequiredRemoved };
-            out.extend(nest(vec![Raw::new(kind, &req_ptr(o, name), &req_ptr(n, name), format!("`{name}`"))], Seg::Key(name.clone())));
+            let kind = if nreq.contains(name) {
+                K::RequiredAdded
+            } else {
+                K::RequiredRemoved
+            };
+            out.extend(nest(
+                vec![Raw::new(
+                    kind,
+                    &req_ptr(o, name),
+                    &req_ptr(n, name),
+                    format!("`{name}`"),
+                )],
+                Seg::Key(name.clone()),
+            ));
         }
         self.compare_additional(o, n, &mut out);
         self.compare_patterns(o, n, &mut out);
         if o.get("propertyNames").is_some() || n.get("propertyNames").is_some() {
-            let sub = self.compare(o.child(&["propertyNames"], o.get("propertyNames")), n.child(&["propertyNames"], n.get("propertyNames")));
+            let sub = self.compare(
+                o.child(&["propertyNames"], o.get("propertyNames")),
+                n.child(&["propertyNames"], n.get("propertyNames")),
+            );
             out.extend(nest(sub, Seg::PropertyName));
         }
         use super::scalars::bound;
-        bound(o, n, "minProperties", [K::MinPropertiesAdded, K::MinPropertiesIncreased, K::MinPropertiesDecreased, K::MinPropertiesRemoved], &mut out);
-        bound(o, n, "maxProperties", [K::MaxPropertiesAdded, K::MaxPropertiesIncreased, K::MaxPropertiesDecreased, K::MaxPropertiesRemoved], &mut out);
+        bound(
+            o,
+            n,
+            "minProperties",
+            [
+                K::MinPropertiesAdded,
+                K::MinPropertiesIncreased,
+                K::MinPropertiesDecreased,
+                K::MinPropertiesRemoved,
+            ],
+            &mut out,
+        );
+        bound(
+            o,
+            n,
+            "maxProperties",
+            [
+                K::MaxPropertiesAdded,
+                K::MaxPropertiesIncreased,
+                K::MaxPropertiesDecreased,
+                K::MaxPropertiesRemoved,
+            ],
+            &mut out,
+        );
         self.compare_dependencies(o, n, &mut out);
         out
     }
@@ -169,7 +260,14 @@ impl<'a> Walker<'a> {
     /// `patternProperties` apply to declared properties too: a pattern that matches `name` on
     /// one side only adds a conjunct there. A new conjunct can only narrow (checked backward),
     /// a dropped one only widen (checked forward).
-    fn pattern_constraints(&mut self, o: &Loc<'a>, n: &Loc<'a>, la: &Loc<'a>, lb: &Loc<'a>, name: &str) -> Vec<Raw> {
+    fn pattern_constraints(
+        &mut self,
+        o: &Loc<'a>,
+        n: &Loc<'a>,
+        la: &Loc<'a>,
+        lb: &Loc<'a>,
+        name: &str,
+    ) -> Vec<Raw> {
         let matching = |l: &Loc<'a>| -> Vec<(String, Loc<'a>)> {
             match l.get("patternProperties") {
                 Some(Value::Object(pats)) => pats
@@ -184,12 +282,18 @@ impl<'a> Walker<'a> {
         let mut out = Vec::new();
         for (p, pl) in &nm {
             if !om.iter().any(|(q, ql)| q == p && ql.v == pl.v) {
-                out.extend(super::walk::masked(self.compare(la.clone(), pl.clone()), Breaks::BACKWARD));
+                out.extend(super::walk::masked(
+                    self.compare(la.clone(), pl.clone()),
+                    Breaks::BACKWARD,
+                ));
             }
         }
         for (p, pl) in &om {
             if !nm.iter().any(|(q, ql)| q == p && ql.v == pl.v) {
-                out.extend(super::walk::masked(self.compare(pl.clone(), lb.clone()), Breaks::FORWARD));
+                out.extend(super::walk::masked(
+                    self.compare(pl.clone(), lb.clone()),
+                    Breaks::FORWARD,
+                ));
             }
         }
         out
@@ -207,7 +311,12 @@ impl<'a> Walker<'a> {
                 };
                 vec![Raw::new(kind, &o.ptr, &lb.ptr, detail)]
             }
-            Model::Closed => vec![Raw::new(K::PropertyAddedToClosedModel, &o.ptr, &lb.ptr, detail)],
+            Model::Closed => vec![Raw::new(
+                K::PropertyAddedToClosedModel,
+                &o.ptr,
+                &lb.ptr,
+                detail,
+            )],
             Model::Partial(governing) => {
                 let mut out = Vec::new();
                 for g in &governing {
@@ -215,7 +324,12 @@ impl<'a> Walker<'a> {
                 }
                 // NOT_SET: old events never carry the new name, so only forward counts.
                 self.scope(&mut out, Breaks::FORWARD);
-                out.push(Raw::new(K::PropertyAddedToPartiallyOpenModel, &governing[0].ptr, &lb.ptr, detail));
+                out.push(Raw::new(
+                    K::PropertyAddedToPartiallyOpenModel,
+                    &governing[0].ptr,
+                    &lb.ptr,
+                    detail,
+                ));
                 out
             }
         }
@@ -225,7 +339,12 @@ impl<'a> Walker<'a> {
     fn property_removed(&mut self, la: &Loc<'a>, n: &Loc<'a>, name: &str) -> Vec<Raw> {
         let detail = format!("`{name}`");
         match self.model(n, name) {
-            Model::Open => vec![Raw::new(K::PropertyRemovedFromOpenModel, &la.ptr, &n.ptr, detail)],
+            Model::Open => vec![Raw::new(
+                K::PropertyRemovedFromOpenModel,
+                &la.ptr,
+                &n.ptr,
+                detail,
+            )],
             Model::Closed => {
                 let kind = if la.v == &Value::Bool(false) {
                     K::PropertyWithFalseRemovedFromClosedModel
@@ -242,7 +361,12 @@ impl<'a> Walker<'a> {
                 // NOT_SET: new producers never send the removed name; removal itself is the
                 // break under `events` (rule 2), so the comparison counts in no direction.
                 self.scope(&mut out, Breaks::NONE);
-                out.push(Raw::new(K::PropertyRemovedFromPartiallyOpenModel, &la.ptr, &governing[0].ptr, detail));
+                out.push(Raw::new(
+                    K::PropertyRemovedFromPartiallyOpenModel,
+                    &la.ptr,
+                    &governing[0].ptr,
+                    detail,
+                ));
                 out
             }
         }
@@ -262,7 +386,13 @@ impl<'a> Walker<'a> {
         let (okw, nkw) = (additional_kw(o), additional_kw(n));
         let (a, b) = (o.get(okw), n.get(nkw));
         let closed = |v: Option<&Value>| v == Some(&Value::Bool(false));
-        let at = |l: &Loc<'a>, kw: &str, v: Option<&Value>| if v.is_some() { format!("{}/{kw}", l.ptr) } else { l.ptr.clone() };
+        let at = |l: &Loc<'a>, kw: &str, v: Option<&Value>| {
+            if v.is_some() {
+                format!("{}/{kw}", l.ptr)
+            } else {
+                l.ptr.clone()
+            }
+        };
         let (pa, pb) = (at(o, okw, a), at(n, nkw, b));
         let kind = match (is_open_value(a), closed(a), is_open_value(b), closed(b)) {
             (true, _, true, _) => return,
@@ -282,31 +412,56 @@ impl<'a> Walker<'a> {
     }
 
     fn compare_patterns(&mut self, o: &Loc<'a>, n: &Loc<'a>, out: &mut Vec<Raw>) {
-        let op = o.get("patternProperties").and_then(Value::as_object).unwrap_or(&EMPTY);
-        let np = n.get("patternProperties").and_then(Value::as_object).unwrap_or(&EMPTY);
+        let op = o
+            .get("patternProperties")
+            .and_then(Value::as_object)
+            .unwrap_or(&EMPTY);
+        let np = n
+            .get("patternProperties")
+            .and_then(Value::as_object)
+            .unwrap_or(&EMPTY);
         let pats: BTreeSet<&String> = op.keys().chain(np.keys()).collect();
         for p in pats {
             let seg = Seg::PatternKey(p.clone());
             match (op.get(p.as_str()), np.get(p.as_str())) {
                 (Some(a), Some(b)) => {
-                    let sub = self.compare(o.child(&["patternProperties", p], Some(a)), n.child(&["patternProperties", p], Some(b)));
+                    let sub = self.compare(
+                        o.child(&["patternProperties", p], Some(a)),
+                        n.child(&["patternProperties", p], Some(b)),
+                    );
                     out.extend(nest(sub, seg));
                 }
                 // Keys matching an added pattern were governed by the old additional schema (and
                 // the other way round for a removed one): compare with that.
                 (None, Some(b)) => {
                     let kw = additional_kw(o);
-                    let sub = self.compare(o.child(&[kw], o.get(kw)), n.child(&["patternProperties", p], Some(b)));
+                    let sub = self.compare(
+                        o.child(&[kw], o.get(kw)),
+                        n.child(&["patternProperties", p], Some(b)),
+                    );
                     if !sub.is_empty() {
-                        out.push(Raw::new(K::PatternPropertyAdded, &o.ptr, &crate::pointer::join(&n.ptr, &["patternProperties", p]), format!("`{p}`")));
+                        out.push(Raw::new(
+                            K::PatternPropertyAdded,
+                            &o.ptr,
+                            &crate::pointer::join(&n.ptr, &["patternProperties", p]),
+                            format!("`{p}`"),
+                        ));
                     }
                     out.extend(nest(sub, seg));
                 }
                 (Some(a), None) => {
                     let kw = additional_kw(n);
-                    let sub = self.compare(o.child(&["patternProperties", p], Some(a)), n.child(&[kw], n.get(kw)));
+                    let sub = self.compare(
+                        o.child(&["patternProperties", p], Some(a)),
+                        n.child(&[kw], n.get(kw)),
+                    );
                     if !sub.is_empty() {
-                        out.push(Raw::new(K::PatternPropertyRemoved, &crate::pointer::join(&o.ptr, &["patternProperties", p]), &n.ptr, format!("`{p}`")));
+                        out.push(Raw::new(
+                            K::PatternPropertyRemoved,
+                            &crate::pointer::join(&o.ptr, &["patternProperties", p]),
+                            &n.ptr,
+                            format!("`{p}`"),
+                        ));
                     }
                     out.extend(nest(sub, seg));
                 }
@@ -331,14 +486,29 @@ impl<'a> Walker<'a> {
             };
             let optr = a.map(|(p, _)| p.clone()).unwrap_or_else(|| o.ptr.clone());
             let nptr = b.map(|(p, _)| p.clone()).unwrap_or_else(|| n.ptr.clone());
-            out.push(Raw::new(kind, &optr, &nptr, format!("when `{name}` is present")));
+            out.push(Raw::new(
+                kind,
+                &optr,
+                &nptr,
+                format!("when `{name}` is present"),
+            ));
         }
         let names: BTreeSet<&String> = osch.keys().chain(nsch.keys()).collect();
         for name in names {
             match (osch.get(name), nsch.get(name)) {
                 (Some(a), Some(b)) => out.extend(self.compare(a.clone(), b.clone())),
-                (None, Some(b)) => out.push(Raw::new(K::DependentSchemaAdded, &o.ptr, &b.ptr, format!("when `{name}` is present"))),
-                (Some(a), None) => out.push(Raw::new(K::DependentSchemaRemoved, &a.ptr, &n.ptr, format!("when `{name}` is present"))),
+                (None, Some(b)) => out.push(Raw::new(
+                    K::DependentSchemaAdded,
+                    &o.ptr,
+                    &b.ptr,
+                    format!("when `{name}` is present"),
+                )),
+                (Some(a), None) => out.push(Raw::new(
+                    K::DependentSchemaRemoved,
+                    &a.ptr,
+                    &n.ptr,
+                    format!("when `{name}` is present"),
+                )),
                 (None, None) => {}
             }
         }
@@ -355,7 +525,13 @@ fn dependencies<'a>(l: &Loc<'a>) -> (DepRequired, BTreeMap<String, Loc<'a>>) {
         if let Some(Value::Object(m)) = l.get(kw) {
             for (name, v) in m {
                 if v.is_array() && kw != "dependentSchemas" {
-                    req.insert(name.clone(), (crate::pointer::join(&l.ptr, &[kw, name]), string_set(Some(v))));
+                    req.insert(
+                        name.clone(),
+                        (
+                            crate::pointer::join(&l.ptr, &[kw, name]),
+                            string_set(Some(v)),
+                        ),
+                    );
                 } else if kw != "dependentRequired" {
                     sch.insert(name.clone(), l.child(&[kw, name], Some(v)));
                 }

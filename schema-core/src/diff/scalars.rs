@@ -34,7 +34,11 @@ pub(crate) fn types_of_map(o: &serde_json::Map<String, Value>) -> u8 {
     match o.get("type") {
         None => ANY,
         Some(Value::String(s)) => type_bit(s),
-        Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).map(type_bit).fold(0, |x, y| x | y),
+        Some(Value::Array(a)) => a
+            .iter()
+            .filter_map(Value::as_str)
+            .map(type_bit)
+            .fold(0, |x, y| x | y),
         Some(_) => ANY,
     }
 }
@@ -60,7 +64,13 @@ fn type_names(t: u8) -> String {
         return "nothing".into();
     }
     let mut names = Vec::new();
-    for (bit, name) in [(NULL, "null"), (BOOL, "boolean"), (OBJ, "object"), (ARR, "array"), (STR, "string")] {
+    for (bit, name) in [
+        (NULL, "null"),
+        (BOOL, "boolean"),
+        (OBJ, "object"),
+        (ARR, "array"),
+        (STR, "string"),
+    ] {
         if t & bit != 0 {
             names.push(name);
         }
@@ -77,9 +87,13 @@ fn type_names(t: u8) -> String {
 pub(crate) fn json_eq(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
-        (Value::Array(x), Value::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(a, b)| json_eq(a, b)),
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(a, b)| json_eq(a, b))
+        }
         (Value::Object(x), Value::Object(y)) => {
-            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| json_eq(v, w)))
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(k, v)| y.get(k).is_some_and(|w| json_eq(v, w)))
         }
         _ => a == b,
     }
@@ -91,7 +105,9 @@ pub(crate) fn value_set(v: &Value) -> Option<Vec<&Value>> {
     if let Some(c) = o.get("const") {
         return Some(vec![c]);
     }
-    o.get("enum").and_then(Value::as_array).map(|a| a.iter().collect())
+    o.get("enum")
+        .and_then(Value::as_array)
+        .map(|a| a.iter().collect())
 }
 
 impl<'a> Walker<'a> {
@@ -101,13 +117,28 @@ impl<'a> Walker<'a> {
         let (ot, nt) = (types(o.v), types(n.v));
         if ot == 0 || nt == 0 {
             if ot != nt {
-                let kind = if nt == 0 { K::TypeNarrowed } else { K::TypeWidened };
-                out.push(Raw::new(kind, &o.ptr, &n.ptr, format!("{} → {}", schema_word(o.v), schema_word(n.v))));
+                let kind = if nt == 0 {
+                    K::TypeNarrowed
+                } else {
+                    K::TypeWidened
+                };
+                out.push(Raw::new(
+                    kind,
+                    &o.ptr,
+                    &n.ptr,
+                    format!("{} → {}", schema_word(o.v), schema_word(n.v)),
+                ));
             }
             return out;
         }
         annotations(o, n, &mut out);
-        let type_ptr = |l: &Loc<'a>| if l.get("type").is_some() { format!("{}/type", l.ptr) } else { l.ptr.clone() };
+        let type_ptr = |l: &Loc<'a>| {
+            if l.get("type").is_some() {
+                format!("{}/type", l.ptr)
+            } else {
+                l.ptr.clone()
+            }
+        };
         let narrowed = ot & !nt != 0;
         let widened = nt & !ot != 0;
         if narrowed || widened {
@@ -116,7 +147,12 @@ impl<'a> Walker<'a> {
                 (true, false) => K::TypeNarrowed,
                 _ => K::TypeWidened,
             };
-            out.push(Raw::new(kind, &type_ptr(o), &type_ptr(n), format!("{} → {}", type_names(ot), type_names(nt))));
+            out.push(Raw::new(
+                kind,
+                &type_ptr(o),
+                &type_ptr(n),
+                format!("{} → {}", type_names(ot), type_names(nt)),
+            ));
         }
         let common = ot & nt;
         if common == 0 {
@@ -157,17 +193,36 @@ impl<'a> Walker<'a> {
         match (value_set(o.v), value_set(n.v)) {
             (None, None) => {}
             (None, Some(_)) => {
-                let kind = if n.get("const").is_some() { K::ConstAdded } else { K::EnumAdded };
+                let kind = if n.get("const").is_some() {
+                    K::ConstAdded
+                } else {
+                    K::EnumAdded
+                };
                 out.push(Raw::new(kind, &o.ptr, &kw_ptr(n), String::new()));
             }
             (Some(_), None) => {
-                let kind = if o.get("const").is_some() { K::ConstRemoved } else { K::EnumRemoved };
+                let kind = if o.get("const").is_some() {
+                    K::ConstRemoved
+                } else {
+                    K::EnumRemoved
+                };
                 out.push(Raw::new(kind, &kw_ptr(o), &n.ptr, String::new()));
             }
             (Some(ov), Some(nv)) => {
-                let removed: Vec<&&Value> = ov.iter().filter(|v| !nv.iter().any(|w| json_eq(v, w))).collect();
-                let added: Vec<&&Value> = nv.iter().filter(|v| !ov.iter().any(|w| json_eq(v, w))).collect();
-                let list = |vs: &[&&Value]| vs.iter().map(|v| v.to_string()).collect::<Vec<_>>().join(", ");
+                let removed: Vec<&&Value> = ov
+                    .iter()
+                    .filter(|v| !nv.iter().any(|w| json_eq(v, w)))
+                    .collect();
+                let added: Vec<&&Value> = nv
+                    .iter()
+                    .filter(|v| !ov.iter().any(|w| json_eq(v, w)))
+                    .collect();
+                let list = |vs: &[&&Value]| {
+                    vs.iter()
+                        .map(|v| v.to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                };
                 let kind = match (removed.is_empty(), added.is_empty()) {
                     (true, true) => return,
                     _ if both_const => K::ConstChanged,
@@ -199,7 +254,10 @@ fn annotations(o: &Loc<'_>, n: &Loc<'_>, out: &mut Vec<Raw>) {
     let (Some(oo), Some(no)) = (o.v.as_object(), n.v.as_object()) else {
         // `true` against an object: only the object's annotations can differ.
         let empty = serde_json::Map::new();
-        let (oo, no) = (o.v.as_object().unwrap_or(&empty), n.v.as_object().unwrap_or(&empty));
+        let (oo, no) = (
+            o.v.as_object().unwrap_or(&empty),
+            n.v.as_object().unwrap_or(&empty),
+        );
         return annotation_maps(o, n, oo, no, out);
     };
     annotation_maps(o, n, oo, no, out)
@@ -237,22 +295,68 @@ fn annotation_maps(
             k if KNOWN.contains(&k) => continue,
             _ => K::AnnotationChanged, // unknown keywords are annotations
         };
-        let optr = if a.is_some() { crate::pointer::join(&o.ptr, &[k]) } else { o.ptr.clone() };
-        let nptr = if b.is_some() { crate::pointer::join(&n.ptr, &[k]) } else { n.ptr.clone() };
+        let optr = if a.is_some() {
+            crate::pointer::join(&o.ptr, &[k])
+        } else {
+            o.ptr.clone()
+        };
+        let nptr = if b.is_some() {
+            crate::pointer::join(&n.ptr, &[k])
+        } else {
+            n.ptr.clone()
+        };
         out.push(Raw::new(kind, &optr, &nptr, format!("`{k}`")));
     }
 }
 
 /// Assertion and applicator keywords: compared by their own code, never as annotations.
 const KNOWN: &[&str] = &[
-    "type", "enum", "const", "minLength", "maxLength", "pattern", "format", "minimum", "maximum",
-    "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "properties", "required",
-    "additionalProperties", "patternProperties", "propertyNames", "minProperties",
-    "maxProperties", "dependentRequired", "dependentSchemas", "dependencies", "items",
-    "prefixItems", "additionalItems", "contains", "minContains", "maxContains", "minItems",
-    "maxItems", "uniqueItems", "allOf", "anyOf", "oneOf", "not", "if", "then", "else", "$ref",
-    "$dynamicRef", "$recursiveRef", "$dynamicAnchor", "$recursiveAnchor", "unevaluatedProperties",
-    "unevaluatedItems", "contentSchema",
+    "type",
+    "enum",
+    "const",
+    "minLength",
+    "maxLength",
+    "pattern",
+    "format",
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "multipleOf",
+    "properties",
+    "required",
+    "additionalProperties",
+    "patternProperties",
+    "propertyNames",
+    "minProperties",
+    "maxProperties",
+    "dependentRequired",
+    "dependentSchemas",
+    "dependencies",
+    "items",
+    "prefixItems",
+    "additionalItems",
+    "contains",
+    "minContains",
+    "maxContains",
+    "minItems",
+    "maxItems",
+    "uniqueItems",
+    "allOf",
+    "anyOf",
+    "oneOf",
+    "not",
+    "if",
+    "then",
+    "else",
+    "$ref",
+    "$dynamicRef",
+    "$recursiveRef",
+    "$dynamicAnchor",
+    "$recursiveAnchor",
+    "unevaluatedProperties",
+    "unevaluatedItems",
+    "contentSchema",
 ];
 
 fn num(l: &Loc<'_>, k: &str) -> Option<f64> {
@@ -261,13 +365,7 @@ fn num(l: &Loc<'_>, k: &str) -> Option<f64> {
 
 /// Compares an optional numeric keyword; `kinds` = (added, increased, decreased, removed).
 /// Which of those narrows is the rule table's business, not this helper's.
-pub(crate) fn bound(
-    o: &Loc<'_>,
-    n: &Loc<'_>,
-    kw: &str,
-    kinds: [K; 4],
-    out: &mut Vec<Raw>,
-) {
+pub(crate) fn bound(o: &Loc<'_>, n: &Loc<'_>, kw: &str, kinds: [K; 4], out: &mut Vec<Raw>) {
     let (a, b) = (num(o, kw), num(n, kw));
     let kind = match (a, b) {
         (None, Some(_)) => kinds[0],
@@ -276,10 +374,23 @@ pub(crate) fn bound(
         (Some(_), None) => kinds[3],
         _ => return,
     };
-    let optr = if a.is_some() { crate::pointer::join(&o.ptr, &[kw]) } else { o.ptr.clone() };
-    let nptr = if b.is_some() { crate::pointer::join(&n.ptr, &[kw]) } else { n.ptr.clone() };
+    let optr = if a.is_some() {
+        crate::pointer::join(&o.ptr, &[kw])
+    } else {
+        o.ptr.clone()
+    };
+    let nptr = if b.is_some() {
+        crate::pointer::join(&n.ptr, &[kw])
+    } else {
+        n.ptr.clone()
+    };
     let show = |v: Option<f64>| v.map(fmt_num).unwrap_or_else(|| "none".into());
-    out.push(Raw::new(kind, &optr, &nptr, format!("{kw} {} → {}", show(a), show(b))));
+    out.push(Raw::new(
+        kind,
+        &optr,
+        &nptr,
+        format!("{kw} {} → {}", show(a), show(b)),
+    ));
 }
 
 pub(crate) fn fmt_num(v: f64) -> String {
@@ -291,10 +402,44 @@ pub(crate) fn fmt_num(v: f64) -> String {
 }
 
 fn compare_strings(o: &Loc<'_>, n: &Loc<'_>, out: &mut Vec<Raw>) {
-    bound(o, n, "minLength", [K::MinLengthAdded, K::MinLengthIncreased, K::MinLengthDecreased, K::MinLengthRemoved], out);
-    bound(o, n, "maxLength", [K::MaxLengthAdded, K::MaxLengthIncreased, K::MaxLengthDecreased, K::MaxLengthRemoved], out);
-    keyword_change(o, n, "pattern", [K::PatternAdded, K::PatternRemoved, K::PatternChanged], out);
-    keyword_change(o, n, "format", [K::FormatAdded, K::FormatRemoved, K::FormatChanged], out);
+    bound(
+        o,
+        n,
+        "minLength",
+        [
+            K::MinLengthAdded,
+            K::MinLengthIncreased,
+            K::MinLengthDecreased,
+            K::MinLengthRemoved,
+        ],
+        out,
+    );
+    bound(
+        o,
+        n,
+        "maxLength",
+        [
+            K::MaxLengthAdded,
+            K::MaxLengthIncreased,
+            K::MaxLengthDecreased,
+            K::MaxLengthRemoved,
+        ],
+        out,
+    );
+    keyword_change(
+        o,
+        n,
+        "pattern",
+        [K::PatternAdded, K::PatternRemoved, K::PatternChanged],
+        out,
+    );
+    keyword_change(
+        o,
+        n,
+        "format",
+        [K::FormatAdded, K::FormatRemoved, K::FormatChanged],
+        out,
+    );
 }
 
 /// A keyword compared for equality only: added narrows, removed widens, changed does both.
@@ -306,10 +451,23 @@ fn keyword_change(o: &Loc<'_>, n: &Loc<'_>, kw: &str, kinds: [K; 3], out: &mut V
         (Some(x), Some(y)) if x != y => kinds[2],
         _ => return,
     };
-    let optr = if a.is_some() { crate::pointer::join(&o.ptr, &[kw]) } else { o.ptr.clone() };
-    let nptr = if b.is_some() { crate::pointer::join(&n.ptr, &[kw]) } else { n.ptr.clone() };
+    let optr = if a.is_some() {
+        crate::pointer::join(&o.ptr, &[kw])
+    } else {
+        o.ptr.clone()
+    };
+    let nptr = if b.is_some() {
+        crate::pointer::join(&n.ptr, &[kw])
+    } else {
+        n.ptr.clone()
+    };
     let show = |v: Option<&Value>| v.map(|v| v.to_string()).unwrap_or_else(|| "none".into());
-    out.push(Raw::new(kind, &optr, &nptr, format!("{kw} {} → {}", show(a), show(b))));
+    out.push(Raw::new(
+        kind,
+        &optr,
+        &nptr,
+        format!("{kw} {} → {}", show(a), show(b)),
+    ));
 }
 
 /// A numeric bound: value, exclusive, and the keyword that set it.
@@ -322,16 +480,32 @@ struct Bound {
 
 /// The effective lower (`lower`) or upper bound of a location, in either draft's spelling.
 fn effective_bound(l: &Loc<'_>, lower: bool) -> Option<Bound> {
-    let (inc, exc) = if lower { ("minimum", "exclusiveMinimum") } else { ("maximum", "exclusiveMaximum") };
+    let (inc, exc) = if lower {
+        ("minimum", "exclusiveMinimum")
+    } else {
+        ("maximum", "exclusiveMaximum")
+    };
     let inclusive = num(l, inc);
     let exclusive = match l.get(exc) {
-        Some(Value::Bool(true)) => inclusive.map(|v| Bound { value: v, exclusive: true, keyword: inc }),
-        Some(v) => v.as_f64().map(|v| Bound { value: v, exclusive: true, keyword: exc }),
+        Some(Value::Bool(true)) => inclusive.map(|v| Bound {
+            value: v,
+            exclusive: true,
+            keyword: inc,
+        }),
+        Some(v) => v.as_f64().map(|v| Bound {
+            value: v,
+            exclusive: true,
+            keyword: exc,
+        }),
         None => None,
     };
     let inclusive = match l.get(exc) {
         Some(Value::Bool(true)) => None,
-        _ => inclusive.map(|v| Bound { value: v, exclusive: false, keyword: inc }),
+        _ => inclusive.map(|v| Bound {
+            value: v,
+            exclusive: false,
+            keyword: inc,
+        }),
     };
     match (inclusive, exclusive) {
         (Some(i), Some(e)) => Some(if tighter(e, i, lower) { e } else { i }),
@@ -355,9 +529,19 @@ fn compare_numbers(o: &Loc<'_>, n: &Loc<'_>, out: &mut Vec<Raw>) {
     for lower in [true, false] {
         let (a, b) = (effective_bound(o, lower), effective_bound(n, lower));
         let kinds = if lower {
-            [K::MinimumAdded, K::MinimumIncreased, K::MinimumDecreased, K::MinimumRemoved]
+            [
+                K::MinimumAdded,
+                K::MinimumIncreased,
+                K::MinimumDecreased,
+                K::MinimumRemoved,
+            ]
         } else {
-            [K::MaximumAdded, K::MaximumDecreased, K::MaximumIncreased, K::MaximumRemoved]
+            [
+                K::MaximumAdded,
+                K::MaximumDecreased,
+                K::MaximumIncreased,
+                K::MaximumRemoved,
+            ]
         };
         // kinds = [added, narrowed, widened, removed]
         let kind = match (a, b) {
@@ -372,10 +556,29 @@ fn compare_numbers(o: &Loc<'_>, n: &Loc<'_>, out: &mut Vec<Raw>) {
             None => l.ptr.clone(),
         };
         let show = |bd: Option<Bound>| match bd {
-            Some(bd) => format!("{}{}", if bd.exclusive { if lower { ">" } else { "<" } } else if lower { "≥" } else { "≤" }, fmt_num(bd.value)),
+            Some(bd) => format!(
+                "{}{}",
+                if bd.exclusive {
+                    if lower {
+                        ">"
+                    } else {
+                        "<"
+                    }
+                } else if lower {
+                    "≥"
+                } else {
+                    "≤"
+                },
+                fmt_num(bd.value)
+            ),
             None => "none".into(),
         };
-        out.push(Raw::new(kind, &ptr(o, a), &ptr(n, b), format!("{} → {}", show(a), show(b))));
+        out.push(Raw::new(
+            kind,
+            &ptr(o, a),
+            &ptr(n, b),
+            format!("{} → {}", show(a), show(b)),
+        ));
     }
     let (a, b) = (num(o, "multipleOf"), num(n, "multipleOf"));
     let divides = |d: f64, m: f64| {
@@ -391,10 +594,23 @@ fn compare_numbers(o: &Loc<'_>, n: &Loc<'_>, out: &mut Vec<Raw>) {
         (Some(_), Some(_)) => K::MultipleOfChanged,
         (None, None) => return,
     };
-    let optr = if a.is_some() { format!("{}/multipleOf", o.ptr) } else { o.ptr.clone() };
-    let nptr = if b.is_some() { format!("{}/multipleOf", n.ptr) } else { n.ptr.clone() };
+    let optr = if a.is_some() {
+        format!("{}/multipleOf", o.ptr)
+    } else {
+        o.ptr.clone()
+    };
+    let nptr = if b.is_some() {
+        format!("{}/multipleOf", n.ptr)
+    } else {
+        n.ptr.clone()
+    };
     let show = |v: Option<f64>| v.map(fmt_num).unwrap_or_else(|| "none".into());
-    out.push(Raw::new(kind, &optr, &nptr, format!("multipleOf {} → {}", show(a), show(b))));
+    out.push(Raw::new(
+        kind,
+        &optr,
+        &nptr,
+        format!("multipleOf {} → {}", show(a), show(b)),
+    ));
 }
 
 /// Whether no instance can satisfy both schemas: disjoint types, disjoint value sets, or a
@@ -409,7 +625,14 @@ pub(crate) fn disjoint(a: &Loc<'_>, b: &Loc<'_>, w: &Walker<'_>) -> bool {
         }
     }
     let req = |l: &Loc<'_>| -> Vec<String> {
-        l.get("required").and_then(Value::as_array).map(|r| r.iter().filter_map(|s| s.as_str().map(String::from)).collect()).unwrap_or_default()
+        l.get("required")
+            .and_then(Value::as_array)
+            .map(|r| {
+                r.iter()
+                    .filter_map(|s| s.as_str().map(String::from))
+                    .collect()
+            })
+            .unwrap_or_default()
     };
     let (ra, rb) = (req(a), req(b));
     for p in ra.iter().filter(|p| rb.contains(p)) {

@@ -60,7 +60,13 @@ impl<'a> Loc<'a> {
 
     /// `true` located here: what an absent subschema means.
     pub fn absent(&self) -> Loc<'a> {
-        Loc { doc: self.doc, ptr: self.ptr.clone(), v: &TRUE, view: View::Whole, draft: self.draft }
+        Loc {
+            doc: self.doc,
+            ptr: self.ptr.clone(),
+            v: &TRUE,
+            view: View::Whole,
+            draft: self.draft,
+        }
     }
 
     pub fn get(&self, key: &str) -> Option<&'a Value> {
@@ -68,7 +74,12 @@ impl<'a> Loc<'a> {
     }
 
     fn key(&self) -> (usize, String, View, bool) {
-        (self.doc, self.ptr.clone(), self.view, std::ptr::eq(self.v, &TRUE))
+        (
+            self.doc,
+            self.ptr.clone(),
+            self.view,
+            std::ptr::eq(self.v, &TRUE),
+        )
     }
 }
 
@@ -77,7 +88,11 @@ type PairKey = ((usize, String, View, bool), (usize, String, View, bool));
 #[derive(Debug, Clone)]
 enum Part<'a> {
     Plain(Loc<'a>),
-    Sum { one_of: bool, at: Loc<'a>, branches: Vec<Loc<'a>> },
+    Sum {
+        one_of: bool,
+        at: Loc<'a>,
+        branches: Vec<Loc<'a>>,
+    },
     Not(Loc<'a>),
     /// Compared only for equality: if/then/else, unevaluated*, dynamic references.
     Opaque(Loc<'a>, &'static str),
@@ -110,7 +125,13 @@ pub(crate) struct Walker<'a> {
 
 impl<'a> Walker<'a> {
     pub fn new(docs: &'a DocSet, rules: Rules) -> Walker<'a> {
-        Walker { docs, rules, in_progress: HashSet::new(), memo: HashMap::new(), depth: 0 }
+        Walker {
+            docs,
+            rules,
+            in_progress: HashSet::new(),
+            memo: HashMap::new(),
+            depth: 0,
+        }
     }
 
     pub fn diff_roots(&mut self, old: usize, new: usize) -> Vec<Raw> {
@@ -131,12 +152,19 @@ impl<'a> Walker<'a> {
 
     fn root(&self, doc: usize) -> Loc<'a> {
         let d = self.docs.get(doc);
-        Loc { doc, ptr: String::new(), v: &d.root, view: View::Whole, draft: d.draft }
+        Loc {
+            doc,
+            ptr: String::new(),
+            v: &d.root,
+            view: View::Whole,
+            draft: d.draft,
+        }
     }
 
     /// Whether `raws` break the direction(s) in `dir` under the current rules.
     pub fn breaks(&self, raws: &[Raw]) -> Breaks {
-        raws.iter().fold(Breaks::NONE, |acc, r| acc.or(judge(r, self.rules)))
+        raws.iter()
+            .fold(Breaks::NONE, |acc, r| acc.or(judge(r, self.rules)))
     }
 
     /// Compares two locations; the changes' instance paths are relative to them.
@@ -173,17 +201,29 @@ impl<'a> Walker<'a> {
     /// Follows a `$ref` that stands alone (or whose siblings the dialect ignores).
     fn deref(&self, mut loc: Loc<'a>) -> Loc<'a> {
         for _ in 0..64 {
-            let Some(obj) = loc.v.as_object() else { return loc };
-            let Some(Value::String(r)) = obj.get("$ref") else { return loc };
+            let Some(obj) = loc.v.as_object() else {
+                return loc;
+            };
+            let Some(Value::String(r)) = obj.get("$ref") else {
+                return loc;
+            };
             let alone = loc.draft < Draft::Draft201909
                 || obj.keys().all(|k| k == "$ref" || is_annotation_keyword(k));
             if !alone {
                 return loc;
             }
-            let Some((doc, ptr)) = self.docs.resolve_ref(loc.doc, r) else { return loc };
+            let Some((doc, ptr)) = self.docs.resolve_ref(loc.doc, r) else {
+                return loc;
+            };
             let d = self.docs.get(doc);
             let Some(v) = d.at(&ptr) else { return loc };
-            loc = Loc { doc, ptr, v, view: View::Whole, draft: d.draft };
+            loc = Loc {
+                doc,
+                ptr,
+                v,
+                view: View::Whole,
+                draft: d.draft,
+            };
         }
         loc
     }
@@ -195,7 +235,10 @@ impl<'a> Walker<'a> {
             out.push(Part::Plain(loc));
             return;
         };
-        out.push(Part::Plain(Loc { view: View::Plain, ..loc.clone() }));
+        out.push(Part::Plain(Loc {
+            view: View::Plain,
+            ..loc.clone()
+        }));
         if loc.view == View::Plain {
             return;
         }
@@ -204,7 +247,16 @@ impl<'a> Walker<'a> {
                 if let Some((doc, ptr)) = self.docs.resolve_ref(loc.doc, r) {
                     let d = self.docs.get(doc);
                     if let Some(v) = d.at(&ptr) {
-                        self.parts(&Loc { doc, ptr, v, view: View::Whole, draft: d.draft }, out);
+                        self.parts(
+                            &Loc {
+                                doc,
+                                ptr,
+                                v,
+                                view: View::Whole,
+                                draft: d.draft,
+                            },
+                            out,
+                        );
                     }
                 }
             }
@@ -221,27 +273,50 @@ impl<'a> Walker<'a> {
                     .enumerate()
                     .map(|(i, b)| loc.child(&[kw, &i.to_string()], Some(b)))
                     .collect();
-                out.push(Part::Sum { one_of, at: loc.child(&[kw], obj.get(kw)), branches });
+                out.push(Part::Sum {
+                    one_of,
+                    at: loc.child(&[kw], obj.get(kw)),
+                    branches,
+                });
             }
         }
         if let Some(not) = obj.get("not") {
             out.push(Part::Not(loc.child(&["not"], Some(not))));
         }
         if obj.contains_key("if") || obj.contains_key("then") || obj.contains_key("else") {
-            out.push(Part::Opaque(loc.clone(), "if/then/else is not compared for inclusion"));
+            out.push(Part::Opaque(
+                loc.clone(),
+                "if/then/else is not compared for inclusion",
+            ));
         }
         // Without in-place applicators, unevaluated* mean what additionalProperties and items
         // mean, and the keyword modules read them so; with applicators they look across parts.
-        let applicators = ["allOf", "anyOf", "oneOf", "not", "if", "$ref", "dependentSchemas", "$dynamicRef", "$recursiveRef"];
+        let applicators = [
+            "allOf",
+            "anyOf",
+            "oneOf",
+            "not",
+            "if",
+            "$ref",
+            "dependentSchemas",
+            "$dynamicRef",
+            "$recursiveRef",
+        ];
         for kw in ["unevaluatedProperties", "unevaluatedItems"] {
             if obj.contains_key(kw) && applicators.iter().any(|a| obj.contains_key(*a)) {
-                out.push(Part::Opaque(loc.clone(), "unevaluatedProperties/unevaluatedItems depend on every subschema"));
+                out.push(Part::Opaque(
+                    loc.clone(),
+                    "unevaluatedProperties/unevaluatedItems depend on every subschema",
+                ));
                 break;
             }
         }
         for kw in ["$dynamicRef", "$recursiveRef"] {
             if obj.contains_key(kw) {
-                out.push(Part::Opaque(loc.clone(), "dynamic references are resolved only at validation time"));
+                out.push(Part::Opaque(
+                    loc.clone(),
+                    "dynamic references are resolved only at validation time",
+                ));
                 break;
             }
         }
@@ -260,12 +335,23 @@ impl<'a> Walker<'a> {
 
     /// old = ∧ op, new = ∧ np. Backward holds if every new part is implied by some old part;
     /// forward if every old part is implied by some new part.
-    fn compare_product(&mut self, o: &Loc<'a>, n: &Loc<'a>, op: &[Part<'a>], np: &[Part<'a>]) -> Vec<Raw> {
+    fn compare_product(
+        &mut self,
+        o: &Loc<'a>,
+        n: &Loc<'a>,
+        op: &[Part<'a>],
+        np: &[Part<'a>],
+    ) -> Vec<Raw> {
         let mut cache: HashMap<(usize, usize), Vec<Raw>> = HashMap::new();
         let mut chosen: HashMap<(usize, usize), Breaks> = HashMap::new();
         let mut out = Vec::new();
         // Natural partner: same kind of part at the same ordinal among that kind.
-        let ordinal = |parts: &[Part<'a>], i: usize| parts[..i].iter().filter(|p| p.tag() == parts[i].tag()).count();
+        let ordinal = |parts: &[Part<'a>], i: usize| {
+            parts[..i]
+                .iter()
+                .filter(|p| p.tag() == parts[i].tag())
+                .count()
+        };
         let partner = |from: &[Part<'a>], i: usize, to: &[Part<'a>]| -> Option<usize> {
             let (tag, ord) = (from[i].tag(), ordinal(from, i));
             (0..to.len()).find(|&j| to[j].tag() == tag && ordinal(to, j) == ord)
@@ -276,7 +362,10 @@ impl<'a> Walker<'a> {
             let (targets, sources) = if backward { (np, op) } else { (op, np) };
             for t in 0..targets.len() {
                 let nat = partner(targets, t, sources);
-                let order: Vec<usize> = nat.into_iter().chain((0..sources.len()).filter(|&s| Some(s) != nat)).collect();
+                let order: Vec<usize> = nat
+                    .into_iter()
+                    .chain((0..sources.len()).filter(|&s| Some(s) != nat))
+                    .collect();
                 let mut found = None;
                 for s in order {
                     let pair = if backward { (s, t) } else { (t, s) };
@@ -298,9 +387,17 @@ impl<'a> Walker<'a> {
                     }
                     (None, None) => {
                         let (kind, optr, nptr) = if backward {
-                            (ChangeKind::ProductConstraintAdded, o.ptr.clone(), targets[t].loc().ptr.clone())
+                            (
+                                ChangeKind::ProductConstraintAdded,
+                                o.ptr.clone(),
+                                targets[t].loc().ptr.clone(),
+                            )
                         } else {
-                            (ChangeKind::ProductConstraintRemoved, targets[t].loc().ptr.clone(), n.ptr.clone())
+                            (
+                                ChangeKind::ProductConstraintRemoved,
+                                targets[t].loc().ptr.clone(),
+                                n.ptr.clone(),
+                            )
                         };
                         let mut r = Raw::new(kind, &optr, &nptr, String::new());
                         r.mask = dir;
@@ -318,7 +415,13 @@ impl<'a> Walker<'a> {
         out
     }
 
-    fn cached_part(&mut self, cache: &mut HashMap<(usize, usize), Vec<Raw>>, op: &[Part<'a>], np: &[Part<'a>], pair: (usize, usize)) -> Vec<Raw> {
+    fn cached_part(
+        &mut self,
+        cache: &mut HashMap<(usize, usize), Vec<Raw>>,
+        op: &[Part<'a>],
+        np: &[Part<'a>],
+        pair: (usize, usize),
+    ) -> Vec<Raw> {
         if let Some(r) = cache.get(&pair) {
             return r.clone();
         }
@@ -354,7 +457,12 @@ impl<'a> Walker<'a> {
                 if x.v == y.v && !contains_ref(x.v) {
                     Vec::new()
                 } else {
-                    vec![Raw::new(ChangeKind::Undecidable, &x.ptr, &y.ptr, why.to_string())]
+                    vec![Raw::new(
+                        ChangeKind::Undecidable,
+                        &x.ptr,
+                        &y.ptr,
+                        why.to_string(),
+                    )]
                 }
             }
             (x, y) => {
@@ -362,7 +470,12 @@ impl<'a> Walker<'a> {
                     (Part::Opaque(_, w), _) | (_, Part::Opaque(_, w)) => w.to_string(),
                     _ => "`not` is compared only with another `not`".to_string(),
                 };
-                vec![Raw::new(ChangeKind::Undecidable, &x.loc().ptr, &y.loc().ptr, why)]
+                vec![Raw::new(
+                    ChangeKind::Undecidable,
+                    &x.loc().ptr,
+                    &y.loc().ptr,
+                    why,
+                )]
             }
         }
     }
@@ -372,7 +485,11 @@ impl<'a> Walker<'a> {
     fn compare_sum(&mut self, a: &Part<'a>, b: &Part<'a>) -> Vec<Raw> {
         let alts = |p: &Part<'a>| -> (Vec<Loc<'a>>, Option<bool>, Loc<'a>) {
             match p {
-                Part::Sum { one_of, at, branches } => (branches.clone(), Some(*one_of), at.clone()),
+                Part::Sum {
+                    one_of,
+                    at,
+                    branches,
+                } => (branches.clone(), Some(*one_of), at.clone()),
                 other => (vec![other.loc().clone()], None, other.loc().clone()),
             }
         };
@@ -384,7 +501,11 @@ impl<'a> Walker<'a> {
         let mut identical = ob.len() == nb.len() && okind == nkind;
         for dir in [Breaks::BACKWARD, Breaks::FORWARD] {
             let backward = dir == Breaks::BACKWARD;
-            let (sources, targets) = if backward { (ob.len(), nb.len()) } else { (nb.len(), ob.len()) };
+            let (sources, targets) = if backward {
+                (ob.len(), nb.len())
+            } else {
+                (nb.len(), ob.len())
+            };
             for s in 0..sources {
                 let order: Vec<usize> = (s..targets).chain(0..s.min(targets)).collect();
                 let mut found = None;
@@ -411,9 +532,19 @@ impl<'a> Walker<'a> {
                     out.extend(masked(raws, dir));
                 } else {
                     let mut r = if backward {
-                        Raw::new(ChangeKind::SumBranchRemoved, &ob[s].ptr, &nat.ptr, String::new())
+                        Raw::new(
+                            ChangeKind::SumBranchRemoved,
+                            &ob[s].ptr,
+                            &nat.ptr,
+                            String::new(),
+                        )
                     } else {
-                        Raw::new(ChangeKind::SumBranchAdded, &oat.ptr, &nb[s].ptr, String::new())
+                        Raw::new(
+                            ChangeKind::SumBranchAdded,
+                            &oat.ptr,
+                            &nb[s].ptr,
+                            String::new(),
+                        )
                     };
                     r.mask = dir;
                     out.push(r);
@@ -428,17 +559,35 @@ impl<'a> Walker<'a> {
         }
         // Confluent's criterion rules: a singleton old anyOf may become oneOf, and the mirror.
         if okind == Some(false) && nkind == Some(true) && ob.len() > 1 {
-            out.push(Raw::new(ChangeKind::AnyOfBecameOneOf, &oat.ptr, &nat.ptr, String::new()));
+            out.push(Raw::new(
+                ChangeKind::AnyOfBecameOneOf,
+                &oat.ptr,
+                &nat.ptr,
+                String::new(),
+            ));
         }
         if okind == Some(true) && nkind == Some(false) && nb.len() > 1 {
-            out.push(Raw::new(ChangeKind::OneOfBecameAnyOf, &oat.ptr, &nat.ptr, String::new()));
+            out.push(Raw::new(
+                ChangeKind::OneOfBecameAnyOf,
+                &oat.ptr,
+                &nat.ptr,
+                String::new(),
+            ));
         }
         if !identical {
             // An event matching two alternatives of a oneOf is rejected: a changed oneOf is only
             // sound where its alternatives cannot overlap.
-            for (kind, branches, at, dir) in [(nkind, &nb, &nat, Breaks::BACKWARD), (okind, &ob, &oat, Breaks::FORWARD)] {
+            for (kind, branches, at, dir) in [
+                (nkind, &nb, &nat, Breaks::BACKWARD),
+                (okind, &ob, &oat, Breaks::FORWARD),
+            ] {
                 if kind == Some(true) && branches.len() > 1 && !self.pairwise_disjoint(branches) {
-                    let mut r = Raw::new(ChangeKind::OneOfOverlap, &oat.ptr, &nat.ptr, format!("alternatives of {} are not provably disjoint", at.ptr));
+                    let mut r = Raw::new(
+                        ChangeKind::OneOfOverlap,
+                        &oat.ptr,
+                        &nat.ptr,
+                        format!("alternatives of {} are not provably disjoint", at.ptr),
+                    );
                     r.mask = dir;
                     out.push(r);
                 }
@@ -447,7 +596,13 @@ impl<'a> Walker<'a> {
         out
     }
 
-    fn cached_alt(&mut self, cache: &mut HashMap<(usize, usize), Vec<Raw>>, ob: &[Loc<'a>], nb: &[Loc<'a>], pair: (usize, usize)) -> Vec<Raw> {
+    fn cached_alt(
+        &mut self,
+        cache: &mut HashMap<(usize, usize), Vec<Raw>>,
+        ob: &[Loc<'a>],
+        nb: &[Loc<'a>],
+        pair: (usize, usize),
+    ) -> Vec<Raw> {
         if let Some(r) = cache.get(&pair) {
             return r.clone();
         }
@@ -494,16 +649,32 @@ pub(crate) fn nest(raws: Vec<Raw>, seg: Seg) -> impl Iterator<Item = Raw> {
 pub(crate) fn is_annotation_keyword(k: &str) -> bool {
     matches!(
         k,
-        "title" | "description" | "$comment" | "examples" | "default" | "deprecated" | "readOnly"
-            | "writeOnly" | "$id" | "id" | "$schema" | "$anchor" | "$defs" | "definitions"
-            | "contentMediaType" | "contentEncoding" | "$vocabulary"
+        "title"
+            | "description"
+            | "$comment"
+            | "examples"
+            | "default"
+            | "deprecated"
+            | "readOnly"
+            | "writeOnly"
+            | "$id"
+            | "id"
+            | "$schema"
+            | "$anchor"
+            | "$defs"
+            | "definitions"
+            | "contentMediaType"
+            | "contentEncoding"
+            | "$vocabulary"
     )
 }
 
 /// Whether a subtree holds a reference (its meaning then depends on the rest of its document).
 pub(crate) fn contains_ref(v: &Value) -> bool {
     match v {
-        Value::Object(m) => m.iter().any(|(k, v)| k == "$ref" || k == "$dynamicRef" || k == "$recursiveRef" || contains_ref(v)),
+        Value::Object(m) => m.iter().any(|(k, v)| {
+            k == "$ref" || k == "$dynamicRef" || k == "$recursiveRef" || contains_ref(v)
+        }),
         Value::Array(a) => a.iter().any(contains_ref),
         _ => false,
     }

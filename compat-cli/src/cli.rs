@@ -1,0 +1,98 @@
+//! Command-line flags. Defaults follow DESIGN section 4: mode `full`, rules `events`, format
+//! `human`.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use schema_core::{Mode, Rules};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "compat-cli",
+    version,
+    about = "schemagate: compatibility checks for JSON event schemas"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Diff two schema files and judge the changes.
+    Diff(DiffArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ModeArg {
+    Backward,
+    Forward,
+    Full,
+    None,
+}
+
+impl From<ModeArg> for Mode {
+    fn from(m: ModeArg) -> Mode {
+        match m {
+            ModeArg::Backward => Mode::Backward,
+            ModeArg::Forward => Mode::Forward,
+            ModeArg::Full => Mode::Full,
+            ModeArg::None => Mode::None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RulesArg {
+    Events,
+    Standard,
+    Lenient,
+}
+
+impl From<RulesArg> for Rules {
+    fn from(r: RulesArg) -> Rules {
+        match r {
+            RulesArg::Events => Rules::Events,
+            RulesArg::Standard => Rules::Standard,
+            RulesArg::Lenient => Rules::Lenient,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Source snippets, help lines, witnesses and a text diff (colored on a terminal).
+    Human,
+    /// One JSON object (DESIGN section 4).
+    Json,
+    /// GitHub Actions workflow annotations.
+    Github,
+    /// SARIF 2.1.0 for code scanning.
+    Sarif,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorArg {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The old (registered) schema file.
+    pub old: PathBuf,
+    /// The new (candidate) schema file.
+    pub new: PathBuf,
+    /// Which directions must hold.
+    #[arg(long, value_enum, default_value = "full")]
+    pub mode: ModeArg,
+    /// Which rule set judges the changes.
+    #[arg(long, value_enum, default_value = "events")]
+    pub rules: RulesArg,
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: Format,
+    /// Colors in human output: only on a terminal by default (and never with NO_COLOR set).
+    #[arg(long, value_enum, default_value = "auto")]
+    pub color: ColorArg,
+}

@@ -1,0 +1,35 @@
+//! The library half of `compat-cli`: argument types ([`cli`]), subcommands, and output formats
+//! ([`output`]). Every subcommand returns an [`Outcome`] that maps to the exit code.
+
+pub mod cli;
+pub mod diff_cmd;
+pub mod input;
+pub mod output;
+
+use std::process::ExitCode;
+
+pub use cli::{Cli, Command};
+
+/// What a subcommand found, as the exit code says it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// 0: compatible, or all payloads valid.
+    Clean = 0,
+    /// 1: breaking changes or invalid payloads found.
+    Findings = 1,
+    /// 2: usage or input error.
+    Error = 2,
+}
+
+impl From<Outcome> for ExitCode {
+    fn from(o: Outcome) -> ExitCode {
+        ExitCode::from(o as u8)
+    }
+}
+
+/// Runs one parsed command line.
+pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
+    match cli.command {
+        Command::Diff(args) => diff_cmd::run(&args),
+    }
+}
