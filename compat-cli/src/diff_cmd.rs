@@ -16,6 +16,7 @@ pub fn run(args: &DiffArgs) -> anyhow::Result<Outcome> {
         mode: args.mode.into(),
         rules: args.rules.into(),
         witnesses: true,
+        ..Options::default()
     };
     let report = check(&old, &new, options)?;
     let color = output::use_color(args.color);

@@ -8,7 +8,7 @@
 //!
 //! let old = Document::parse("v1.json", r#"{"type": "object", "properties": {"price": {"type": "integer"}}}"#).unwrap();
 //! let new = Document::parse("v2.json", r#"{"type": "object", "properties": {"price": {"type": "string"}}}"#).unwrap();
-//! let report = check(&old, &new, Options { mode: Mode::Backward, rules: Rules::Standard, witnesses: true }).unwrap();
+//! let report = check(&old, &new, Options { mode: Mode::Backward, rules: Rules::Standard, witnesses: true, ..Options::default() }).unwrap();
 //! assert!(!report.compatible);
 //! let change = report.breaking().next().unwrap();
 //! assert_eq!(change.new_pointer, "/properties/price/type");

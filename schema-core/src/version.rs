@@ -84,6 +84,11 @@ pub(crate) fn check(old: &Value, new: &Value, changes: &[Change], mode: Mode) ->
         None => String::new(),
     };
     let (op, np) = (at(old), at(new));
+    if old == new {
+        return Vec::new(); // the same schema: nothing to version
+    }
+    // Any other edit, even one that only touches schema_version, needs at least a patch.
+    let need = needed(changes, mode).max(Bump::Patch);
     let nv = match declared(new) {
         Ok(v) => v,
         Err(why) => return vec![Raw::new(ChangeKind::SchemaVersionMissing, &op, &np, why)],
@@ -91,10 +96,6 @@ pub(crate) fn check(old: &Value, new: &Value, changes: &[Change], mode: Mode) ->
     let Ok(ov) = declared(old) else {
         return Vec::new();
     };
-    let need = needed(changes, mode);
-    if need == Bump::None {
-        return Vec::new();
-    }
     let have = bump_between(&ov, &nv);
     if have == Bump::None {
         let want = suggest(&ov, need);

@@ -46,7 +46,7 @@ pub(crate) fn attach(
     let (ver_old, ver_new) = (version_of(old), version_of(new));
     for change in changes.iter_mut() {
         let b = change.breaks_set().and(checks);
-        if !b.any() || change.segments.contains(&Seg::PropertyName) {
+        if !b.any() || change.kind.policy_only() {
             continue;
         }
         // Backward breaks: old accepts, new rejects. Forward: the other way round.
@@ -84,6 +84,26 @@ pub(crate) fn attach(
             }
         }
         cands.extend(generic().into_iter().map(Some));
+        let mut segments = change.segments.clone();
+        if let Some(i) = segments.iter().position(|s| *s == Seg::PropertyName) {
+            // A `propertyNames` change: try objects whose keys are the string candidates.
+            segments.truncate(i);
+            let names: Vec<String> = cands
+                .iter()
+                .flatten()
+                .filter_map(|v| v.as_str().map(String::from))
+                .collect();
+            cands = names
+                .into_iter()
+                .map(|n| {
+                    let mut m = Map::new();
+                    m.insert(n, json!(1));
+                    Some(Value::Object(m))
+                })
+                .collect();
+        }
+        let dep_objects = dependency_candidates(&cands);
+        cands.extend(dep_objects);
         cands.truncate(MAX_CANDIDATES);
         'search: for base in bases {
             for cand in &cands {
@@ -114,6 +134,22 @@ pub(crate) fn attach(
             }
         }
     }
+}
+
+/// Objects that lack one of their keys: dependency keywords trigger on present keys, so an
+/// object with the trigger and without the dependent key tells the two versions apart.
+fn dependency_candidates(cands: &[Option<Value>]) -> Vec<Option<Value>> {
+    let mut out = Vec::new();
+    for c in cands.iter().flatten().take(8) {
+        if let Value::Object(m) = c {
+            for k in m.keys() {
+                let mut fewer = m.clone();
+                fewer.remove(k);
+                out.push(Some(Value::Object(fewer)));
+            }
+        }
+    }
+    out
 }
 
 /// The nearest schema object at or above a pointer (a change may point at a keyword's value).
@@ -538,6 +574,9 @@ impl<'d> Gen<'d> {
         let s = self.deref(s);
         let mut out = Vec::new();
         if let Some(v) = self.minimal(s, 0) {
+            out.push(v);
+        }
+        if let Some(v) = self.full(s, 0) {
             out.push(v);
         }
         let Some(obj) = s.as_object() else { return out };

@@ -121,6 +121,7 @@ fn confluent_corpus_verdicts() {
                         mode: Mode::Backward,
                         rules,
                         witnesses: false,
+                        ..Options::default()
                     },
                 )
                 .unwrap();

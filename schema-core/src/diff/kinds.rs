@@ -282,6 +282,25 @@ impl ChangeKind {
         self.rule().id
     }
 
+    /// Whether this kind breaks by an event rule (policy) rather than by instance semantics:
+    /// no event can tell the two schemas apart, so it never carries a witness.
+    pub fn policy_only(self) -> bool {
+        use ChangeKind::*;
+        matches!(
+            self,
+            PropertyRemovedFromOpenModel
+                | PropertyRemovedFromPartiallyOpenModel
+                | PropertyWithFalseRemovedFromClosedModel
+                | AddedPropertyHasDefault
+                | RequiredPropertyWithDefaultAdded
+                | RequiredWithDefaultAdded
+                | PropertyAddedToOpenModel
+                | SchemaVersionMissing
+                | SchemaVersionNotIncreased
+                | SchemaVersionBumpTooSmall
+        )
+    }
+
     /// Whether this kind is only an annotation (no verdict under any rule set).
     pub fn is_annotation(self) -> bool {
         self.rule().rule == "annotation"

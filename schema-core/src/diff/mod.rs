@@ -109,12 +109,29 @@ pub struct Witness {
 }
 
 /// How to diff.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy)]
 pub struct Options {
+    /// Default `full`.
     pub mode: Mode,
+    /// Default `events`.
     pub rules: Rules,
     /// Build and verify witnesses for breaking changes (costs a validator compile per schema).
+    /// Default on.
     pub witnesses: bool,
+    /// Apply event rule 4 (schema_version discipline) under `events`. Default on; off for
+    /// schemas that are not events (components referenced by events, single-keyword tests).
+    pub schema_version: bool,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options {
+            mode: Mode::Full,
+            rules: Rules::Events,
+            witnesses: true,
+            schema_version: true,
+        }
+    }
 }
 
 /// One change between the old and the new schema.
@@ -233,6 +250,17 @@ impl Raw {
     }
 }
 
+/// What the table says the change breaks, before branch matching and NOT_SET masks.
+fn unmasked(raw: &Raw, rules: Rules) -> Breaks {
+    judge(
+        &Raw {
+            mask: Breaks::BOTH,
+            ..raw.clone()
+        },
+        rules,
+    )
+}
+
 /// The directions a recorded change breaks under `rules`.
 pub(crate) fn judge(raw: &Raw, rules: Rules) -> Breaks {
     let rule = raw.kind.rule();
@@ -249,20 +277,41 @@ pub(crate) fn judge(raw: &Raw, rules: Rules) -> Breaks {
 pub fn diff_docs(docs: &DocSet, old: usize, new: usize, options: Options) -> Report {
     let mut walker = walk::Walker::new(docs, options.rules);
     let raws = walker.diff_roots(old, new);
-    let mut changes: Vec<Change> = raws
+    // A change masked to no direction is the other direction's copy of one that is reported
+    // where it counts (branch matching, NOT_SET); notes that never break stay.
+    let raws: Vec<Raw> = raws
         .into_iter()
-        .map(|raw| finish(raw, docs, old, new, options.rules))
+        .filter(|r| judge(r, options.rules).any() || !unmasked(r, options.rules).any())
         .collect();
-    if options.rules == Rules::Events && options.mode != Mode::None {
+    let mut changes: Vec<Change> = Vec::new();
+    for raw in raws {
+        let c = finish(raw, docs, old, new, options.rules);
+        // The same change found along two paths (both directions, shared $defs): one entry,
+        // breaking every direction either found.
+        match changes.iter_mut().find(|d| {
+            d.kind == c.kind
+                && d.old_pointer == c.old_pointer
+                && d.new_pointer == c.new_pointer
+                && d.instance_pointer == c.instance_pointer
+        }) {
+            Some(d) => {
+                for dir in c.breaks {
+                    if !d.breaks.contains(&dir) {
+                        d.breaks.push(dir);
+                    }
+                }
+                d.breaks.sort_by_key(|d| *d != Direction::Backward);
+            }
+            None => changes.push(c),
+        }
+    }
+    if options.rules == Rules::Events && options.schema_version && options.mode != Mode::None {
+        let root = |i| &docs.get(i).root;
+        let versioning = crate::version::check(root(old), root(new), &changes, options.mode);
         changes.extend(
-            crate::version::check(
-                &docs.get(old).root,
-                &docs.get(new).root,
-                &changes,
-                options.mode,
-            )
-            .into_iter()
-            .map(|raw| finish(raw, docs, old, new, options.rules)),
+            versioning
+                .into_iter()
+                .map(|raw| finish(raw, docs, old, new, options.rules)),
         );
     }
     changes.sort_by(|a, b| {
@@ -272,12 +321,6 @@ pub fn diff_docs(docs: &DocSet, old: usize, new: usize, options: Options) -> Rep
             &b.old_pointer,
             b.kind,
         ))
-    });
-    changes.dedup_by(|a, b| {
-        a.kind == b.kind
-            && a.old_pointer == b.old_pointer
-            && a.new_pointer == b.new_pointer
-            && a.breaks == b.breaks
     });
     let checks = options.mode.checks();
     if options.witnesses && checks.any() {

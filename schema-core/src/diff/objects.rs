@@ -158,6 +158,18 @@ impl<'a> Walker<'a> {
                         ));
                     }
                 }
+                (None, Some(b)) if self.declared_elsewhere(name, true) => {
+                    // Declared by another part of the old schema: not an addition, so NOT_SET
+                    // does not apply; this part of the old schema lets any value through its model.
+                    let lb = n.child(&["properties", name], Some(b));
+                    let raws = self.against_model(o, lb, name, true);
+                    out.extend(nest(raws, seg));
+                }
+                (Some(a), None) if self.declared_elsewhere(name, false) => {
+                    let la = o.child(&["properties", name], Some(a));
+                    let raws = self.against_model(n, la, name, false);
+                    out.extend(nest(raws, seg));
+                }
                 (None, Some(b)) => {
                     let lb = n.child(&["properties", name], Some(b));
                     let mut raws = self.property_added(o, &lb, name);
@@ -295,6 +307,46 @@ impl<'a> Walker<'a> {
                     Breaks::FORWARD,
                 ));
             }
+        }
+        out
+    }
+
+    /// Whether another part of the old (`old`) or new schema at this location declares `name`.
+    fn declared_elsewhere(&self, name: &str, old: bool) -> bool {
+        self.declared.as_ref().is_some_and(|d| {
+            if old {
+                d.old.contains(name)
+            } else {
+                d.new.contains(name)
+            }
+        })
+    }
+
+    /// Plain instance semantics for a name this part does not declare but the schema does:
+    /// compare the property with whatever governs the name in the other part.
+    fn against_model(
+        &mut self,
+        other: &Loc<'a>,
+        prop: Loc<'a>,
+        name: &str,
+        other_is_old: bool,
+    ) -> Vec<Raw> {
+        static FALSE: Value = Value::Bool(false);
+        let governing = match self.model(other, name) {
+            Model::Open => vec![other.absent()],
+            Model::Closed => vec![Loc {
+                v: &FALSE,
+                ..other.absent()
+            }],
+            Model::Partial(g) => g,
+        };
+        let mut out = Vec::new();
+        for g in governing {
+            out.extend(if other_is_old {
+                self.compare(g, prop.clone())
+            } else {
+                self.compare(prop.clone(), g)
+            });
         }
         out
     }

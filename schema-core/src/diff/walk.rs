@@ -94,8 +94,9 @@ enum Part<'a> {
         branches: Vec<Loc<'a>>,
     },
     Not(Loc<'a>),
-    /// Compared only for equality: if/then/else, unevaluated*, dynamic references.
-    Opaque(Loc<'a>, &'static str),
+    /// Compared only for equality of the listed keywords (all of them when empty):
+    /// if/then/else, unevaluated*, dynamic references.
+    Opaque(Loc<'a>, &'static str, &'static [&'static str]),
 }
 
 impl<'a> Part<'a> {
@@ -109,10 +110,18 @@ impl<'a> Part<'a> {
     }
     fn loc(&self) -> &Loc<'a> {
         match self {
-            Part::Plain(l) | Part::Not(l) | Part::Opaque(l, _) => l,
+            Part::Plain(l) | Part::Not(l) | Part::Opaque(l, _, _) => l,
             Part::Sum { at, .. } => at,
         }
     }
+}
+
+/// Property names a location declares across all its parts (allOf, anyOf, oneOf, $ref, ...):
+/// what the NOT_SET assumption calls "declared by its own schema".
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Declared {
+    pub old: Rc<std::collections::BTreeSet<String>>,
+    pub new: Rc<std::collections::BTreeSet<String>>,
 }
 
 pub(crate) struct Walker<'a> {
@@ -121,6 +130,8 @@ pub(crate) struct Walker<'a> {
     in_progress: HashSet<PairKey>,
     memo: HashMap<PairKey, Rc<Vec<Raw>>>,
     depth: usize,
+    /// Names declared at the instance location being compared, when it has several parts.
+    pub declared: Option<Declared>,
 }
 
 impl<'a> Walker<'a> {
@@ -131,6 +142,7 @@ impl<'a> Walker<'a> {
             in_progress: HashSet::new(),
             memo: HashMap::new(),
             depth: 0,
+            declared: None,
         }
     }
 
@@ -191,7 +203,10 @@ impl<'a> Walker<'a> {
         }
         self.in_progress.insert(key.clone());
         self.depth += 1;
+        // A new instance location: names declared around the caller's location do not apply.
+        let outer = self.declared.take();
         let out = self.compare_parts(&o, &n);
+        self.declared = outer;
         self.depth -= 1;
         self.in_progress.remove(&key);
         self.memo.insert(key, Rc::new(out.clone()));
@@ -287,6 +302,7 @@ impl<'a> Walker<'a> {
             out.push(Part::Opaque(
                 loc.clone(),
                 "if/then/else is not compared for inclusion",
+                &["if", "then", "else"],
             ));
         }
         // Without in-place applicators, unevaluated* mean what additionalProperties and items
@@ -307,6 +323,7 @@ impl<'a> Walker<'a> {
                 out.push(Part::Opaque(
                     loc.clone(),
                     "unevaluatedProperties/unevaluatedItems depend on every subschema",
+                    &[],
                 ));
                 break;
             }
@@ -316,6 +333,7 @@ impl<'a> Walker<'a> {
                 out.push(Part::Opaque(
                     loc.clone(),
                     "dynamic references are resolved only at validation time",
+                    &[],
                 ));
                 break;
             }
@@ -327,10 +345,95 @@ impl<'a> Walker<'a> {
         let mut np = Vec::new();
         self.parts(o, &mut op);
         self.parts(n, &mut np);
-        if op.len() == 1 && np.len() == 1 {
+        if op.len() == 1 && np.len() == 1 && self.declared.is_none() {
             return self.compare_part(&op[0], &np[0]);
         }
-        self.compare_product(o, n, &op, &np)
+        // Parts of one location are compared with the names the whole location declares.
+        let outer = self.declared.take();
+        let mut declared = outer.clone().unwrap_or_default();
+        Rc::make_mut(&mut declared.old).extend(self.declared_names(o));
+        Rc::make_mut(&mut declared.new).extend(self.declared_names(n));
+        self.declared = Some(declared);
+        let out = if op.len() == 1 && np.len() == 1 {
+            self.compare_part(&op[0], &np[0])
+        } else {
+            self.compare_product(o, n, &op, &np)
+        };
+        self.declared = outer;
+        out
+    }
+
+    /// Compares two schemas that apply to the same instance location as the caller's (branches
+    /// of a combinator): the caller's declared names stay in force.
+    fn compare_same(&mut self, o: Loc<'a>, n: Loc<'a>) -> Vec<Raw> {
+        let o = self.deref(o);
+        let n = self.deref(n);
+        if o.view == n.view && o.draft == n.draft && o.v == n.v && !contains_ref(o.v) {
+            return Vec::new();
+        }
+        if self.depth >= MAX_DEPTH {
+            return vec![Raw::new(
+                ChangeKind::Undecidable,
+                &o.ptr,
+                &n.ptr,
+                format!("schemas nest deeper than {MAX_DEPTH} levels"),
+            )];
+        }
+        self.depth += 1;
+        let out = self.compare_parts(&o, &n);
+        self.depth -= 1;
+        out
+    }
+
+    /// Every property name declared at a location through in-place applicators.
+    fn declared_names(&self, loc: &Loc<'a>) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut stack = vec![(loc.clone(), 0usize)];
+        while let Some((l, depth)) = stack.pop() {
+            let l = self.deref(l);
+            let Some(obj) = l.v.as_object() else { continue };
+            if depth > 32 {
+                continue;
+            }
+            if let Some(Value::Object(props)) = obj.get("properties") {
+                out.extend(props.keys().cloned());
+            }
+            if let Some(Value::String(r)) = obj.get("$ref") {
+                if let Some((doc, ptr)) = self.docs.resolve_ref(l.doc, r) {
+                    let d = self.docs.get(doc);
+                    if let Some(v) = d.at(&ptr) {
+                        stack.push((
+                            Loc {
+                                doc,
+                                ptr,
+                                v,
+                                view: View::Whole,
+                                draft: d.draft,
+                            },
+                            depth + 1,
+                        ));
+                    }
+                }
+            }
+            for kw in ["allOf", "anyOf", "oneOf"] {
+                if let Some(Value::Array(a)) = obj.get(kw) {
+                    for (i, b) in a.iter().enumerate() {
+                        stack.push((l.child(&[kw, &i.to_string()], Some(b)), depth + 1));
+                    }
+                }
+            }
+            for kw in ["not", "if", "then", "else"] {
+                if let Some(b) = obj.get(kw) {
+                    stack.push((l.child(&[kw], Some(b)), depth + 1));
+                }
+            }
+            if let Some(Value::Object(m)) = obj.get("dependentSchemas") {
+                for (k, b) in m {
+                    stack.push((l.child(&["dependentSchemas", k], Some(b)), depth + 1));
+                }
+            }
+        }
+        out
     }
 
     /// old = ∧ op, new = ∧ np. Backward holds if every new part is implied by some old part;
@@ -435,7 +538,7 @@ impl<'a> Walker<'a> {
             (Part::Plain(x), Part::Plain(y)) => self.compare_plain(x, y),
             (Part::Sum { .. }, _) | (_, Part::Sum { .. }) => self.compare_sum(a, b),
             (Part::Not(x), Part::Not(y)) => {
-                let inner = self.compare(x.clone(), y.clone());
+                let inner = self.compare_same(x.clone(), y.clone());
                 if self.rules == Rules::Events && inner.iter().any(|r| r.scoped) {
                     return vec![Raw::new(
                         ChangeKind::Undecidable,
@@ -453,8 +556,14 @@ impl<'a> Walker<'a> {
                     })
                     .collect()
             }
-            (Part::Opaque(x, why), Part::Opaque(y, _)) => {
-                if x.v == y.v && !contains_ref(x.v) {
+            (Part::Opaque(x, why, keys), Part::Opaque(y, _, _)) => {
+                let same = if keys.is_empty() {
+                    x.v == y.v && !contains_ref(x.v)
+                } else {
+                    keys.iter()
+                        .all(|k| x.get(k) == y.get(k) && !x.get(k).is_some_and(contains_ref))
+                };
+                if same {
                     Vec::new()
                 } else {
                     vec![Raw::new(
@@ -467,7 +576,7 @@ impl<'a> Walker<'a> {
             }
             (x, y) => {
                 let why = match (x, y) {
-                    (Part::Opaque(_, w), _) | (_, Part::Opaque(_, w)) => w.to_string(),
+                    (Part::Opaque(_, w, _), _) | (_, Part::Opaque(_, w, _)) => w.to_string(),
                     _ => "`not` is compared only with another `not`".to_string(),
                 };
                 vec![Raw::new(
@@ -606,7 +715,7 @@ impl<'a> Walker<'a> {
         if let Some(r) = cache.get(&pair) {
             return r.clone();
         }
-        let r = self.compare(ob[pair.0].clone(), nb[pair.1].clone());
+        let r = self.compare_same(ob[pair.0].clone(), nb[pair.1].clone());
         cache.insert(pair, r.clone());
         r
     }

@@ -1,0 +1,97 @@
+//! Shared by the fixture and soundness tests: loading fixture files and the schema_version
+//! substitution of event rule 4.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use schema_core::{Document, Options, Rules};
+use serde_json::Value;
+
+pub struct Fixture {
+    pub name: String,
+    pub folder: String,
+    pub old: Document,
+    pub new: Document,
+    pub raw: Value,
+}
+
+impl Fixture {
+    pub fn load(path: &Path) -> Fixture {
+        let text = std::fs::read_to_string(path).unwrap();
+        let raw: Value = serde_json::from_str(&text).unwrap();
+        let folder = path
+            .parent()
+            .unwrap()
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .to_string();
+        let name = format!("{folder}/{}", path.file_stem().unwrap().to_string_lossy());
+        let old = Document::from_value(&format!("{name}:old"), raw["old"].clone()).unwrap();
+        let new = Document::from_value(&format!("{name}:new"), raw["new"].clone()).unwrap();
+        Fixture {
+            name,
+            folder,
+            old,
+            new,
+            raw,
+        }
+    }
+
+    /// Event rule 4 applies to the fixtures that are events (they carry a schema_version).
+    pub fn versioned(&self) -> bool {
+        self.old
+            .root
+            .pointer("/properties/schema_version")
+            .is_some()
+    }
+
+    pub fn options(&self, mode: schema_core::Mode, rules: Rules) -> Options {
+        Options {
+            mode,
+            rules,
+            witnesses: true,
+            schema_version: self.versioned(),
+        }
+    }
+
+    /// The expected verdict for a rule set and direction, when the fixture states one.
+    pub fn expected(&self, rules: Rules, backward: bool) -> Option<bool> {
+        let dir = if backward { "backward" } else { "forward" };
+        self.raw["compatible"][rules.to_string()][dir].as_bool()
+    }
+}
+
+pub fn fixture_paths() -> Vec<PathBuf> {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let mut out = Vec::new();
+    for dir in std::fs::read_dir(&root).unwrap() {
+        let dir = dir.unwrap().path();
+        if dir.is_dir() {
+            for f in std::fs::read_dir(&dir).unwrap() {
+                let f = f.unwrap().path();
+                if f.extension().is_some_and(|e| e == "json") {
+                    out.push(f);
+                }
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// The instance as the other schema sees it: rule 4 excludes the schema_version value from the
+/// comparison, so the event carries that schema's own version.
+pub fn as_seen_by(instance: &Value, target: &Document) -> Value {
+    let mut v = instance.clone();
+    if let (Some(ver), Some(obj)) = (
+        target.root.pointer("/properties/schema_version/const"),
+        v.as_object_mut(),
+    ) {
+        if obj.contains_key("schema_version") {
+            obj.insert("schema_version".into(), ver.clone());
+        }
+    }
+    v
+}
