@@ -4,11 +4,14 @@
 //! in `conformance-deviations.json`, each of which carries a witness instance proving the peer's
 //! verdict wrong; the witness is checked here too.
 
+mod support;
+
 use std::path::PathBuf;
 
 use schema_core::validate::Compiled;
 use schema_core::{check, Document, Draft, Mode, Options, Rules};
 use serde_json::Value;
+use support::lenient_json;
 
 const FILES: [&str; 4] = [
     "diff-schema-examples.json",
@@ -24,38 +27,6 @@ fn corpus_dir() -> PathBuf {
             PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/conformance/confluent")
         }
     }
-}
-
-/// The 2020-12 file has one trailing comma (see the corpus README); strip `,` before `}`/`]`.
-fn lenient_json(text: &str) -> Value {
-    let mut out = String::with_capacity(text.len());
-    let chars: Vec<char> = text.chars().collect();
-    let mut in_str = false;
-    let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i];
-        if in_str {
-            out.push(c);
-            if c == '\\' {
-                out.push(chars[i + 1]);
-                i += 1;
-            } else if c == '"' {
-                in_str = false;
-            }
-        } else if c == '"' {
-            in_str = true;
-            out.push(c);
-        } else if c == ',' {
-            let next = chars[i + 1..].iter().find(|c| !c.is_whitespace());
-            if !matches!(next, Some('}') | Some(']')) {
-                out.push(c);
-            }
-        } else {
-            out.push(c);
-        }
-        i += 1;
-    }
-    serde_json::from_str(&out).expect("corpus parses")
 }
 
 struct Deviation {

@@ -301,6 +301,21 @@ impl ChangeKind {
         )
     }
 
+    /// Whether `standard` deliberately keeps a Confluent verdict here that instance semantics
+    /// contradicts (listed with witnesses in `docs/confluent-exceptions.md`).
+    pub fn confluent_exception(self) -> bool {
+        use ChangeKind::*;
+        matches!(
+            self,
+            FormatAdded
+                | FormatRemoved
+                | FormatChanged
+                | OneOfOverlap
+                | RequiredPropertyWithDefaultAdded
+                | RequiredWithDefaultAdded
+        )
+    }
+
     /// Whether this kind is only an annotation (no verdict under any rule set).
     pub fn is_annotation(self) -> bool {
         self.rule().rule == "annotation"
