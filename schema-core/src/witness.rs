@@ -20,7 +20,8 @@ pub(crate) fn attach(
     changes: &mut [Change],
     checks: Breaks,
 ) {
-    let (Ok(vo), Ok(vn)) = (Compiled::for_doc(docs, old), Compiled::for_doc(docs, new)) else {
+    let (vo, vn) = (Compiled::for_doc(docs, old), Compiled::for_doc(docs, new));
+    let (Ok(vo), Ok(vn)) = (vo, vn) else {
         return;
     };
     let bases = |doc: usize, v: &Compiled| -> Vec<Value> {
@@ -161,6 +162,16 @@ fn enclosing_schema<'v>(root: &'v Value, ptr: &str) -> Option<&'v Value> {
             .map(|t| format!("/{}", crate::pointer::escape(t)))
             .collect();
         let v = root.pointer(&p)?;
+        // A dependency schema applies to the object that holds it: describe that object.
+        if tokens.len() >= 2
+            && matches!(
+                tokens[tokens.len() - 2].as_str(),
+                "dependencies" | "dependentSchemas" | "dependentRequired"
+            )
+        {
+            tokens.truncate(tokens.len() - 2);
+            continue;
+        }
         let is_schema_slot = tokens.len() < 2
             || !matches!(
                 tokens[tokens.len() - 2].as_str(),
@@ -423,18 +434,36 @@ impl<'d> Gen<'d> {
                     }
                 }
             }
-            Value::Array(a) if a.is_empty() => {
-                let max = obj.get("maxItems").and_then(Value::as_u64).unwrap_or(1);
-                let item = obj
-                    .get("prefixItems")
-                    .and_then(|p| p.get(0))
-                    .or_else(|| obj.get("items"));
-                if max > 0 {
-                    if let Some(item) = item
-                        .filter(|i| !i.is_array())
-                        .and_then(|i| self.full(i, depth + 1))
-                    {
-                        a.push(item);
+            Value::Array(a) => {
+                // Every positional item, then one item of the rest, within maxItems.
+                let max = obj
+                    .get("maxItems")
+                    .and_then(Value::as_u64)
+                    .unwrap_or(u64::MAX) as usize;
+                let tuple = self.docs.get(self.doc).draft.tuple_items();
+                let prefix = if tuple {
+                    obj.get("items").and_then(Value::as_array)
+                } else {
+                    obj.get("prefixItems").and_then(Value::as_array)
+                };
+                let rest = if tuple {
+                    if prefix.is_some() {
+                        obj.get("additionalItems")
+                    } else {
+                        obj.get("items")
+                    }
+                } else {
+                    obj.get("items")
+                };
+                let n = prefix.map_or(0, Vec::len);
+                for i in a.len()..(n + 1).min(max) {
+                    let s = prefix
+                        .and_then(|p| p.get(i))
+                        .or(rest)
+                        .unwrap_or(&Value::Bool(true));
+                    match self.full(s, depth + 1) {
+                        Some(item) => a.push(item),
+                        None => break,
                     }
                 }
             }
@@ -446,9 +475,33 @@ impl<'d> Gen<'d> {
     fn minimal_plain(&self, obj: &Map<String, Value>, depth: usize) -> Option<Value> {
         use crate::diff::scalars::{ARR, BOOL, INT, NULL, NUM, OBJ, STR};
         let t = crate::diff::scalars::types_of_map(obj);
-        let looks_object = obj.contains_key("properties") || obj.contains_key("required");
+        let has = |ks: &[&str]| ks.iter().any(|k| obj.contains_key(*k));
+        let looks_object = has(&[
+            "properties",
+            "required",
+            "additionalProperties",
+            "patternProperties",
+            "minProperties",
+            "maxProperties",
+            "dependencies",
+            "dependentRequired",
+            "dependentSchemas",
+            "propertyNames",
+        ]);
+        let looks_array = has(&[
+            "items",
+            "prefixItems",
+            "additionalItems",
+            "contains",
+            "minItems",
+            "maxItems",
+            "uniqueItems",
+        ]);
         if t & OBJ != 0 && (looks_object || t == OBJ) {
             return Some(self.minimal_object(obj, depth));
+        }
+        if t & ARR != 0 && (looks_array || t == ARR) {
+            return Some(self.minimal_array(obj, depth));
         }
         if t & STR != 0 {
             return Some(Value::String(self.minimal_string(obj)));
@@ -502,6 +555,18 @@ impl<'d> Gen<'d> {
                     out.entry(name.clone()).or_insert(v);
                 }
             }
+        }
+        // Undeclared filler keys, where the model admits them, up to minProperties.
+        let extra = obj
+            .get("additionalProperties")
+            .unwrap_or(&Value::Bool(true));
+        let mut i = 0;
+        while out.len() < min && i < min + 8 {
+            match self.minimal(extra, depth + 1) {
+                Some(v) => out.insert(format!("k{i}"), v),
+                None => break,
+            };
+            i += 1;
         }
         Value::Object(out)
     }
@@ -634,14 +699,35 @@ impl<'d> Gen<'d> {
             let mut extra = min.clone();
             extra.insert("witness_extra_key".into(), json!("x"));
             out.push(Value::Object(extra));
-            for k in ["minProperties", "maxProperties"] {
-                if let Some(v) = obj.get(k).and_then(Value::as_u64) {
-                    let mut m = Map::new();
-                    for i in 0..=v + 1 {
-                        m.insert(format!("k{i}"), json!(1));
-                        if m.len() as u64 + 1 >= v {
-                            out.push(Value::Object(m.clone()));
+        }
+        for k in ["minProperties", "maxProperties"] {
+            if let Some(v) = obj.get(k).and_then(Value::as_u64) {
+                let mut m = Map::new();
+                for i in 0..=v + 1 {
+                    if m.len() as u64 + 1 >= v {
+                        out.push(Value::Object(m.clone()));
+                    }
+                    m.insert(format!("k{i}"), json!(1));
+                }
+                out.push(Value::Object(m));
+            }
+        }
+        // Dependency keywords trigger on a present key: objects that carry each trigger.
+        let base = match self.full(s, 0) {
+            Some(Value::Object(m)) => m,
+            _ => Map::new(),
+        };
+        for kw in ["dependencies", "dependentRequired", "dependentSchemas"] {
+            if let Some(Value::Object(deps)) = obj.get(kw) {
+                for trigger in deps.keys() {
+                    let mut m = base.clone();
+                    m.entry(trigger.clone()).or_insert(json!("x"));
+                    out.push(Value::Object(m.clone()));
+                    if let Some(Value::Array(need)) = deps.get(trigger) {
+                        for n in need.iter().filter_map(Value::as_str) {
+                            m.remove(n);
                         }
+                        out.push(Value::Object(m));
                     }
                 }
             }

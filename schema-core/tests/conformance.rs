@@ -142,3 +142,70 @@ fn confluent_corpus_verdicts() {
     println!("conformance: {passed} passed, {failed} failed, {deviated} deliberate deviations");
     assert_eq!(failed, 0, "conformance failures:\n{}", failures.join("\n"));
 }
+
+/// Witness coverage on the corpus: every breaking change (standard rules, full mode) that is not
+/// policy-only gets a witness where one can be built, and every witness separates the schemas.
+#[test]
+fn confluent_corpus_witnesses() {
+    let dir = corpus_dir();
+    let (mut semantic, mut witnessed) = (0, 0);
+    for file in FILES {
+        let cases = lenient_json(&std::fs::read_to_string(dir.join(file)).unwrap());
+        let default = if file.contains("2020-12") {
+            Draft::Draft202012
+        } else {
+            Draft::Draft7
+        };
+        for case in cases.as_array().unwrap() {
+            let old =
+                Document::from_value_in("old", case["original_schema"].clone(), default).unwrap();
+            let new =
+                Document::from_value_in("new", case["update_schema"].clone(), default).unwrap();
+            let report = check(
+                &old,
+                &new,
+                Options {
+                    rules: Rules::Standard,
+                    ..Options::default()
+                },
+            )
+            .unwrap();
+            let (vo, vn) = (Compiled::new(&old).unwrap(), Compiled::new(&new).unwrap());
+            for c in report.breaking() {
+                if c.kind.policy_only() || c.kind.id() == "undecidable" {
+                    continue;
+                }
+                semantic += 1;
+                if let Some(w) = &c.witness {
+                    witnessed += 1;
+                    let (acc, rej) = if w.valid_under == schema_core::Side::Old {
+                        (&vo, &vn)
+                    } else {
+                        (&vn, &vo)
+                    };
+                    assert!(
+                        acc.is_valid(&w.instance) && !rej.is_valid(&w.instance),
+                        "{file}: bad witness {}",
+                        w.instance
+                    );
+                } else if std::env::var("SHOW_MISSING").is_ok() {
+                    println!(
+                        "no witness: {file} {} {} {} {:?}",
+                        c.kind.id(),
+                        c.old_pointer,
+                        c.new_pointer,
+                        c.breaks
+                    );
+                }
+            }
+        }
+    }
+    println!(
+        "corpus witnesses: {witnessed} of {semantic} breaking changes ({:.1}%)",
+        100.0 * witnessed as f64 / semantic.max(1) as f64
+    );
+    assert!(
+        witnessed * 10 >= semantic * 9,
+        "witness share below 90%: {witnessed}/{semantic}"
+    );
+}
