@@ -106,21 +106,58 @@ pub(crate) fn attach(
         let dep_objects = dependency_candidates(&cands);
         cands.extend(dep_objects);
         cands.truncate(MAX_CANDIDATES);
-        'search: for base in bases {
+        // Bases the rejecting schema accepts too come first: then the rejection is caused by
+        // the value set at the change's place, not by something else that differs.
+        let seen_by_rej = |v: &Value| -> Value {
+            let mut v = v.clone();
+            if let (Some(ver), Some(obj)) = (rej_ver, v.as_object_mut()) {
+                if obj.contains_key("schema_version") {
+                    obj.insert("schema_version".into(), ver.clone());
+                }
+            }
+            v
+        };
+        let mut common: Vec<Value> = Vec::new();
+        let mut rest: Vec<Value> = Vec::new();
+        for b in bases {
+            if rej.is_valid(&seen_by_rej(b)) {
+                common.push(b.clone());
+            } else {
+                // Drop top-level keys the accepting schema does not need until the rejecting
+                // schema accepts the base too (a removed field, say).
+                let mut fixed = b.clone();
+                if let Some(obj) = fixed.as_object_mut() {
+                    let keys: Vec<String> = obj.keys().cloned().collect();
+                    for k in keys {
+                        let saved = obj.remove(&k);
+                        let probe = Value::Object(obj.clone());
+                        if !acc.is_valid(&probe) {
+                            if let Some(v) = saved {
+                                obj.insert(k, v);
+                            }
+                        } else if rej.is_valid(&seen_by_rej(&probe)) {
+                            break;
+                        }
+                    }
+                }
+                if rej.is_valid(&seen_by_rej(&fixed)) {
+                    common.push(fixed);
+                }
+                rest.push(b.clone());
+            }
+        }
+        let ordered: Vec<Value> = if common.is_empty() { rest } else { common };
+        // The fullest accepting instance supplies missing positional items and siblings.
+        let filler = bases.last();
+        'search: for base in &ordered {
             for cand in &cands {
-                let Some(inst) = set_path(base.clone(), &change.segments, cand.clone()) else {
+                let Some(inst) = set_path(base.clone(), &segments, cand.clone(), filler) else {
                     continue;
                 };
                 if !acc.is_valid(&inst) {
                     continue;
                 }
-                let mut as_other = inst.clone();
-                if let (Some(v), Some(obj)) = (rej_ver, as_other.as_object_mut()) {
-                    if obj.contains_key("schema_version") {
-                        obj.insert("schema_version".into(), v.clone());
-                    }
-                }
-                if !rej.is_valid(&as_other) {
+                if !rej.is_valid(&seen_by_rej(&inst)) {
                     change.witness = Some(Witness {
                         instance: inst,
                         valid_under: acc_side,
@@ -199,10 +236,18 @@ fn enclosing_schema<'v>(root: &'v Value, ptr: &str) -> Option<&'v Value> {
 }
 
 /// Sets (or with `None` removes) the value at an instance path, creating containers on the way.
-fn set_path(mut inst: Value, segs: &[Seg], value: Option<Value>) -> Option<Value> {
+/// Containers and slots missing on the way are copied from `filler` (a fuller valid instance
+/// of the accepting schema) at the same place, so positional items and required siblings stay.
+fn set_path(
+    mut inst: Value,
+    segs: &[Seg],
+    value: Option<Value>,
+    filler: Option<&Value>,
+) -> Option<Value> {
     if segs.is_empty() {
         return value;
     }
+    let mut fill_at = filler;
     let mut cur = &mut inst;
     for (i, seg) in segs.iter().enumerate() {
         let last = i + 1 == segs.len();
@@ -224,7 +269,9 @@ fn set_path(mut inst: Value, segs: &[Seg], value: Option<Value>) -> Option<Value
                     };
                     return Some(inst);
                 }
-                cur = obj.entry(key).or_insert(Value::Null);
+                fill_at = fill_at.and_then(|f| f.get(&key));
+                let default = fill_at.cloned().unwrap_or(Value::Null);
+                cur = obj.entry(key).or_insert(default);
             }
             Seg::Index(idx) | Seg::AnyIndex(idx) => {
                 if !cur.is_array() {
@@ -233,12 +280,15 @@ fn set_path(mut inst: Value, segs: &[Seg], value: Option<Value>) -> Option<Value
                 let arr = cur.as_array_mut()?;
                 let fill = value.clone().unwrap_or(Value::Null);
                 while arr.len() <= *idx {
-                    arr.push(if last {
-                        fill.clone()
-                    } else {
-                        arr.last().cloned().unwrap_or(Value::Null)
-                    });
+                    let from_filler = fill_at.and_then(|f| f.get(arr.len())).cloned();
+                    let next = match from_filler {
+                        Some(v) if !last || arr.len() < *idx => v,
+                        _ if last => fill.clone(),
+                        _ => arr.last().cloned().unwrap_or(Value::Null),
+                    };
+                    arr.push(next);
                 }
+                fill_at = fill_at.and_then(|f| f.get(*idx));
                 if last {
                     match value {
                         Some(v) => arr[*idx] = v,
