@@ -111,6 +111,32 @@ impl Document {
         self.locator.as_ref()?.position(ptr)
     }
 
+    /// Line and column of many pointers in one pass over the source text.
+    pub fn positions(&self, ptrs: &[String]) -> HashMap<String, (usize, usize)> {
+        let (Some(locator), Some(text)) = (&self.locator, &self.source) else {
+            return HashMap::new();
+        };
+        let wanted: std::collections::HashSet<&str> = ptrs.iter().map(String::as_str).collect();
+        let offsets = locator.offsets(&wanted);
+        let line_starts: Vec<usize> = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        let mut out = HashMap::new();
+        for p in ptrs {
+            // A pointer that does not resolve falls back to its longest resolving prefix.
+            let off = offsets
+                .get(p.as_str())
+                .copied()
+                .or_else(|| locator.offset(p));
+            if let Some(off) = off {
+                let line = line_starts.partition_point(|&s| s <= off);
+                let start = line_starts[line - 1];
+                out.insert(p.clone(), (line, text[start..off].chars().count() + 1));
+            }
+        }
+        out
+    }
+
     /// Byte offset of the value at `ptr` in the source text, when known.
     pub fn offset(&self, ptr: &str) -> Option<usize> {
         self.locator.as_ref()?.offset(ptr)

@@ -26,6 +26,115 @@ impl Locator {
         Some((line, column))
     }
 
+    /// Offsets of many pointers in one pass over the text (a report with many changes would
+    /// otherwise scan the document once per change). Pointers that do not resolve are absent.
+    pub fn offsets(
+        &self,
+        wanted: &std::collections::HashSet<&str>,
+    ) -> std::collections::HashMap<String, usize> {
+        let mut found = std::collections::HashMap::new();
+        let mut s = Scanner {
+            b: self.text.as_bytes(),
+            pos: 0,
+        };
+        s.ws();
+        // Iterative walk: (pointer of the container, next array index or None for objects).
+        let mut path = String::new();
+        let mut stack: Vec<(usize, Option<usize>)> = Vec::new();
+        if wanted.contains("") {
+            found.insert(String::new(), s.pos);
+        }
+        let mut expect_value = true;
+        loop {
+            s.ws();
+            let Some(c) = s.peek() else { break };
+            if expect_value {
+                match c {
+                    b'{' => {
+                        s.pos += 1;
+                        stack.push((path.len(), None));
+                        expect_value = false;
+                        continue;
+                    }
+                    b'[' => {
+                        s.pos += 1;
+                        stack.push((path.len(), Some(0)));
+                        s.ws();
+                        if s.peek() == Some(b']') {
+                            expect_value = false;
+                            continue;
+                        }
+                        path.push_str("/0");
+                        if wanted.contains(path.as_str()) {
+                            found.insert(path.clone(), s.pos);
+                        }
+                        continue;
+                    }
+                    b'"' => {
+                        if s.string().is_none() {
+                            break;
+                        }
+                    }
+                    _ => {
+                        if s.skip_value().is_none() {
+                            break;
+                        }
+                    }
+                }
+                expect_value = false;
+                continue;
+            }
+            // After a value or at the start of an object: a separator, a key or a closer.
+            match c {
+                b',' => {
+                    s.pos += 1;
+                    let Some(&mut (base, ref mut index)) = stack.last_mut() else {
+                        break;
+                    };
+                    path.truncate(base);
+                    if let Some(i) = index {
+                        *i += 1;
+                        path.push('/');
+                        path.push_str(&i.to_string());
+                        s.ws();
+                        if wanted.contains(path.as_str()) {
+                            found.insert(path.clone(), s.pos);
+                        }
+                        expect_value = true;
+                    }
+                }
+                b'"' => {
+                    let Some(key) = s.string() else { break };
+                    s.ws();
+                    if s.expect(b':').is_none() {
+                        break;
+                    }
+                    s.ws();
+                    let Some(&(base, _)) = stack.last() else {
+                        break;
+                    };
+                    path.truncate(base);
+                    path.push('/');
+                    path.push_str(&crate::pointer::escape(&key));
+                    if wanted.contains(path.as_str()) {
+                        found.insert(path.clone(), s.pos);
+                    }
+                    expect_value = true;
+                }
+                b'}' | b']' => {
+                    s.pos += 1;
+                    let Some((base, _)) = stack.pop() else { break };
+                    path.truncate(base);
+                    if stack.is_empty() {
+                        break;
+                    }
+                }
+                _ => break,
+            }
+        }
+        found
+    }
+
     /// Byte offset of the value (or member key) at `ptr`.
     pub fn offset(&self, ptr: &str) -> Option<usize> {
         let b = self.text.as_bytes();
@@ -186,5 +295,19 @@ mod tests {
         assert_eq!(l.position("/c~1d/e"), Some((3, 16)));
         // a missing member falls back to the deepest existing prefix
         assert_eq!(l.position("/c~1d/zzz"), Some((3, 10)));
+    }
+
+    #[test]
+    fn batch_offsets_agree_with_single_lookups() {
+        let text = "{\n  \"a\": [1, {\"b\": \"x\"}, []],\n  \"c/d\": {\"e\": true, \"f\": {}},\n  \"g\": \"}\"\n}";
+        let l = Locator::new(text);
+        let ptrs = [
+            "", "/a", "/a/0", "/a/1", "/a/1/b", "/a/2", "/c~1d", "/c~1d/e", "/c~1d/f", "/g",
+        ];
+        let wanted: std::collections::HashSet<&str> = ptrs.iter().copied().collect();
+        let batch = l.offsets(&wanted);
+        for p in ptrs {
+            assert_eq!(batch.get(p).copied(), l.offset(p), "{p}");
+        }
     }
 }

@@ -322,6 +322,7 @@ pub fn diff_docs(docs: &DocSet, old: usize, new: usize, options: Options) -> Rep
             b.kind,
         ))
     });
+    locate_all(&mut changes, docs, old, new);
     let checks = options.mode.checks();
     if options.witnesses && checks.any() {
         crate::witness::attach(docs, old, new, &mut changes, checks);
@@ -353,22 +354,11 @@ fn finish(raw: Raw, docs: &DocSet, old: usize, new: usize, rules: Rules) -> Chan
         format!("{}: {}", rule.summary, raw.detail)
     };
     // Removals are located in the old file, everything else in the new one.
-    let in_old = matches!(
-        raw.kind,
-        ChangeKind::PropertyRemovedFromOpenModel
-            | ChangeKind::PropertyRemovedFromClosedModel
-            | ChangeKind::PropertyRemovedFromPartiallyOpenModel
-            | ChangeKind::PropertyWithFalseRemovedFromClosedModel
-            | ChangeKind::RequiredPropertyRemoved
-            | ChangeKind::SumBranchRemoved
-            | ChangeKind::ProductConstraintRemoved
-    );
-    let (doc, ptr) = if in_old {
-        (docs.get(old), &raw.old_ptr)
+    let doc = if located_in_old(raw.kind) {
+        docs.get(old)
     } else {
-        (docs.get(new), &raw.new_ptr)
+        docs.get(new)
     };
-    let pos = doc.position(ptr);
     Change {
         kind: raw.kind,
         old_pointer: raw.old_ptr,
@@ -380,8 +370,47 @@ fn finish(raw: Raw, docs: &DocSet, old: usize, new: usize, rules: Rules) -> Chan
         help: rule.help.to_string(),
         witness: None,
         file: Some(doc.name.clone()),
-        line: pos.map(|p| p.0),
-        column: pos.map(|p| p.1),
+        line: None,
+        column: None,
         segments,
+    }
+}
+
+/// Whether a change is located in the old file (removals) rather than the new one.
+fn located_in_old(kind: ChangeKind) -> bool {
+    matches!(
+        kind,
+        ChangeKind::PropertyRemovedFromOpenModel
+            | ChangeKind::PropertyRemovedFromClosedModel
+            | ChangeKind::PropertyRemovedFromPartiallyOpenModel
+            | ChangeKind::PropertyWithFalseRemovedFromClosedModel
+            | ChangeKind::RequiredPropertyRemoved
+            | ChangeKind::SumBranchRemoved
+            | ChangeKind::ProductConstraintRemoved
+    )
+}
+
+/// Fills line and column of every change, one pass over each source text.
+fn locate_all(changes: &mut [Change], docs: &DocSet, old: usize, new: usize) {
+    for (idx, in_old) in [(old, true), (new, false)] {
+        let doc = docs.get(idx);
+        let ptr = |c: &Change| {
+            if in_old {
+                c.old_pointer.clone()
+            } else {
+                c.new_pointer.clone()
+            }
+        };
+        let mine: Vec<usize> = (0..changes.len())
+            .filter(|&i| located_in_old(changes[i].kind) == in_old)
+            .collect();
+        let wanted: Vec<String> = mine.iter().map(|&i| ptr(&changes[i])).collect();
+        let positions = doc.positions(&wanted);
+        for (&i, p) in mine.iter().zip(&wanted) {
+            if let Some(&(line, column)) = positions.get(p) {
+                changes[i].line = Some(line);
+                changes[i].column = Some(column);
+            }
+        }
     }
 }
