@@ -284,16 +284,13 @@ pub fn diff_docs(docs: &DocSet, old: usize, new: usize, options: Options) -> Rep
         .filter(|r| judge(r, options.rules).any() || !unmasked(r, options.rules).any())
         .collect();
     let mut changes: Vec<Change> = Vec::new();
+    let mut seen: std::collections::HashMap<(ChangeKind, String, String, String), usize> = std::collections::HashMap::new();
     for raw in raws {
         let c = finish(raw, docs, old, new, options.rules);
         // The same change found along two paths (both directions, shared $defs): one entry,
         // breaking every direction either found.
-        match changes.iter_mut().find(|d| {
-            d.kind == c.kind
-                && d.old_pointer == c.old_pointer
-                && d.new_pointer == c.new_pointer
-                && d.instance_pointer == c.instance_pointer
-        }) {
+        let key = (c.kind, c.old_pointer.clone(), c.new_pointer.clone(), c.instance_pointer.clone());
+        match seen.get(&key).map(|&i| &mut changes[i]) {
             Some(d) => {
                 for dir in c.breaks {
                     if !d.breaks.contains(&dir) {
@@ -302,7 +299,10 @@ pub fn diff_docs(docs: &DocSet, old: usize, new: usize, options: Options) -> Rep
                 }
                 d.breaks.sort_by_key(|d| *d != Direction::Backward);
             }
-            None => changes.push(c),
+            None => {
+                seen.insert(key, changes.len());
+                changes.push(c);
+            }
         }
     }
     if options.rules == Rules::Events && options.schema_version && options.mode != Mode::None {
