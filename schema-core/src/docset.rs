@@ -32,11 +32,15 @@ impl Resolver for HashMap<String, Document> {
     }
 }
 
-/// Documents addressed by index.
+/// Documents addressed by index. Each document added with [`DocSet::add`] opens a scope: the
+/// references it reaches are looked up by name within that scope only, so an old and a new
+/// version may reference different versions of a document under the same name.
 #[derive(Debug, Default)]
 pub struct DocSet {
     docs: Vec<Document>,
-    by_name: HashMap<String, usize>,
+    /// The scope (index of the root that loaded it) of each document.
+    scope: Vec<usize>,
+    by_name: HashMap<(usize, String), usize>,
 }
 
 impl DocSet {
@@ -48,10 +52,13 @@ impl DocSet {
     pub fn add(&mut self, doc: Document, resolver: &dyn Resolver) -> Result<usize> {
         let idx = self.docs.len();
         self.docs.push(doc);
+        self.scope.push(idx);
         let mut queue = vec![idx];
         while let Some(i) = queue.pop() {
             for (ptr, base) in external_bases(&self.docs[i]) {
-                if self.by_name.contains_key(&base) || self.docs[i].embedded(&base).is_some() {
+                if self.by_name.contains_key(&(idx, base.clone()))
+                    || self.docs[i].embedded(&base).is_some()
+                {
                     continue;
                 }
                 let Some(found) = resolver.resolve(&base) else {
@@ -68,8 +75,9 @@ impl DocSet {
                     });
                 };
                 let j = self.docs.len();
-                self.by_name.insert(base, j);
+                self.by_name.insert((idx, base), j);
                 self.docs.push(found);
+                self.scope.push(idx);
                 queue.push(j);
             }
         }
@@ -106,7 +114,7 @@ impl DocSet {
             let sub = crate::pointer::percent_decode(fragment);
             return Some((doc, format!("{p}{sub}")));
         }
-        let j = *self.by_name.get(base)?;
+        let j = *self.by_name.get(&(self.scope[doc], base.to_string()))?;
         self.docs[j]
             .local_target(&format!("#{fragment}"))
             .map(|p| (j, p))

@@ -41,6 +41,21 @@ pub fn check(old: &Document, new: &Document, options: Options) -> Result<Report>
     check_with(old, new, &NoResolver, options)
 }
 
+/// Diffs two documents whose `$ref`s name other documents, each side served by its own resolver
+/// (the old version may reference an older version of a shared component).
+pub fn check_refs(
+    old: &Document,
+    old_refs: &dyn Resolver,
+    new: &Document,
+    new_refs: &dyn Resolver,
+    options: Options,
+) -> Result<Report> {
+    let mut docs = DocSet::new();
+    let o = docs.add(old.clone(), old_refs)?;
+    let n = docs.add(new.clone(), new_refs)?;
+    Ok(diff::diff_docs(&docs, o, n, options))
+}
+
 /// Diffs two documents whose `$ref`s may name other documents, served by `resolver`.
 pub fn check_with(
     old: &Document,

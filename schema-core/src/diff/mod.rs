@@ -284,12 +284,18 @@ pub fn diff_docs(docs: &DocSet, old: usize, new: usize, options: Options) -> Rep
         .filter(|r| judge(r, options.rules).any() || !unmasked(r, options.rules).any())
         .collect();
     let mut changes: Vec<Change> = Vec::new();
-    let mut seen: std::collections::HashMap<(ChangeKind, String, String, String), usize> = std::collections::HashMap::new();
+    let mut seen: std::collections::HashMap<(ChangeKind, String, String, String), usize> =
+        std::collections::HashMap::new();
     for raw in raws {
         let c = finish(raw, docs, old, new, options.rules);
         // The same change found along two paths (both directions, shared $defs): one entry,
         // breaking every direction either found.
-        let key = (c.kind, c.old_pointer.clone(), c.new_pointer.clone(), c.instance_pointer.clone());
+        let key = (
+            c.kind,
+            c.old_pointer.clone(),
+            c.new_pointer.clone(),
+            c.instance_pointer.clone(),
+        );
         match seen.get(&key).map(|&i| &mut changes[i]) {
             Some(d) => {
                 for dir in c.breaks {
