@@ -52,6 +52,14 @@ pub fn canonical_text(schema: &Value, draft: Draft) -> String {
     canonical(schema, draft).to_string()
 }
 
+/// Lowercase hex SHA-256 of some bytes.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 /// Lowercase hex SHA-256 of the canonical text.
 pub fn fingerprint(schema: &Value, draft: Draft) -> String {
     let digest = Sha256::digest(canonical_text(schema, draft).as_bytes());

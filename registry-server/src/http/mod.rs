@@ -1,0 +1,168 @@
+//! The HTTP layer: one `router()` per resource module merged here, the Confluent content type,
+//! and the request helpers every handler shares (JSON bodies, version ids, query flags).
+
+mod compat;
+mod config;
+mod schemas;
+mod subjects;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::{ConnectInfo, FromRequest, Request, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use crate::error::{ApiError, ApiResult};
+use crate::registry::Registry;
+use crate::store::Audit;
+
+/// Confluent's media type, used for every response.
+pub const CONTENT_TYPE: &str = "application/vnd.schemaregistry.v1+json";
+
+#[derive(Clone)]
+pub struct AppState {
+    pub registry: Arc<Registry>,
+    pub max_body: usize,
+}
+
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/", get(|| async { ok(&serde_json::json!({})) }))
+        .route(
+            "/healthz",
+            get(|| async { ok(&serde_json::json!({"status": "ok"})) }),
+        )
+        .route("/readyz", get(readyz))
+        .route("/audit", get(audit))
+        .merge(subjects::router())
+        .merge(schemas::router())
+        .merge(config::router())
+        .merge(compat::router())
+        .fallback(|| async { ApiError::BadRequest("no such route".into()) })
+        .with_state(state)
+}
+
+async fn readyz(State(s): State<AppState>) -> Response {
+    if s.registry.store.ping().await {
+        ok(&serde_json::json!({"status": "ready"}))
+    } else {
+        reply(
+            StatusCode::SERVICE_UNAVAILABLE,
+            &serde_json::json!({"status": "database unreachable"}),
+        )
+    }
+}
+
+async fn audit(State(s): State<AppState>) -> ApiResult<Response> {
+    Ok(ok(&s.registry.store.audit_log(1000).await?))
+}
+
+/// A JSON response with Confluent's content type.
+pub fn reply<T: Serialize + ?Sized>(status: StatusCode, body: &T) -> Response {
+    let text = serde_json::to_string(body).unwrap_or_else(|_| "{}".into());
+    (status, [(header::CONTENT_TYPE, CONTENT_TYPE)], text).into_response()
+}
+
+pub fn ok<T: Serialize + ?Sized>(body: &T) -> Response {
+    reply(StatusCode::OK, body)
+}
+
+/// A JSON request body, whatever its content type (Confluent clients send their own), with
+/// parse errors and oversized bodies answered in Confluent's error format.
+pub struct Body<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        let limit = req
+            .extensions()
+            .get::<BodyLimit>()
+            .map(|l| l.0)
+            .unwrap_or(usize::MAX);
+        let bytes = Bytes::from_request(req, state).await.map_err(|e| {
+            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::PayloadTooLarge(limit)
+            } else {
+                ApiError::BadRequest(e.body_text())
+            }
+        })?;
+        serde_json::from_slice(&bytes)
+            .map(Body)
+            .map_err(|e| ApiError::BadRequest(e.to_string()))
+    }
+}
+
+/// The configured body limit, for error messages.
+#[derive(Clone, Copy)]
+pub struct BodyLimit(pub usize);
+
+/// A version id: a number in [1, 2^31-1], or `latest` (also spelled `-1`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VersionId {
+    Latest,
+    Number(i64),
+}
+
+pub fn parse_version(s: &str) -> ApiResult<VersionId> {
+    if s == "latest" || s == "-1" {
+        return Ok(VersionId::Latest);
+    }
+    match s.parse::<i64>() {
+        Ok(n) if (1..=i32::MAX as i64).contains(&n) => Ok(VersionId::Number(n)),
+        _ => Err(ApiError::InvalidVersion(s.to_string())),
+    }
+}
+
+/// Query flags Confluent spells `?deleted=true`, `?permanent=true`, `?normalize=true`, `?verbose=true`.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct Flags {
+    #[serde(default)]
+    pub deleted: bool,
+    #[serde(default)]
+    pub permanent: bool,
+    #[serde(default)]
+    pub normalize: bool,
+    #[serde(default)]
+    pub verbose: bool,
+    #[serde(default)]
+    pub against: Option<String>,
+}
+
+/// The peer address of a request, when the server was started with connect info.
+pub struct Client(pub Option<SocketAddr>);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Client {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _: &S,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(Client(
+            parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|c| c.0),
+        ))
+    }
+}
+
+/// Who and where a mutation came from, for the audit log.
+pub fn audit_of(client: Client) -> Audit {
+    Audit {
+        principal: "anonymous".into(),
+        address: client
+            .0
+            .map(|a| a.ip().to_string())
+            .unwrap_or_else(|| "unknown".into()),
+        subject: None,
+        detail: serde_json::json!({}),
+    }
+}

@@ -1,0 +1,86 @@
+//! `/schemas`: schemas by global id (immutable, served from the cache), the subjects and versions
+//! that use an id, and the supported schema types.
+
+use axum::extract::{Path, State};
+use axum::response::Response;
+use axum::routing::get;
+use axum::Router;
+use serde_json::json;
+
+use super::{ok, AppState};
+use crate::error::{ApiError, ApiResult};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/schemas/types", get(|| async { ok(&["JSON"]) }))
+        .route("/schemas/ids/{id}", get(by_id))
+        .route("/schemas/ids/{id}/schema", get(raw))
+        .route("/schemas/ids/{id}/subjects", get(subjects))
+        .route("/schemas/ids/{id}/versions", get(versions))
+}
+
+fn parse_id(id: &str) -> ApiResult<i64> {
+    id.parse::<i64>()
+        .ok()
+        .filter(|i| *i > 0)
+        .ok_or_else(|| ApiError::SchemaNotFound(id.to_string()))
+}
+
+async fn by_id(State(s): State<AppState>, Path(id): Path<String>) -> ApiResult<Response> {
+    let schema = s
+        .registry
+        .schema(parse_id(&id)?)
+        .await?
+        .ok_or(ApiError::SchemaNotFound(id))?;
+    let mut body = json!({"schema": schema.text, "schemaType": schema.schema_type});
+    if !schema.refs.is_empty() {
+        body["references"] = json!(schema.refs);
+    }
+    Ok(ok(&body))
+}
+
+async fn raw(State(s): State<AppState>, Path(id): Path<String>) -> ApiResult<Response> {
+    let schema = s
+        .registry
+        .schema(parse_id(&id)?)
+        .await?
+        .ok_or(ApiError::SchemaNotFound(id))?;
+    let value: serde_json::Value =
+        serde_json::from_str(&schema.text).map_err(|e| ApiError::Internal(e.to_string()))?;
+    Ok(ok(&value))
+}
+
+async fn subjects(State(s): State<AppState>, Path(id): Path<String>) -> ApiResult<Response> {
+    let id_n = parse_id(&id)?;
+    s.registry
+        .schema(id_n)
+        .await?
+        .ok_or_else(|| ApiError::SchemaNotFound(id.clone()))?;
+    let mut names: Vec<String> = s
+        .registry
+        .store
+        .usages(id_n)
+        .await?
+        .into_iter()
+        .map(|v| v.subject)
+        .collect();
+    names.dedup();
+    Ok(ok(&names))
+}
+
+async fn versions(State(s): State<AppState>, Path(id): Path<String>) -> ApiResult<Response> {
+    let id_n = parse_id(&id)?;
+    s.registry
+        .schema(id_n)
+        .await?
+        .ok_or_else(|| ApiError::SchemaNotFound(id.clone()))?;
+    let pairs: Vec<_> = s
+        .registry
+        .store
+        .usages(id_n)
+        .await?
+        .into_iter()
+        .map(|v| json!({"subject": v.subject, "version": v.version}))
+        .collect();
+    Ok(ok(&pairs))
+}

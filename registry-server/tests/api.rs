@@ -1,0 +1,555 @@
+//! The Confluent-compatible API over a real socket, with the same test bodies against a real
+//! SQLite file and a real PostgreSQL server: registration and reads, compatibility enforcement
+//! with the event rules, configuration, deletes, bad input, and concurrent registrations
+//! (including three server replicas sharing one PostgreSQL).
+
+mod common;
+
+use common::{client, sqlite_url, start, temp_dir, Postgres};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+const CT: &str = "application/vnd.schemaregistry.v1+json";
+
+fn widget(version: &str, extra: Option<(&str, Value)>) -> String {
+    let mut s: Value =
+        serde_json::from_str(include_str!("../../schemas/widgets/WidgetCreated.json")).unwrap();
+    s["properties"]["schema_version"]["const"] = json!(version);
+    if let Some((k, v)) = extra {
+        s["properties"][k] = v;
+    }
+    s.to_string()
+}
+
+async fn post(base: &str, path: &str, body: Value) -> (StatusCode, Value) {
+    let r = client()
+        .post(format!("{base}{path}"))
+        .header("Content-Type", CT)
+        .body(body.to_string())
+        .send()
+        .await
+        .unwrap();
+    let status = r.status();
+    assert_eq!(r.headers()["content-type"], CT, "{path}");
+    (status, r.json().await.unwrap_or(Value::Null))
+}
+
+async fn put(base: &str, path: &str, body: Value) -> (StatusCode, Value) {
+    let r = client()
+        .put(format!("{base}{path}"))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    (r.status(), r.json().await.unwrap_or(Value::Null))
+}
+
+async fn get(base: &str, path: &str) -> (StatusCode, Value) {
+    let r = client().get(format!("{base}{path}")).send().await.unwrap();
+    (r.status(), r.json().await.unwrap_or(Value::Null))
+}
+
+async fn delete(base: &str, path: &str) -> (StatusCode, Value) {
+    let r = client()
+        .delete(format!("{base}{path}"))
+        .send()
+        .await
+        .unwrap();
+    (r.status(), r.json().await.unwrap_or(Value::Null))
+}
+
+const SUBJECT: &str = "widgets.WidgetCreated";
+
+async fn registration_and_reads(base: &str) {
+    let (s, v) = post(
+        base,
+        &format!("/subjects/{SUBJECT}/versions"),
+        json!({"schema": widget("1.0.0", None), "schemaType": "JSON"}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let id = v["id"].as_i64().unwrap();
+    // idempotent: same content (even re-formatted) gives the same id and no new version
+    let reformatted: Value = serde_json::from_str(&widget("1.0.0", None)).unwrap();
+    let (_, again) = post(
+        base,
+        &format!("/subjects/{SUBJECT}/versions"),
+        json!({"schema": reformatted.to_string()}),
+    )
+    .await;
+    assert_eq!(again["id"], id);
+    assert_eq!(
+        get(base, &format!("/subjects/{SUBJECT}/versions")).await.1,
+        json!([1])
+    );
+    assert_eq!(get(base, "/subjects").await.1, json!([SUBJECT]));
+    let (_, latest) = get(base, &format!("/subjects/{SUBJECT}/versions/latest")).await;
+    assert_eq!(
+        (
+            latest["version"].as_i64(),
+            latest["id"].as_i64(),
+            latest["schemaType"].as_str()
+        ),
+        (Some(1), Some(id), Some("JSON"))
+    );
+    let (_, raw) = get(base, &format!("/subjects/{SUBJECT}/versions/1/schema")).await;
+    assert_eq!(raw["title"], "WidgetCreated");
+    let (_, by_id) = get(base, &format!("/schemas/ids/{id}")).await;
+    assert!(by_id["schema"].as_str().unwrap().contains("WidgetCreated"));
+    assert_eq!(
+        get(base, &format!("/schemas/ids/{id}/subjects")).await.1,
+        json!([SUBJECT])
+    );
+    assert_eq!(
+        get(base, &format!("/schemas/ids/{id}/versions")).await.1,
+        json!([{"subject": SUBJECT, "version": 1}])
+    );
+    assert_eq!(get(base, "/schemas/types").await.1, json!(["JSON"]));
+    // the same content under another subject keeps its global id
+    let (_, other) = post(
+        base,
+        "/subjects/copy-value/versions",
+        json!({"schema": widget("1.0.0", None)}),
+    )
+    .await;
+    assert_eq!(other["id"], id);
+    // look-up by schema
+    let (s, found) = post(
+        base,
+        &format!("/subjects/{SUBJECT}"),
+        json!({"schema": widget("1.0.0", None)}),
+    )
+    .await;
+    assert_eq!((s, found["version"].as_i64()), (StatusCode::OK, Some(1)));
+    let (s, missing) = post(
+        base,
+        &format!("/subjects/{SUBJECT}"),
+        json!({"schema": widget("9.0.0", None)}),
+    )
+    .await;
+    assert_eq!(
+        (s, missing["error_code"].as_i64()),
+        (StatusCode::NOT_FOUND, Some(40403))
+    );
+    let (_, audit) = get(base, "/audit").await;
+    assert!(audit
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|a| a["action"] == "schema.register"
+            && a["subject"] == SUBJECT
+            && a["address"] == "127.0.0.1"));
+}
+
+async fn compatibility_enforced(base: &str) {
+    post(
+        base,
+        &format!("/subjects/{SUBJECT}/versions"),
+        json!({"schema": widget("1.0.0", None)}),
+    )
+    .await;
+    // default FULL_TRANSITIVE + events: an optional field added to the closed model breaks forward
+    let added = widget("1.1.0", Some(("owner_id", json!({"type": "string"}))));
+    let (s, err) = post(
+        base,
+        &format!("/subjects/{SUBJECT}/versions"),
+        json!({"schema": added}),
+    )
+    .await;
+    assert_eq!(
+        (s, err["error_code"].as_i64()),
+        (StatusCode::CONFLICT, Some(409)),
+        "{err}"
+    );
+    let msg = err["message"].as_str().unwrap();
+    assert!(
+        msg.contains("property-added-to-closed-model") && msg.contains("/properties/owner_id"),
+        "{msg}"
+    );
+    let (_, verbose) = post(
+        base,
+        &format!("/compatibility/subjects/{SUBJECT}/versions/latest?verbose=true"),
+        json!({"schema": added}),
+    )
+    .await;
+    assert_eq!(verbose["is_compatible"], false);
+    assert_eq!(
+        verbose["messages"][0]["kind"],
+        "property-added-to-closed-model"
+    );
+    // under BACKWARD the same change is fine with a minor bump
+    let (s, _) = put(
+        base,
+        &format!("/config/{SUBJECT}"),
+        json!({"compatibility": "BACKWARD"}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    let (_, cfg) = get(base, &format!("/config/{SUBJECT}")).await;
+    assert_eq!(
+        (cfg["compatibilityLevel"].as_str(), cfg["rules"].as_str()),
+        (Some("BACKWARD"), Some("events"))
+    );
+    let (s, v) = post(
+        base,
+        &format!("/subjects/{SUBJECT}/versions"),
+        json!({"schema": added}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(
+        get(base, &format!("/subjects/{SUBJECT}/versions")).await.1,
+        json!([1, 2])
+    );
+    // a required field breaks backward whatever the bump
+    let required = {
+        let mut s: Value = serde_json::from_str(&widget(
+            "2.0.0",
+            Some(("owner_id", json!({"type": "string"}))),
+        ))
+        .unwrap();
+        s["required"]
+            .as_array_mut()
+            .unwrap()
+            .push(json!("owner_id"));
+        s.to_string()
+    };
+    let (s, err) = post(
+        base,
+        &format!("/subjects/{SUBJECT}/versions"),
+        json!({"schema": required}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CONFLICT, "{err}");
+    assert!(
+        err["message"].as_str().unwrap().contains("required-added"),
+        "{err}"
+    );
+    // rules: standard judges like Confluent STRICT
+    let (s, _) = put(
+        base,
+        &format!("/config/{SUBJECT}"),
+        json!({"rules": "standard"}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(
+        get(base, &format!("/config/{SUBJECT}")).await.1["rules"],
+        "standard"
+    );
+    let (s, v) = put(base, "/config", json!({"compatibility": "NONE"})).await;
+    assert_eq!((s, &v["compatibility"]), (StatusCode::OK, &json!("NONE")));
+    assert_eq!(get(base, "/config").await.1["compatibilityLevel"], "NONE");
+}
+
+async fn deletes(base: &str) {
+    put(
+        base,
+        &format!("/config/{SUBJECT}"),
+        json!({"compatibility": "NONE"}),
+    )
+    .await;
+    post(
+        base,
+        &format!("/subjects/{SUBJECT}/versions"),
+        json!({"schema": widget("1.0.0", None)}),
+    )
+    .await;
+    post(
+        base,
+        &format!("/subjects/{SUBJECT}/versions"),
+        json!({"schema": widget("2.0.0", None)}),
+    )
+    .await;
+    let (s, e) = delete(
+        base,
+        &format!("/subjects/{SUBJECT}/versions/1?permanent=true"),
+    )
+    .await;
+    assert_eq!(
+        (s, e["error_code"].as_i64()),
+        (StatusCode::NOT_FOUND, Some(40407)),
+        "must soft delete first"
+    );
+    assert_eq!(
+        delete(base, &format!("/subjects/{SUBJECT}/versions/1"))
+            .await
+            .1,
+        json!(1)
+    );
+    assert_eq!(
+        get(base, &format!("/subjects/{SUBJECT}/versions")).await.1,
+        json!([2])
+    );
+    assert_eq!(
+        get(base, &format!("/subjects/{SUBJECT}/versions?deleted=true"))
+            .await
+            .1,
+        json!([1, 2])
+    );
+    let (s, e) = delete(base, &format!("/subjects/{SUBJECT}/versions/1")).await;
+    assert_eq!(
+        (s, e["error_code"].as_i64()),
+        (StatusCode::NOT_FOUND, Some(40406))
+    );
+    assert_eq!(
+        delete(
+            base,
+            &format!("/subjects/{SUBJECT}/versions/1?permanent=true")
+        )
+        .await
+        .1,
+        json!(1)
+    );
+    assert_eq!(
+        get(base, &format!("/subjects/{SUBJECT}/versions?deleted=true"))
+            .await
+            .1,
+        json!([2])
+    );
+    // a new registration continues the numbering
+    post(
+        base,
+        &format!("/subjects/{SUBJECT}/versions"),
+        json!({"schema": widget("3.0.0", None)}),
+    )
+    .await;
+    assert_eq!(
+        get(base, &format!("/subjects/{SUBJECT}/versions")).await.1,
+        json!([2, 3])
+    );
+    let (s, e) = delete(base, &format!("/subjects/{SUBJECT}?permanent=true")).await;
+    assert_eq!(
+        (s, e["error_code"].as_i64()),
+        (StatusCode::NOT_FOUND, Some(40405))
+    );
+    assert_eq!(
+        delete(base, &format!("/subjects/{SUBJECT}")).await.1,
+        json!([2, 3])
+    );
+    let (s, e) = get(base, &format!("/subjects/{SUBJECT}/versions")).await;
+    assert_eq!(
+        (s, e["error_code"].as_i64()),
+        (StatusCode::NOT_FOUND, Some(40401))
+    );
+    assert_eq!(
+        delete(base, &format!("/subjects/{SUBJECT}?permanent=true"))
+            .await
+            .1,
+        json!([2, 3])
+    );
+}
+
+async fn bad_input(base: &str) {
+    let cases: Vec<(reqwest::RequestBuilder, StatusCode, i64)> = vec![
+        (
+            client().get(format!("{base}/subjects/nope/versions")),
+            StatusCode::NOT_FOUND,
+            40401,
+        ),
+        (
+            client().get(format!("{base}/subjects/nope/versions/0")),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            42202,
+        ),
+        (
+            client().get(format!("{base}/subjects/nope/versions/-5")),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            42202,
+        ),
+        (
+            client().get(format!("{base}/subjects/nope/versions/abc")),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            42202,
+        ),
+        (
+            client().get(format!("{base}/schemas/ids/999999")),
+            StatusCode::NOT_FOUND,
+            40403,
+        ),
+        (
+            client()
+                .post(format!("{base}/subjects/s/versions"))
+                .body("{not json"),
+            StatusCode::BAD_REQUEST,
+            400,
+        ),
+        (
+            client()
+                .post(format!("{base}/subjects/s/versions"))
+                .body(json!({"schema": "{\"type\": 5}"}).to_string()),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            42201,
+        ),
+        (
+            client()
+                .post(format!("{base}/subjects/s/versions"))
+                .body(json!({"schema": "not json at all"}).to_string()),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            42201,
+        ),
+        (
+            client()
+                .post(format!("{base}/subjects/s/versions"))
+                .body(json!({"schema": "{\"type\":\"string\"}", "schemaType": "AVRO"}).to_string()),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            42201,
+        ),
+        (
+            client()
+                .post(format!("{base}/subjects/s/versions"))
+                .body(json!({"schema": "{\"$ref\": \"#\"}"}).to_string()),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            42201,
+        ),
+        (
+            client()
+                .put(format!("{base}/config"))
+                .body(json!({"compatibility": "SIDEWAYS"}).to_string()),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            42203,
+        ),
+        (
+            client()
+                .put(format!("{base}/mode"))
+                .body(json!({"mode": "WRITEONLY"}).to_string()),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            42204,
+        ),
+        (
+            client()
+                .post(format!("{base}/subjects/s/versions"))
+                .body(format!("{{\"schema\": \"{}\"}}", "x".repeat(100 * 1024))),
+            StatusCode::PAYLOAD_TOO_LARGE,
+            413,
+        ),
+    ];
+    for (req, status, code) in cases {
+        let r = req.send().await.unwrap();
+        let got = r.status();
+        let body: Value = r.json().await.unwrap();
+        assert_eq!(
+            (got, body["error_code"].as_i64()),
+            (status, Some(code)),
+            "{body}"
+        );
+        assert!(body["message"].as_str().is_some_and(|m| !m.is_empty()));
+    }
+}
+
+async fn read_only_mode(base: &str) {
+    let (s, _) = put(base, "/mode", json!({"mode": "READONLY"})).await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, e) = post(
+        base,
+        &format!("/subjects/{SUBJECT}/versions"),
+        json!({"schema": widget("1.0.0", None)}),
+    )
+    .await;
+    assert_eq!(
+        (s, e["error_code"].as_i64()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some(42205))
+    );
+    put(base, "/mode", json!({"mode": "READWRITE"})).await;
+}
+
+/// 64 concurrent registrations of distinct compatible versions: versions 1..64, no gap, no
+/// duplicate, every acknowledged one readable. 64 of one schema: one version, one id.
+async fn concurrent(bases: &[String]) {
+    let base = &bases[0];
+    let subject = "concurrent-value";
+    let component = |i: usize| {
+        json!({"type": "object", "description": format!("variant {i}"), "properties": {"a": {"type": "string"}}}).to_string()
+    };
+    let mut tasks = Vec::new();
+    for i in 0..64 {
+        let b = bases[i % bases.len()].clone();
+        let body = json!({"schema": component(i)});
+        tasks.push(tokio::spawn(async move {
+            post(&b, &format!("/subjects/{subject}/versions"), body).await
+        }));
+    }
+    let mut ids = Vec::new();
+    for t in tasks {
+        let (s, v) = t.await.unwrap();
+        assert_eq!(s, StatusCode::OK, "{v}");
+        ids.push(v["id"].as_i64().unwrap());
+    }
+    let (_, versions) = get(base, &format!("/subjects/{subject}/versions")).await;
+    assert_eq!(versions, json!((1..=64).collect::<Vec<i64>>()));
+    for id in &ids {
+        let (s, _) = get(
+            &bases[(*id as usize) % bases.len()],
+            &format!("/schemas/ids/{id}"),
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK);
+    }
+    let same = json!({"schema": json!({"type": "object", "title": "same"}).to_string()});
+    let mut tasks = Vec::new();
+    for i in 0..64 {
+        let b = bases[i % bases.len()].clone();
+        let body = same.clone();
+        tasks.push(tokio::spawn(async move {
+            post(&b, "/subjects/same-value/versions", body).await
+        }));
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    for t in tasks {
+        let (s, v) = t.await.unwrap();
+        assert_eq!(s, StatusCode::OK, "{v}");
+        seen.insert(v["id"].as_i64().unwrap());
+    }
+    assert_eq!(seen.len(), 1, "one id for one schema");
+    assert_eq!(
+        get(base, "/subjects/same-value/versions").await.1,
+        json!([1])
+    );
+}
+
+async fn suite(url_for: impl AsyncFnMut(&str) -> String) {
+    let mut url_for = url_for;
+    for (name, scenario) in [
+        ("reads", 0),
+        ("compat", 1),
+        ("deletes", 2),
+        ("bad", 3),
+        ("readonly", 4),
+    ] {
+        let server = start(&url_for(name).await).await;
+        match scenario {
+            0 => registration_and_reads(&server.base).await,
+            1 => compatibility_enforced(&server.base).await,
+            2 => deletes(&server.base).await,
+            3 => bad_input(&server.base).await,
+            _ => read_only_mode(&server.base).await,
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sqlite_api() {
+    let dir = temp_dir("sqlite");
+    suite(async |name: &str| {
+        let d = dir.join(name);
+        std::fs::create_dir_all(&d).unwrap();
+        sqlite_url(&d)
+    })
+    .await;
+    let d = dir.join("concurrent");
+    std::fs::create_dir_all(&d).unwrap();
+    let server = start(&sqlite_url(&d)).await;
+    concurrent(std::slice::from_ref(&server.base)).await;
+    std::fs::remove_dir_all(dir).ok();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn postgres_api() {
+    let pg = Postgres::start();
+    suite(async |name: &str| pg.database(&format!("t_{name}")).await).await;
+    // three replicas, one database
+    let url = pg.database("t_replicas").await;
+    let servers = [start(&url).await, start(&url).await, start(&url).await];
+    let bases: Vec<String> = servers.iter().map(|s| s.base.clone()).collect();
+    concurrent(&bases).await;
+}

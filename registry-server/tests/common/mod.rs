@@ -1,0 +1,208 @@
+//! Test harness: real servers on real sockets over a real SQLite file or a real PostgreSQL
+//! cluster. When `SCHEMAGATE_TEST_POSTGRES` is not set, a throwaway cluster is created with
+//! `initdb` and started with `pg_ctl` on a free port (as the `postgres` user when run as root)
+//! and stopped when the harness is dropped.
+
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::Command;
+use std::sync::Arc;
+
+use registry_server::registry::Registry;
+use registry_server::store::Store;
+
+pub struct Server {
+    pub base: String,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// Starts a server process-internally on 127.0.0.1 with an OS-chosen port.
+pub async fn start(database_url: &str) -> Server {
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter("error")
+        .with_test_writer()
+        .try_init();
+    let store = Store::connect(database_url, 8)
+        .await
+        .expect("store connects");
+    let app = registry_server::app(Arc::new(Registry::new(store)), 64 * 1024);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let task = tokio::spawn(async move {
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await
+        .unwrap();
+    });
+    Server {
+        base: format!("http://{addr}"),
+        task,
+    }
+}
+
+pub fn temp_dir(tag: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "schemagate-{tag}-{}-{}",
+        std::process::id(),
+        rand_suffix()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn rand_suffix() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos() as u64
+        % 1_000_000_007
+}
+
+pub fn sqlite_url(dir: &std::path::Path) -> String {
+    format!("sqlite://{}?mode=rwc", dir.join("registry.db").display())
+}
+
+/// A throwaway PostgreSQL cluster, or the one `SCHEMAGATE_TEST_POSTGRES` names.
+pub struct Postgres {
+    pub url: String,
+    data: Option<PathBuf>,
+}
+
+fn as_postgres_user(cmd: &str, args: &[&str]) -> Command {
+    let root = unsafe_geteuid() == 0;
+    if root {
+        let mut c = Command::new("runuser");
+        c.args(["-u", "postgres", "--", cmd]).args(args);
+        c
+    } else {
+        let mut c = Command::new(cmd);
+        c.args(args);
+        c
+    }
+}
+
+fn unsafe_geteuid() -> u32 {
+    // `id -u` avoids a libc dependency for one call.
+    let out = Command::new("id").arg("-u").output().expect("id runs");
+    String::from_utf8_lossy(&out.stdout)
+        .trim()
+        .parse()
+        .unwrap_or(1)
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+impl Postgres {
+    pub fn start() -> Postgres {
+        if let Ok(url) = std::env::var("SCHEMAGATE_TEST_POSTGRES") {
+            return Postgres { url, data: None };
+        }
+        let dir = temp_dir("pg");
+        let data = dir.join("data");
+        if unsafe_geteuid() == 0 {
+            Command::new("chown")
+                .args(["-R", "postgres", dir.to_str().unwrap()])
+                .status()
+                .unwrap();
+        }
+        let ok = as_postgres_user(
+            "initdb",
+            &[
+                "-D",
+                data.to_str().unwrap(),
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "-E",
+                "UTF8",
+            ],
+        )
+        .output()
+        .expect("initdb runs (PostgreSQL 15 binaries on PATH)");
+        assert!(
+            ok.status.success(),
+            "initdb failed: {}",
+            String::from_utf8_lossy(&ok.stderr)
+        );
+        let port = free_port();
+        let opts = format!(
+            "-p {port} -k {} -c listen_addresses=127.0.0.1 -c max_connections=200 -c fsync=off",
+            dir.display()
+        );
+        let ok = as_postgres_user(
+            "pg_ctl",
+            &[
+                "-D",
+                data.to_str().unwrap(),
+                "-o",
+                &opts,
+                "-l",
+                dir.join("log").to_str().unwrap(),
+                "-w",
+                "start",
+            ],
+        )
+        .output()
+        .expect("pg_ctl runs");
+        assert!(
+            ok.status.success(),
+            "pg_ctl start failed: {}",
+            String::from_utf8_lossy(&ok.stderr)
+        );
+        Postgres {
+            url: format!("postgres://postgres@127.0.0.1:{port}/postgres"),
+            data: Some(data),
+        }
+    }
+
+    /// A fresh database in the cluster, so each suite starts empty.
+    pub async fn database(&self, name: &str) -> String {
+        use sqlx::Connection;
+        sqlx::any::install_default_drivers();
+        let mut conn = sqlx::AnyConnection::connect(&self.url)
+            .await
+            .expect("postgres reachable");
+        sqlx::query(&format!("DROP DATABASE IF EXISTS {name}"))
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        sqlx::query(&format!("CREATE DATABASE {name}"))
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        let (base, _) = self.url.rsplit_once('/').unwrap();
+        format!("{base}/{name}")
+    }
+}
+
+impl Drop for Postgres {
+    fn drop(&mut self) {
+        if let Some(data) = &self.data {
+            let _ = as_postgres_user(
+                "pg_ctl",
+                &["-D", data.to_str().unwrap(), "-m", "immediate", "stop"],
+            )
+            .output();
+        }
+    }
+}
+
+pub fn client() -> reqwest::Client {
+    reqwest::Client::new()
+}
