@@ -61,6 +61,9 @@ pub enum ApiError {
     /// 413 / 413
     #[error("Request body larger than {0} bytes")]
     PayloadTooLarge(usize),
+    /// 404 / 404: no such route.
+    #[error("HTTP 404 Not Found: no route for {0}")]
+    NoRoute(String),
     /// 400 / 400: the request body is not the JSON the route expects.
     #[error("Invalid request body: {0}")]
     BadRequest(String),
@@ -92,6 +95,7 @@ impl ApiError {
             Incompatible { .. } => (StatusCode::CONFLICT, 409),
             Referenced(..) => (StatusCode::UNPROCESSABLE_ENTITY, 42206),
             BadRequest(_) => (StatusCode::BAD_REQUEST, 400),
+            NoRoute(_) => (StatusCode::NOT_FOUND, 404),
             PayloadTooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, 413),
             Store(_) | Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, 50001),
         }

@@ -1,7 +1,7 @@
 //! `/compatibility/subjects/{s}/versions/{v}`: would this schema be accepted against that
 //! version, under the subject's level and rules? `verbose=true` lists the typed changes.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::routing::post;
 use axum::Router;
@@ -75,7 +75,7 @@ async fn run(
 async fn check(
     State(s): State<AppState>,
     Path((subject, version)): Path<(String, String)>,
-    Query(f): Query<Flags>,
+    f: Flags,
     Body(req): Body<SchemaRequest>,
 ) -> ApiResult<Response> {
     run(&s, &subject, Some(&version), &f, &req).await
@@ -84,7 +84,7 @@ async fn check(
 async fn check_all(
     State(s): State<AppState>,
     Path(subject): Path<String>,
-    Query(f): Query<Flags>,
+    f: Flags,
     Body(req): Body<SchemaRequest>,
 ) -> ApiResult<Response> {
     run(&s, &subject, None, &f, &req).await

@@ -44,7 +44,11 @@ pub fn router(state: AppState) -> Router {
         .merge(schemas::router())
         .merge(config::router())
         .merge(compat::router())
-        .fallback(|| async { ApiError::BadRequest("no such route".into()) })
+        .fallback(
+            |uri: axum::http::Uri, method: axum::http::Method| async move {
+                ApiError::NoRoute(format!("{method} {}", uri.path()))
+            },
+        )
         .with_state(state)
 }
 
@@ -120,19 +124,42 @@ pub fn parse_version(s: &str) -> ApiResult<VersionId> {
     }
 }
 
-/// Query flags Confluent spells `?deleted=true`, `?permanent=true`, `?normalize=true`, `?verbose=true`.
-#[derive(Debug, Default, serde::Deserialize)]
+/// Query flags Confluent spells `?deleted=true`, `?permanent=true`, `?normalize=true`,
+/// `?verbose=true`. Clients write booleans as `true`, `True` or `1`; unknown parameters are
+/// ignored, as Confluent does.
+#[derive(Debug, Default)]
 pub struct Flags {
-    #[serde(default)]
     pub deleted: bool,
-    #[serde(default)]
     pub permanent: bool,
-    #[serde(default)]
     pub normalize: bool,
-    #[serde(default)]
     pub verbose: bool,
-    #[serde(default)]
     pub against: Option<String>,
+}
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Flags {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, ApiError> {
+        let axum::extract::Query(q) = axum::extract::Query::<
+            std::collections::HashMap<String, String>,
+        >::from_request_parts(parts, state)
+        .await
+        .map_err(|e| ApiError::BadRequest(e.body_text()))?;
+        let flag = |k: &str| {
+            q.get(k)
+                .is_some_and(|v| matches!(v.to_ascii_lowercase().as_str(), "true" | "1" | "yes"))
+        };
+        Ok(Flags {
+            deleted: flag("deleted"),
+            permanent: flag("permanent"),
+            normalize: flag("normalize"),
+            verbose: flag("verbose"),
+            against: q.get("against").cloned(),
+        })
+    }
 }
 
 /// The peer address of a request, when the server was started with connect info.

@@ -1,7 +1,7 @@
 //! `/subjects`: listing, versions, registration, look-up by schema, soft and permanent deletes,
 //! and the text diff between two versions.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
@@ -32,7 +32,7 @@ pub fn router() -> Router<AppState> {
         .route("/subjects/{subject}/versions/{version}/diff", get(diff))
 }
 
-async fn list(State(s): State<AppState>, Query(f): Query<Flags>) -> ApiResult<Response> {
+async fn list(State(s): State<AppState>, f: Flags) -> ApiResult<Response> {
     Ok(ok(&s.registry.store.subjects(f.deleted).await?))
 }
 
@@ -72,7 +72,7 @@ pub async fn find_version(
 async fn versions(
     State(s): State<AppState>,
     Path(subject): Path<String>,
-    Query(f): Query<Flags>,
+    f: Flags,
 ) -> ApiResult<Response> {
     let rows = rows(&s, &subject, f.deleted).await?;
     Ok(ok(&rows.iter().map(|v| v.version).collect::<Vec<_>>()))
@@ -82,7 +82,7 @@ async fn register(
     State(s): State<AppState>,
     addr: Client,
     Path(subject): Path<String>,
-    Query(f): Query<Flags>,
+    f: Flags,
     Body(req): Body<SchemaRequest>,
 ) -> ApiResult<Response> {
     let (id, _version) = s
@@ -108,7 +108,7 @@ async fn version_body(s: &AppState, row: &VersionRow) -> ApiResult<serde_json::V
 async fn version(
     State(s): State<AppState>,
     Path((subject, version)): Path<(String, String)>,
-    Query(f): Query<Flags>,
+    f: Flags,
 ) -> ApiResult<Response> {
     let row = find_version(&s, &subject, &version, f.deleted).await?;
     Ok(ok(&version_body(&s, &row).await?))
@@ -117,7 +117,7 @@ async fn version(
 async fn version_schema(
     State(s): State<AppState>,
     Path((subject, version)): Path<(String, String)>,
-    Query(f): Query<Flags>,
+    f: Flags,
 ) -> ApiResult<Response> {
     let row = find_version(&s, &subject, &version, f.deleted).await?;
     let schema = s
@@ -146,7 +146,7 @@ async fn referenced_by(
 async fn lookup(
     State(s): State<AppState>,
     Path(subject): Path<String>,
-    Query(f): Query<Flags>,
+    f: Flags,
     Body(req): Body<SchemaRequest>,
 ) -> ApiResult<Response> {
     let rows = rows(&s, &subject, f.deleted).await?;
@@ -169,7 +169,7 @@ async fn delete_version(
     State(s): State<AppState>,
     addr: Client,
     Path((subject, version)): Path<(String, String)>,
-    Query(f): Query<Flags>,
+    f: Flags,
 ) -> ApiResult<Response> {
     if s.registry.effective_mode(&subject).await? == "READONLY" {
         return Err(ApiError::NotPermitted(format!(
@@ -204,7 +204,7 @@ async fn delete_subject(
     State(s): State<AppState>,
     addr: Client,
     Path(subject): Path<String>,
-    Query(f): Query<Flags>,
+    f: Flags,
 ) -> ApiResult<Response> {
     if s.registry.effective_mode(&subject).await? == "READONLY" {
         return Err(ApiError::NotPermitted(format!(
@@ -240,7 +240,7 @@ async fn delete_subject(
 async fn diff(
     State(s): State<AppState>,
     Path((subject, version)): Path<(String, String)>,
-    Query(f): Query<Flags>,
+    f: Flags,
 ) -> ApiResult<Response> {
     let new_row = find_version(&s, &subject, &version, true).await?;
     let old_row = match &f.against {
