@@ -438,14 +438,7 @@ impl<'a> Walker<'a> {
         let (okw, nkw) = (additional_kw(o), additional_kw(n));
         let (a, b) = (o.get(okw), n.get(nkw));
         let closed = |v: Option<&Value>| v == Some(&Value::Bool(false));
-        let at = |l: &Loc<'a>, kw: &str, v: Option<&Value>| {
-            if v.is_some() {
-                format!("{}/{kw}", l.ptr)
-            } else {
-                l.ptr.clone()
-            }
-        };
-        let (pa, pb) = (at(o, okw, a), at(n, nkw, b));
+        let (pa, pb) = (o.keyword_ptr(okw), n.keyword_ptr(nkw));
         let kind = match (is_open_value(a), closed(a), is_open_value(b), closed(b)) {
             (true, _, true, _) => return,
             (true, _, _, true) => K::AdditionalPropertiesClosed,

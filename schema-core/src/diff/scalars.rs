@@ -132,13 +132,7 @@ impl<'a> Walker<'a> {
             return out;
         }
         annotations(o, n, &mut out);
-        let type_ptr = |l: &Loc<'a>| {
-            if l.get("type").is_some() {
-                format!("{}/type", l.ptr)
-            } else {
-                l.ptr.clone()
-            }
-        };
+        let type_ptr = |l: &Loc<'a>| l.keyword_ptr("type");
         let narrowed = ot & !nt != 0;
         let widened = nt & !ot != 0;
         if narrowed || widened {
@@ -295,17 +289,12 @@ fn annotation_maps(
             k if KNOWN.contains(&k) => continue,
             _ => K::AnnotationChanged, // unknown keywords are annotations
         };
-        let optr = if a.is_some() {
-            crate::pointer::join(&o.ptr, &[k])
-        } else {
-            o.ptr.clone()
-        };
-        let nptr = if b.is_some() {
-            crate::pointer::join(&n.ptr, &[k])
-        } else {
-            n.ptr.clone()
-        };
-        out.push(Raw::new(kind, &optr, &nptr, format!("`{k}`")));
+        out.push(Raw::new(
+            kind,
+            &o.keyword_ptr(k),
+            &n.keyword_ptr(k),
+            format!("`{k}`"),
+        ));
     }
 }
 
@@ -374,16 +363,7 @@ pub(crate) fn bound(o: &Loc<'_>, n: &Loc<'_>, kw: &str, kinds: [K; 4], out: &mut
         (Some(_), None) => kinds[3],
         _ => return,
     };
-    let optr = if a.is_some() {
-        crate::pointer::join(&o.ptr, &[kw])
-    } else {
-        o.ptr.clone()
-    };
-    let nptr = if b.is_some() {
-        crate::pointer::join(&n.ptr, &[kw])
-    } else {
-        n.ptr.clone()
-    };
+    let (optr, nptr) = (o.keyword_ptr(kw), n.keyword_ptr(kw));
     let show = |v: Option<f64>| v.map(fmt_num).unwrap_or_else(|| "none".into());
     out.push(Raw::new(
         kind,
@@ -451,16 +431,7 @@ fn keyword_change(o: &Loc<'_>, n: &Loc<'_>, kw: &str, kinds: [K; 3], out: &mut V
         (Some(x), Some(y)) if x != y => kinds[2],
         _ => return,
     };
-    let optr = if a.is_some() {
-        crate::pointer::join(&o.ptr, &[kw])
-    } else {
-        o.ptr.clone()
-    };
-    let nptr = if b.is_some() {
-        crate::pointer::join(&n.ptr, &[kw])
-    } else {
-        n.ptr.clone()
-    };
+    let (optr, nptr) = (o.keyword_ptr(kw), n.keyword_ptr(kw));
     let show = |v: Option<&Value>| v.map(|v| v.to_string()).unwrap_or_else(|| "none".into());
     out.push(Raw::new(
         kind,
@@ -594,16 +565,7 @@ fn compare_numbers(o: &Loc<'_>, n: &Loc<'_>, out: &mut Vec<Raw>) {
         (Some(_), Some(_)) => K::MultipleOfChanged,
         (None, None) => return,
     };
-    let optr = if a.is_some() {
-        format!("{}/multipleOf", o.ptr)
-    } else {
-        o.ptr.clone()
-    };
-    let nptr = if b.is_some() {
-        format!("{}/multipleOf", n.ptr)
-    } else {
-        n.ptr.clone()
-    };
+    let (optr, nptr) = (o.keyword_ptr("multipleOf"), n.keyword_ptr("multipleOf"));
     let show = |v: Option<f64>| v.map(fmt_num).unwrap_or_else(|| "none".into());
     out.push(Raw::new(
         kind,

@@ -69,6 +69,15 @@ impl<'a> Loc<'a> {
         }
     }
 
+    /// The pointer of keyword `kw` here, or of this location when the keyword is absent (a
+    /// change's pointer must resolve in its schema).
+    pub fn keyword_ptr(&self, kw: &str) -> String {
+        match self.get(kw) {
+            Some(_) => crate::pointer::join(&self.ptr, &[kw]),
+            None => self.ptr.clone(),
+        }
+    }
+
     pub fn get(&self, key: &str) -> Option<&'a Value> {
         self.v.as_object().and_then(|o| o.get(key))
     }
@@ -518,6 +527,21 @@ impl<'a> Walker<'a> {
         out
     }
 
+    /// A pairwise comparison, computed once per matching.
+    fn cached(
+        &mut self,
+        cache: &mut HashMap<(usize, usize), Vec<Raw>>,
+        pair: (usize, usize),
+        compute: impl FnOnce(&mut Self) -> Vec<Raw>,
+    ) -> Vec<Raw> {
+        if let Some(r) = cache.get(&pair) {
+            return r.clone();
+        }
+        let r = compute(self);
+        cache.insert(pair, r.clone());
+        r
+    }
+
     fn cached_part(
         &mut self,
         cache: &mut HashMap<(usize, usize), Vec<Raw>>,
@@ -525,12 +549,7 @@ impl<'a> Walker<'a> {
         np: &[Part<'a>],
         pair: (usize, usize),
     ) -> Vec<Raw> {
-        if let Some(r) = cache.get(&pair) {
-            return r.clone();
-        }
-        let r = self.compare_part(&op[pair.0], &np[pair.1]);
-        cache.insert(pair, r.clone());
-        r
+        self.cached(cache, pair, |w| w.compare_part(&op[pair.0], &np[pair.1]))
     }
 
     fn compare_part(&mut self, a: &Part<'a>, b: &Part<'a>) -> Vec<Raw> {
@@ -712,12 +731,9 @@ impl<'a> Walker<'a> {
         nb: &[Loc<'a>],
         pair: (usize, usize),
     ) -> Vec<Raw> {
-        if let Some(r) = cache.get(&pair) {
-            return r.clone();
-        }
-        let r = self.compare_same(ob[pair.0].clone(), nb[pair.1].clone());
-        cache.insert(pair, r.clone());
-        r
+        self.cached(cache, pair, |w| {
+            w.compare_same(ob[pair.0].clone(), nb[pair.1].clone())
+        })
     }
 
     fn pairwise_disjoint(&self, branches: &[Loc<'a>]) -> bool {
