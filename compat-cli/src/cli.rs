@@ -95,4 +95,8 @@ pub struct DiffArgs {
     /// Colors in human output: only on a terminal by default (and never with NO_COLOR set).
     #[arg(long, value_enum, default_value = "auto")]
     pub color: ColorArg,
+    /// Largest schema file read, in bytes (event schemas are kilobytes; this bounds time and
+    /// memory on a wrong or hostile input).
+    #[arg(long, default_value_t = 16 * 1024 * 1024)]
+    pub max_schema_bytes: u64,
 }

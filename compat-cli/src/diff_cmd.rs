@@ -10,8 +10,8 @@ use crate::output::{self, Rendered};
 use crate::Outcome;
 
 pub fn run(args: &DiffArgs) -> anyhow::Result<Outcome> {
-    let old = read_schema(&args.old)?;
-    let new = read_schema(&args.new)?;
+    let old = read_schema(&args.old, args.max_schema_bytes)?;
+    let new = read_schema(&args.new, args.max_schema_bytes)?;
     let options = Options {
         mode: args.mode.into(),
         rules: args.rules.into(),

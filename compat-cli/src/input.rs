@@ -6,9 +6,16 @@ use anyhow::{anyhow, Context};
 use schema_core::locate::Locator;
 use schema_core::{Document, Error};
 
-/// Reads and parses a schema file. Errors name the file, and the line and column where known.
-pub fn read_schema(path: &Path) -> anyhow::Result<Document> {
+/// Reads and parses a schema file of at most `max_bytes`. Errors name the file, and the line
+/// and column where known.
+pub fn read_schema(path: &Path, max_bytes: u64) -> anyhow::Result<Document> {
     let name = path.display().to_string();
+    let size = std::fs::metadata(path)
+        .with_context(|| format!("reading {name}"))?
+        .len();
+    if size > max_bytes {
+        anyhow::bail!("{name}: the file is {size} bytes, over the {max_bytes}-byte schema limit (raise it with --max-schema-bytes)");
+    }
     let text = std::fs::read_to_string(path).with_context(|| format!("reading {name}"))?;
     Document::parse(&name, &text).map_err(|e| located(e, &name, &text))
 }
