@@ -4,6 +4,7 @@
 pub mod config;
 pub mod error;
 pub mod http;
+pub mod metrics;
 pub mod registry;
 pub mod store;
 
@@ -15,13 +16,30 @@ use tower_http::trace::TraceLayer;
 
 pub use config::Config;
 
-/// Builds the application over a connected store.
+/// Builds the application over a connected store: routes, metrics, body limit, and request
+/// ids (taken from `x-request-id` or made up, echoed back, and recorded in the trace span).
 pub fn app(registry: Arc<registry::Registry>, max_body: usize) -> axum::Router {
     let state = http::AppState { registry, max_body };
-    http::router(state)
+    let trace = TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
+        let id = req
+            .headers()
+            .get("x-request-id")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("-");
+        tracing::info_span!("request", method = %req.method(), uri = %req.uri(), request_id = %id)
+    });
+    http::router(state.clone())
+        .layer(axum::middleware::from_fn_with_state(
+            state,
+            http::record_metrics,
+        ))
         .layer(axum::Extension(http::BodyLimit(max_body)))
         .layer(DefaultBodyLimit::max(max_body))
-        .layer(TraceLayer::new_for_http())
+        .layer(tower_http::request_id::PropagateRequestIdLayer::x_request_id())
+        .layer(trace)
+        .layer(tower_http::request_id::SetRequestIdLayer::x_request_id(
+            tower_http::request_id::MakeRequestUuid,
+        ))
 }
 
 /// Connects, migrates, and serves until SIGTERM or Ctrl-C; requests in flight finish first.

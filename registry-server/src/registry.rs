@@ -66,6 +66,7 @@ pub struct Candidate {
 
 pub struct Registry {
     pub store: Store,
+    pub metrics: crate::metrics::Metrics,
     /// Schemas by id are immutable: cached for good.
     cache: RwLock<HashMap<i64, Arc<SchemaRow>>>,
 }
@@ -74,6 +75,7 @@ impl Registry {
     pub fn new(store: Store) -> Registry {
         Registry {
             store,
+            metrics: Default::default(),
             cache: RwLock::new(HashMap::new()),
         }
     }
@@ -245,9 +247,11 @@ impl Registry {
                 live.last().copied().into_iter().collect()
             };
             let mut details = Vec::new();
+            let mut kinds = Vec::new();
             for old in against {
                 let report = self.compare(old, &cand, dirs, rules).await?;
                 for c in report.breaking() {
+                    kinds.push(c.kind.id());
                     let at = if c.new_pointer.is_empty() {
                         c.old_pointer.clone()
                     } else {
@@ -276,6 +280,7 @@ impl Registry {
                 }
             }
             if !details.is_empty() {
+                self.metrics.rejected(&kinds);
                 return Err(ApiError::Incompatible {
                     subject: subject.to_string(),
                     details,
@@ -304,6 +309,7 @@ impl Registry {
         let version = tx
             .add_version(id, if import { req.version } else { None }, &audit)
             .await?;
+        self.metrics.registered();
         tracing::info!(subject, id, version, "registered");
         Ok((id, version))
     }

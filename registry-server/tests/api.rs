@@ -131,6 +131,20 @@ async fn registration_and_reads(base: &str) {
         (s, missing["error_code"].as_i64()),
         (StatusCode::NOT_FOUND, Some(40403))
     );
+    // request ids: given ones are echoed, missing ones are made up
+    let r = client()
+        .get(format!("{base}/subjects"))
+        .header("x-request-id", "req-42")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["x-request-id"], "req-42");
+    let r = client()
+        .get(format!("{base}/subjects"))
+        .send()
+        .await
+        .unwrap();
+    assert!(!r.headers()["x-request-id"].is_empty());
     let (_, audit) = get(base, "/audit").await;
     assert!(audit
         .as_array()
@@ -166,6 +180,20 @@ async fn compatibility_enforced(base: &str) {
         msg.contains("property-added-to-closed-model") && msg.contains("/properties/owner_id"),
         "{msg}"
     );
+    let metrics = client()
+        .get(format!("{base}/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains("schemagate_rejections_total{kind=\"property-added-to-closed-model\"} 1"),
+        "{metrics}"
+    );
+    assert!(metrics.contains("schemagate_http_requests_total{method=\"POST\",route=\"/subjects/{subject}/versions\",status=\"409\"} 1"), "{metrics}");
+    assert!(metrics.contains("schemagate_http_request_duration_seconds_count{route=\"/subjects/{subject}/versions\"}"), "{metrics}");
     let (_, verbose) = post(
         base,
         &format!("/compatibility/subjects/{SUBJECT}/versions/latest?verbose=true"),

@@ -40,6 +40,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/readyz", get(readyz))
         .route("/audit", get(audit))
+        .route("/metrics", get(metrics))
         .merge(subjects::router())
         .merge(schemas::router())
         .merge(config::router())
@@ -61,6 +62,35 @@ async fn readyz(State(s): State<AppState>) -> Response {
             &serde_json::json!({"status": "database unreachable"}),
         )
     }
+}
+
+async fn metrics(State(s): State<AppState>) -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        s.registry.metrics.render(),
+    )
+        .into_response()
+}
+
+/// Counts every request by its route template (not the raw path: subjects would explode the
+/// label set) and times it.
+pub async fn record_metrics(
+    State(s): State<AppState>,
+    req: Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let route = req
+        .extensions()
+        .get::<axum::extract::MatchedPath>()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_else(|| "unmatched".into());
+    let method = req.method().to_string();
+    let start = std::time::Instant::now();
+    let res = next.run(req).await;
+    s.registry
+        .metrics
+        .request(&method, &route, res.status().as_u16(), start.elapsed());
+    res
 }
 
 async fn audit(State(s): State<AppState>) -> ApiResult<Response> {
