@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs real Confluent clients that no one on the team wrote against a registry started here on
-# a free loopback port with a throwaway SQLite file. Needs the server built
-# (target/debug/registry-server) and installs the Python client into a local venv.
+# a free loopback port with a throwaway SQLite file: the Python confluent-kafka client (into a
+# local venv) and the npm @kafkajs/confluent-schema-registry client (into target/node-clients).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 work="$(mktemp -d)"
@@ -24,3 +24,10 @@ for _ in $(seq 1 50); do
 done
 echo "python confluent-kafka client:"
 "$venv/bin/python" "$root/tests/clients/confluent_python.py" "http://127.0.0.1:$port"
+
+node_dir="$root/target/node-clients"
+mkdir -p "$node_dir"
+cp "$root/tests/clients/package.json" "$node_dir/package.json"
+(cd "$node_dir" && npm install --silent --no-audit --no-fund >/dev/null)
+echo "npm @kafkajs/confluent-schema-registry client:"
+NODE_PATH="$node_dir/node_modules" node "$root/tests/clients/confluent_node.js" "http://127.0.0.1:$port"
