@@ -40,7 +40,7 @@ pub fn level_mode(level: &str) -> (Mode, bool) {
 }
 
 /// The body of a registration, look-up or compatibility request.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SchemaRequest {
     pub schema: String,

@@ -26,7 +26,7 @@ pub enum Backend {
 }
 
 /// A Confluent schema reference: the name a `$ref` uses, and the subject version it means.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Reference {
     pub name: String,
     pub subject: String,

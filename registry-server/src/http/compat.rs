@@ -72,6 +72,7 @@ async fn run(
     Ok(ok(&body))
 }
 
+#[utoipa::path(post, path = "/compatibility/subjects/{subject}/versions/{version}", tag = "compatibility", params(("subject" = String, Path, description = "subject name"), ("version" = String, Path, description = "a version number or `latest`"), ("verbose" = Option<bool>, Query, description = "list the typed changes")), request_body = SchemaRequest, responses((status = 200, description = "is_compatible and, verbose, messages")))]
 async fn check(
     State(s): State<AppState>,
     Path((subject, version)): Path<(String, String)>,
@@ -81,6 +82,7 @@ async fn check(
     run(&s, &subject, Some(&version), &f, &req).await
 }
 
+#[utoipa::path(post, path = "/compatibility/subjects/{subject}/versions", tag = "compatibility", params(("subject" = String, Path, description = "subject name"), ("verbose" = Option<bool>, Query, description = "list the typed changes")), request_body = SchemaRequest, responses((status = 200, description = "is_compatible against the versions the level names")))]
 async fn check_all(
     State(s): State<AppState>,
     Path(subject): Path<String>,

@@ -26,24 +26,26 @@ pub fn router() -> Router<AppState> {
         .route("/mode/{subject}", get(get_mode).put(put_mode))
 }
 
-#[derive(Debug, Deserialize)]
-struct ConfigBody {
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct ConfigBody {
     compatibility: Option<String>,
     #[serde(rename = "compatibilityLevel")]
     compatibility_level: Option<String>,
     rules: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
-struct ModeBody {
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct ModeBody {
     mode: String,
 }
 
+#[utoipa::path(get, path = "/config", tag = "config", responses((status = 200, description = "compatibilityLevel and rules")))]
 async fn get_global(State(s): State<AppState>) -> ApiResult<Response> {
     let (level, rules) = s.registry.effective_config("").await?;
     Ok(ok(&json!({"compatibilityLevel": level, "rules": rules})))
 }
 
+#[utoipa::path(get, path = "/config/{subject}", tag = "config", params(("subject" = String, Path, description = "subject name")), responses((status = 200, description = "compatibilityLevel and rules"), (status = 404, description = "40401 no subject config")))]
 async fn get_subject(
     State(s): State<AppState>,
     Path(subject): Path<String>,
@@ -94,6 +96,7 @@ async fn put(s: &AppState, subject: &str, body: ConfigBody, addr: Client) -> Api
     Ok(ok(&out))
 }
 
+#[utoipa::path(put, path = "/config", tag = "config", request_body = ConfigBody, responses((status = 200, description = "the new values"), (status = 422, description = "42203 invalid level, 42206 invalid rules")))]
 async fn put_global(
     State(s): State<AppState>,
     addr: Client,
@@ -102,6 +105,7 @@ async fn put_global(
     put(&s, "", body, addr).await
 }
 
+#[utoipa::path(put, path = "/config/{subject}", tag = "config", params(("subject" = String, Path, description = "subject name")), request_body = ConfigBody, responses((status = 200, description = "the new values")))]
 async fn put_subject(
     State(s): State<AppState>,
     addr: Client,
@@ -111,12 +115,14 @@ async fn put_subject(
     put(&s, &subject, body, addr).await
 }
 
+#[utoipa::path(delete, path = "/config", tag = "config", responses((status = 200, description = "the level before")))]
 async fn delete_global(State(s): State<AppState>, addr: Client) -> ApiResult<Response> {
     let (level, _) = s.registry.effective_config("").await?;
     s.registry.store.delete_config("", &audit_of(addr)).await?;
     Ok(ok(&json!({"compatibilityLevel": level})))
 }
 
+#[utoipa::path(delete, path = "/config/{subject}", tag = "config", params(("subject" = String, Path, description = "subject name")), responses((status = 200, description = "the level before")))]
 async fn delete_subject(
     State(s): State<AppState>,
     addr: Client,
@@ -131,10 +137,12 @@ async fn delete_subject(
     Ok(ok(&json!({"compatibilityLevel": level})))
 }
 
+#[utoipa::path(get, path = "/mode", tag = "mode", responses((status = 200, description = "the global mode")))]
 async fn get_mode_global(State(s): State<AppState>) -> ApiResult<Response> {
     Ok(ok(&json!({"mode": s.registry.effective_mode("").await?})))
 }
 
+#[utoipa::path(get, path = "/mode/{subject}", tag = "mode", params(("subject" = String, Path, description = "subject name")), responses((status = 200, description = "the subject mode")))]
 async fn get_mode(State(s): State<AppState>, Path(subject): Path<String>) -> ApiResult<Response> {
     Ok(ok(
         &json!({"mode": s.registry.effective_mode(&subject).await?}),
@@ -158,6 +166,7 @@ async fn set_mode(
     Ok(ok(&json!({"mode": mode})))
 }
 
+#[utoipa::path(put, path = "/mode", tag = "mode", request_body = ModeBody, responses((status = 200, description = "the new mode"), (status = 422, description = "42204")))]
 async fn put_mode_global(
     State(s): State<AppState>,
     addr: Client,
@@ -166,6 +175,7 @@ async fn put_mode_global(
     set_mode(&s, "", body, addr).await
 }
 
+#[utoipa::path(put, path = "/mode/{subject}", tag = "mode", params(("subject" = String, Path, description = "subject name")), request_body = ModeBody, responses((status = 200, description = "the new mode")))]
 async fn put_mode(
     State(s): State<AppState>,
     addr: Client,

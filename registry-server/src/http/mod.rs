@@ -3,6 +3,7 @@
 
 mod compat;
 mod config;
+mod openapi;
 mod schemas;
 mod subjects;
 
@@ -34,10 +35,8 @@ pub struct AppState {
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/", get(|| async { ok(&serde_json::json!({})) }))
-        .route(
-            "/healthz",
-            get(|| async { ok(&serde_json::json!({"status": "ok"})) }),
-        )
+        .route("/healthz", get(healthz))
+        .route("/openapi.json", get(|| async { ok(&openapi::document()) }))
         .route("/readyz", get(readyz))
         .route("/audit", get(audit))
         .route("/metrics", get(metrics))
@@ -53,6 +52,12 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
+#[utoipa::path(get, path = "/healthz", tag = "ops", responses((status = 200, description = "the process is up")))]
+async fn healthz() -> Response {
+    ok(&serde_json::json!({"status": "ok"}))
+}
+
+#[utoipa::path(get, path = "/readyz", tag = "ops", responses((status = 200, description = "database reachable"), (status = 503, description = "database unreachable")))]
 async fn readyz(State(s): State<AppState>) -> Response {
     if s.registry.store.ping().await {
         ok(&serde_json::json!({"status": "ready"}))
@@ -64,6 +69,7 @@ async fn readyz(State(s): State<AppState>) -> Response {
     }
 }
 
+#[utoipa::path(get, path = "/metrics", tag = "ops", responses((status = 200, description = "Prometheus text format")))]
 async fn metrics(State(s): State<AppState>) -> Response {
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
@@ -93,6 +99,7 @@ pub async fn record_metrics(
     res
 }
 
+#[utoipa::path(get, path = "/audit", tag = "ops", responses((status = 200, description = "the latest 1000 audit records")))]
 async fn audit(State(s): State<AppState>) -> ApiResult<Response> {
     Ok(ok(&s.registry.store.audit_log(1000).await?))
 }

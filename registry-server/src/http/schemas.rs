@@ -12,11 +12,16 @@ use crate::error::{ApiError, ApiResult};
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/schemas/types", get(|| async { ok(&["JSON"]) }))
+        .route("/schemas/types", get(types))
         .route("/schemas/ids/{id}", get(by_id))
         .route("/schemas/ids/{id}/schema", get(raw))
         .route("/schemas/ids/{id}/subjects", get(subjects))
         .route("/schemas/ids/{id}/versions", get(versions))
+}
+
+#[utoipa::path(get, path = "/schemas/types", tag = "schemas", responses((status = 200, description = "[\"JSON\"]")))]
+async fn types() -> Response {
+    ok(&["JSON"])
 }
 
 fn parse_id(id: &str) -> ApiResult<i64> {
@@ -26,6 +31,7 @@ fn parse_id(id: &str) -> ApiResult<i64> {
         .ok_or_else(|| ApiError::SchemaNotFound(id.to_string()))
 }
 
+#[utoipa::path(get, path = "/schemas/ids/{id}", tag = "schemas", params(("id" = i64, Path, description = "global schema id")), responses((status = 200, description = "schema, schemaType, references"), (status = 404, description = "40403")))]
 async fn by_id(State(s): State<AppState>, Path(id): Path<String>) -> ApiResult<Response> {
     let schema = s
         .registry
@@ -39,6 +45,7 @@ async fn by_id(State(s): State<AppState>, Path(id): Path<String>) -> ApiResult<R
     Ok(ok(&body))
 }
 
+#[utoipa::path(get, path = "/schemas/ids/{id}/schema", tag = "schemas", params(("id" = i64, Path, description = "global schema id")), responses((status = 200, description = "the schema document")))]
 async fn raw(State(s): State<AppState>, Path(id): Path<String>) -> ApiResult<Response> {
     let schema = s
         .registry
@@ -50,6 +57,7 @@ async fn raw(State(s): State<AppState>, Path(id): Path<String>) -> ApiResult<Res
     Ok(ok(&value))
 }
 
+#[utoipa::path(get, path = "/schemas/ids/{id}/subjects", tag = "schemas", params(("id" = i64, Path, description = "global schema id")), responses((status = 200, description = "subjects using the id")))]
 async fn subjects(State(s): State<AppState>, Path(id): Path<String>) -> ApiResult<Response> {
     let id_n = parse_id(&id)?;
     s.registry
@@ -68,6 +76,7 @@ async fn subjects(State(s): State<AppState>, Path(id): Path<String>) -> ApiResul
     Ok(ok(&names))
 }
 
+#[utoipa::path(get, path = "/schemas/ids/{id}/versions", tag = "schemas", params(("id" = i64, Path, description = "global schema id")), responses((status = 200, description = "subject-version pairs using the id")))]
 async fn versions(State(s): State<AppState>, Path(id): Path<String>) -> ApiResult<Response> {
     let id_n = parse_id(&id)?;
     s.registry

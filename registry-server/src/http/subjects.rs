@@ -32,6 +32,7 @@ pub fn router() -> Router<AppState> {
         .route("/subjects/{subject}/versions/{version}/diff", get(diff))
 }
 
+#[utoipa::path(get, path = "/subjects", tag = "subjects", params(("deleted" = Option<bool>, Query, description = "include soft-deleted subjects")), responses((status = 200, description = "subject names")))]
 async fn list(State(s): State<AppState>, f: Flags) -> ApiResult<Response> {
     Ok(ok(&s.registry.store.subjects(f.deleted).await?))
 }
@@ -69,6 +70,7 @@ pub async fn find_version(
         .ok_or_else(|| ApiError::VersionNotFound(version.to_string()))
 }
 
+#[utoipa::path(get, path = "/subjects/{subject}/versions", tag = "subjects", params(("subject" = String, Path, description = "subject name"), ("deleted" = Option<bool>, Query, description = "include soft-deleted versions")), responses((status = 200, description = "version numbers"), (status = 404, description = "40401 subject not found")))]
 async fn versions(
     State(s): State<AppState>,
     Path(subject): Path<String>,
@@ -78,6 +80,7 @@ async fn versions(
     Ok(ok(&rows.iter().map(|v| v.version).collect::<Vec<_>>()))
 }
 
+#[utoipa::path(post, path = "/subjects/{subject}/versions", tag = "subjects", params(("subject" = String, Path, description = "subject name"), ("normalize" = Option<bool>, Query, description = "store the canonical form")), request_body = SchemaRequest, responses((status = 200, description = "{\"id\": n}"), (status = 409, description = "incompatible: every breaking change with its pointer"), (status = 422, description = "42201 invalid schema, 42205 not permitted in this mode")))]
 async fn register(
     State(s): State<AppState>,
     addr: Client,
@@ -105,6 +108,7 @@ async fn version_body(s: &AppState, row: &VersionRow) -> ApiResult<serde_json::V
     Ok(body)
 }
 
+#[utoipa::path(get, path = "/subjects/{subject}/versions/{version}", tag = "subjects", params(("subject" = String, Path, description = "subject name"), ("version" = String, Path, description = "a version number or `latest`")), responses((status = 200, description = "subject, version, id, schemaType, schema"), (status = 404, description = "40401, 40402"), (status = 422, description = "42202 invalid version")))]
 async fn version(
     State(s): State<AppState>,
     Path((subject, version)): Path<(String, String)>,
@@ -114,6 +118,7 @@ async fn version(
     Ok(ok(&version_body(&s, &row).await?))
 }
 
+#[utoipa::path(get, path = "/subjects/{subject}/versions/{version}/schema", tag = "subjects", params(("subject" = String, Path, description = "subject name"), ("version" = String, Path, description = "a version number or `latest`")), responses((status = 200, description = "the schema document")))]
 async fn version_schema(
     State(s): State<AppState>,
     Path((subject, version)): Path<(String, String)>,
@@ -130,6 +135,7 @@ async fn version_schema(
     Ok(ok(&value))
 }
 
+#[utoipa::path(get, path = "/subjects/{subject}/versions/{version}/referencedby", tag = "subjects", params(("subject" = String, Path, description = "subject name"), ("version" = String, Path, description = "a version number or `latest`")), responses((status = 200, description = "ids of schemas referencing this version")))]
 async fn referenced_by(
     State(s): State<AppState>,
     Path((subject, version)): Path<(String, String)>,
@@ -143,6 +149,7 @@ async fn referenced_by(
 }
 
 /// `POST /subjects/{subject}`: is this schema registered under the subject, and as which version?
+#[utoipa::path(post, path = "/subjects/{subject}", tag = "subjects", params(("subject" = String, Path, description = "subject name")), request_body = SchemaRequest, responses((status = 200, description = "the version holding this schema"), (status = 404, description = "40401, 40403")))]
 async fn lookup(
     State(s): State<AppState>,
     Path(subject): Path<String>,
@@ -165,6 +172,7 @@ async fn lookup(
     }
 }
 
+#[utoipa::path(delete, path = "/subjects/{subject}/versions/{version}", tag = "subjects", params(("subject" = String, Path, description = "subject name"), ("version" = String, Path, description = "a version number or `latest`"), ("permanent" = Option<bool>, Query, description = "permanent delete (after a soft one)")), responses((status = 200, description = "the deleted version"), (status = 404, description = "40406, 40407")))]
 async fn delete_version(
     State(s): State<AppState>,
     addr: Client,
@@ -200,6 +208,7 @@ async fn delete_version(
     Ok(ok(&row.version))
 }
 
+#[utoipa::path(delete, path = "/subjects/{subject}", tag = "subjects", params(("subject" = String, Path, description = "subject name"), ("permanent" = Option<bool>, Query, description = "permanent delete (after a soft one)")), responses((status = 200, description = "the deleted versions"), (status = 404, description = "40401, 40404, 40405")))]
 async fn delete_subject(
     State(s): State<AppState>,
     addr: Client,
@@ -237,6 +246,7 @@ async fn delete_subject(
 
 /// `GET /subjects/{s}/versions/{v}/diff?against=w`: typed changes of v against w (default: the
 /// version before v) under the subject's rules, and a unified text diff.
+#[utoipa::path(get, path = "/subjects/{subject}/versions/{version}/diff", tag = "subjects", params(("subject" = String, Path, description = "subject name"), ("version" = String, Path, description = "a version number or `latest`"), ("against" = Option<String>, Query, description = "the other version (default: the previous one)")), responses((status = 200, description = "typed changes and a unified text diff")))]
 async fn diff(
     State(s): State<AppState>,
     Path((subject, version)): Path<(String, String)>,
