@@ -301,6 +301,7 @@ impl Store {
                 .await?;
         }
         Ok(SubjectTx {
+            backend: self.backend,
             tx,
             _guard: guard,
             _local: local,
@@ -360,6 +361,7 @@ impl Audit {
 
 /// The write transaction of one subject.
 pub struct SubjectTx {
+    backend: Backend,
     tx: sqlx::Transaction<'static, sqlx::Any>,
     _guard: Option<OwnedMutexGuard<()>>,
     _local: OwnedMutexGuard<()>,
@@ -426,6 +428,12 @@ impl SubjectTx {
                 }
             }
         };
+        if explicit.is_some() && self.backend == Backend::Postgres {
+            // An imported id must not be handed out again by the identity sequence.
+            sqlx::query("SELECT setval(pg_get_serial_sequence('schemas', 'id'), (SELECT MAX(id) FROM schemas))")
+                .execute(&mut *self.tx)
+                .await?;
+        }
         Ok(row.try_get("id")?)
     }
 

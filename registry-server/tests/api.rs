@@ -498,6 +498,50 @@ async fn openapi_matches_routes(base: &str) {
     assert!(operations >= 30, "{operations} operations documented");
 }
 
+/// IMPORT mode keeps the source registry's ids and versions; new registrations afterwards get
+/// fresh ids that do not collide with imported ones.
+async fn import_mode(base: &str) {
+    let (s, _) = put(base, "/mode", json!({"mode": "IMPORT"})).await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, v) = post(
+        base,
+        &format!("/subjects/{SUBJECT}/versions"),
+        json!({"schema": widget("1.0.0", None), "id": 100, "version": 7}),
+    )
+    .await;
+    assert_eq!((s, &v["id"]), (StatusCode::OK, &json!(100)), "{v}");
+    let (_, got) = get(base, &format!("/subjects/{SUBJECT}/versions/7")).await;
+    assert_eq!(
+        (got["id"].as_i64(), got["version"].as_i64()),
+        (Some(100), Some(7))
+    );
+    put(base, "/mode", json!({"mode": "READWRITE"})).await;
+    let (s, e) = post(
+        base,
+        "/subjects/other/versions",
+        json!({"schema": widget("1.0.0", None), "id": 5}),
+    )
+    .await;
+    assert_eq!(
+        (s, e["error_code"].as_i64()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some(42205)),
+        "ids only in IMPORT mode"
+    );
+    let (_, fresh) = post(
+        base,
+        "/subjects/other/versions",
+        json!({"schema": json!({"type": "object"}).to_string()}),
+    )
+    .await;
+    assert!(fresh["id"].as_i64().unwrap() > 100, "{fresh}");
+    assert_eq!(
+        get(base, &format!("/subjects/{SUBJECT}/versions/latest"))
+            .await
+            .1["version"],
+        7
+    );
+}
+
 async fn read_only_mode(base: &str) {
     let (s, _) = put(base, "/mode", json!({"mode": "READONLY"})).await;
     assert_eq!(s, StatusCode::OK);
@@ -577,6 +621,7 @@ async fn suite(url_for: impl AsyncFnMut(&str) -> String) {
         ("bad", 3),
         ("readonly", 4),
         ("openapi", 5),
+        ("import", 6),
     ] {
         let server = start(&url_for(name).await).await;
         match scenario {
@@ -585,7 +630,8 @@ async fn suite(url_for: impl AsyncFnMut(&str) -> String) {
             2 => deletes(&server.base).await,
             3 => bad_input(&server.base).await,
             4 => read_only_mode(&server.base).await,
-            _ => openapi_matches_routes(&server.base).await,
+            5 => openapi_matches_routes(&server.base).await,
+            _ => import_mode(&server.base).await,
         }
     }
 }
@@ -610,9 +656,16 @@ async fn sqlite_api() {
 async fn postgres_api() {
     let pg = Postgres::start();
     suite(async |name: &str| pg.database(&format!("t_{name}")).await).await;
-    // three replicas, one database
+    // three server processes, one database
     let url = pg.database("t_replicas").await;
-    let servers = [start(&url).await, start(&url).await, start(&url).await];
-    let bases: Vec<String> = servers.iter().map(|s| s.base.clone()).collect();
+    let replicas = [
+        common::Process::start(&url),
+        common::Process::start(&url),
+        common::Process::start(&url),
+    ];
+    let bases: Vec<String> = replicas.iter().map(|p| p.base.clone()).collect();
+    for b in &bases {
+        common::wait_ready(b).await;
+    }
     concurrent(&bases).await;
 }

@@ -50,6 +50,53 @@ pub async fn start(database_url: &str) -> Server {
     }
 }
 
+/// A `registry-server` process on a free port; killed on drop.
+pub struct Process {
+    pub base: String,
+    child: std::process::Child,
+}
+
+impl Process {
+    pub fn start(database_url: &str) -> Process {
+        let port = free_port();
+        let child = Command::new(env!("CARGO_BIN_EXE_registry-server"))
+            .args([
+                "--listen",
+                &format!("127.0.0.1:{port}"),
+                "--database-url",
+                database_url,
+            ])
+            .env("RUST_LOG", "error")
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("server starts");
+        Process {
+            base: format!("http://127.0.0.1:{port}"),
+            child,
+        }
+    }
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Waits (bounded) until a server answers `/readyz`.
+pub async fn wait_ready(base: &str) {
+    for _ in 0..100 {
+        if let Ok(r) = client().get(format!("{base}/readyz")).send().await {
+            if r.status().is_success() {
+                return;
+            }
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("{base} did not become ready");
+}
+
 pub fn temp_dir(tag: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!(
         "schemagate-{tag}-{}-{}",
