@@ -232,6 +232,18 @@ impl Registry {
         let (level, rules) = self.effective_config(subject).await?;
         let rules: Rules = rules.parse().map_err(ApiError::InvalidRules)?;
         let (dirs, transitive) = level_mode(&level);
+        // Re-registering what is already there is the common case (every producer start, every
+        // serializer with auto-register): answer it from a read, without the subject lock.
+        if let Some(existing) = self.store.schema_by_fingerprint(&cand.fingerprint).await? {
+            let versions = self.store.versions(subject).await?;
+            if let Some(v) = versions
+                .iter()
+                .rev()
+                .find(|v| !v.deleted && v.schema_id == existing.id)
+            {
+                return Ok((existing.id, v.version));
+            }
+        }
         let mut tx = self.store.lock_subject(subject).await?;
         let versions = tx.versions().await?;
         let live: Vec<&VersionRow> = versions.iter().filter(|v| !v.deleted).collect();

@@ -1,0 +1,233 @@
+//! Registry load benchmark (`cargo bench -p registry-server --bench load`): a Rust load
+//! generator drives the registry over loopback (SQLite file, in-process server) and, in the same
+//! run, a trivial axum handler returning a similar small JSON body: the floor that HTTP, the
+//! runtime and the client cost by themselves. Reported as requests per second, p50/p99 latency
+//! and the ratio to the floor. Pin it: `taskset -c 1 target/release/deps/load-* --bench`.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use registry_server::registry::Registry;
+use registry_server::store::Store;
+use serde_json::json;
+
+const CONCURRENCY: usize = 16;
+const DURATION: Duration = Duration::from_secs(3);
+
+struct Result {
+    rps: f64,
+    p50: Duration,
+    p99: Duration,
+}
+
+async fn drive<F, Fut>(make: F) -> Result
+where
+    F: Fn(reqwest::Client, usize) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = ()> + Send,
+{
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(CONCURRENCY)
+        .build()
+        .unwrap();
+    let make = Arc::new(make);
+    let start = Instant::now();
+    let mut tasks = Vec::new();
+    for w in 0..CONCURRENCY {
+        let (client, make) = (client.clone(), make.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut lat = Vec::new();
+            let mut i = 0;
+            while start.elapsed() < DURATION {
+                let t = Instant::now();
+                make(client.clone(), w * 1_000_000 + i).await;
+                lat.push(t.elapsed());
+                i += 1;
+            }
+            lat
+        }));
+    }
+    let mut all = Vec::new();
+    for t in tasks {
+        all.extend(t.await.unwrap());
+    }
+    let secs = start.elapsed().as_secs_f64();
+    all.sort();
+    Result {
+        rps: all.len() as f64 / secs,
+        p50: all[all.len() / 2],
+        p99: all[all.len() * 99 / 100],
+    }
+}
+
+async fn serve(app: axum::Router) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await
+        .unwrap()
+    });
+    format!("http://{addr}")
+}
+
+#[tokio::main]
+async fn main() {
+    let dir = std::env::temp_dir().join(format!("schemagate-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let url = format!("sqlite://{}?mode=rwc", dir.join("bench.db").display());
+    let store = Store::connect(&url, 8).await.unwrap();
+    let base = serve(registry_server::app(
+        Arc::new(Registry::new(store)),
+        1 << 20,
+    ))
+    .await;
+    let floor_body =
+        json!({"id": 1, "schema": "{\"type\":\"object\"}", "schemaType": "JSON"}).to_string();
+    let floor = serve(axum::Router::new().route(
+        "/floor",
+        axum::routing::get(move || {
+            let b = floor_body.clone();
+            async move {
+                (
+                    [("content-type", "application/vnd.schemaregistry.v1+json")],
+                    b,
+                )
+            }
+        }),
+    ))
+    .await;
+
+    let widget = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../schemas/widgets/WidgetCreated.json"
+    ))
+    .unwrap();
+    let c = reqwest::Client::new();
+    let reg = json!({"schema": widget});
+    let r: serde_json::Value = c
+        .post(format!("{base}/subjects/w/versions"))
+        .json(&reg)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = r["id"].as_i64().unwrap();
+    c.put(format!("{base}/config/fresh"))
+        .json(&json!({"compatibility": "NONE"}))
+        .send()
+        .await
+        .unwrap();
+
+    let mut rows = Vec::new();
+    let f = floor.clone();
+    let floor_r = drive(move |c, _| {
+        let u = format!("{f}/floor");
+        async move {
+            let r = c.get(u).send().await.unwrap();
+            assert!(r.status().is_success());
+            r.bytes().await.unwrap();
+        }
+    })
+    .await;
+    rows.push((
+        "trivial axum handler (floor)",
+        floor_r.rps,
+        floor_r.p50,
+        floor_r.p99,
+    ));
+    let b = base.clone();
+    let r = drive(move |c, _| {
+        let u = format!("{b}/schemas/ids/{id}");
+        async move {
+            let r = c.get(u).send().await.unwrap();
+            assert!(r.status().is_success());
+            r.bytes().await.unwrap();
+        }
+    })
+    .await;
+    rows.push(("GET /schemas/ids/{id} (cached)", r.rps, r.p50, r.p99));
+    let b = base.clone();
+    let r = drive(move |c, _| {
+        let u = format!("{b}/subjects/w/versions/latest");
+        async move {
+            let r = c.get(u).send().await.unwrap();
+            assert!(r.status().is_success());
+            r.bytes().await.unwrap();
+        }
+    })
+    .await;
+    rows.push((
+        "GET /subjects/{s}/versions/latest (read-through)",
+        r.rps,
+        r.p50,
+        r.p99,
+    ));
+    let b = base.clone();
+    let body = reg.clone();
+    let r = drive(move |c, _| {
+        let (u, body) = (format!("{b}/subjects/w/versions"), body.clone());
+        async move {
+            let r = c.post(u).json(&body).send().await.unwrap();
+            assert!(r.status().is_success());
+            r.bytes().await.unwrap();
+        }
+    })
+    .await;
+    rows.push(("POST register, idempotent", r.rps, r.p50, r.p99));
+    let b = base.clone();
+    let r = drive(move |c, i| {
+        let u = format!("{b}/subjects/fresh/versions");
+        let body = json!({"schema": json!({"type": "object", "description": format!("v{i}")}).to_string()});
+        async move {
+            let r = c.post(u).json(&body).send().await.unwrap();
+            assert!(r.status().is_success(), "{}", r.status());
+            r.bytes().await.unwrap();
+        }
+    })
+    .await;
+    rows.push((
+        "POST register, new version (level NONE)",
+        r.rps,
+        r.p50,
+        r.p99,
+    ));
+    let b = base.clone();
+    let mut changed: serde_json::Value = serde_json::from_str(&widget).unwrap();
+    changed["properties"]["schema_version"]["const"] = json!("1.0.1");
+    changed["description"] = json!("reworded");
+    let body = json!({"schema": changed.to_string()});
+    let r = drive(move |c, _| {
+        let (u, body) = (
+            format!("{b}/compatibility/subjects/w/versions/latest"),
+            body.clone(),
+        );
+        async move {
+            let r = c.post(u).json(&body).send().await.unwrap();
+            assert!(r.status().is_success());
+            r.bytes().await.unwrap();
+        }
+    })
+    .await;
+    rows.push((
+        "POST compatibility check (WidgetCreated)",
+        r.rps,
+        r.p50,
+        r.p99,
+    ));
+
+    println!("| operation | requests/s | p50 | p99 | ratio to floor |");
+    println!("|---|---:|---:|---:|---:|");
+    for (name, rps, p50, p99) in rows {
+        println!(
+            "| {name} | {rps:.0} | {p50:.2?} | {p99:.2?} | {:.2}x |",
+            rps / floor_r.rps
+        );
+    }
+    std::fs::remove_dir_all(dir).ok();
+}
