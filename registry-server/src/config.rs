@@ -3,12 +3,48 @@
 
 use clap::Parser;
 
-#[derive(Debug, Clone, Parser)]
+/// The command line: serving is the default; `export` and `import` move a registry.
+#[derive(Debug, Parser)]
 #[command(
     name = "registry-server",
     version,
     about = "schemagate: a Confluent-compatible registry of JSON event schemas"
 )]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub config: Config,
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum Command {
+    /// Serve the registry (the default).
+    Serve,
+    /// Write every subject version and config of a registry to one JSON file.
+    Export {
+        /// The registry to read (ours or any Confluent-API registry).
+        #[arg(long)]
+        from: String,
+        /// The file to write.
+        #[arg(long)]
+        out: std::path::PathBuf,
+    },
+    /// Copy a registry into another through IMPORT mode, keeping ids and versions (resumable).
+    Import {
+        /// A running registry to copy from.
+        #[arg(long, conflicts_with = "file", required_unless_present = "file")]
+        from: Option<String>,
+        /// An export file to load instead.
+        #[arg(long)]
+        file: Option<std::path::PathBuf>,
+        /// The registry to copy into.
+        #[arg(long)]
+        to: String,
+    },
+}
+
+#[derive(Debug, Clone, clap::Args)]
 pub struct Config {
     /// Address to listen on.
     #[arg(long, env = "SCHEMAGATE_LISTEN", default_value = "127.0.0.1:8081")]

@@ -5,6 +5,7 @@ pub mod config;
 pub mod error;
 pub mod http;
 pub mod metrics;
+pub mod migrate;
 pub mod registry;
 pub mod store;
 
@@ -14,7 +15,7 @@ use std::sync::Arc;
 use axum::extract::DefaultBodyLimit;
 use tower_http::trace::TraceLayer;
 
-pub use config::Config;
+pub use config::{Cli, Command, Config};
 
 /// Builds the application over a connected store: routes, metrics, body limit, and request
 /// ids (taken from `x-request-id` or made up, echoed back, and recorded in the trace span).
@@ -40,6 +41,47 @@ pub fn app(registry: Arc<registry::Registry>, max_body: usize) -> axum::Router {
         .layer(tower_http::request_id::SetRequestIdLayer::x_request_id(
             tower_http::request_id::MakeRequestUuid,
         ))
+}
+
+/// Runs one command line: serve (default), export or import.
+pub async fn run_cli(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        None | Some(Command::Serve) => run(cli.config).await,
+        Some(Command::Export { from, out }) => {
+            let dump = migrate::export(&from).await?;
+            let tmp = out.with_extension("partial");
+            std::fs::write(&tmp, serde_json::to_vec_pretty(&dump)?)?;
+            std::fs::rename(&tmp, &out)?; // never leave a half-written export behind
+            println!(
+                "exported {} subject versions and {} configs to {}",
+                dump.entries.len(),
+                dump.configs.len(),
+                out.display()
+            );
+            Ok(())
+        }
+        Some(Command::Import { from, file, to }) => {
+            let dump = match (from, file) {
+                (Some(url), _) => migrate::export(&url).await?,
+                (None, Some(path)) => serde_json::from_slice(&std::fs::read(&path)?)?,
+                (None, None) => anyhow::bail!("give --from URL or --file FILE"),
+            };
+            let counts = migrate::load(
+                &dump,
+                &to,
+                std::io::IsTerminal::is_terminal(&std::io::stderr()),
+            )
+            .await?;
+            println!(
+                "source {} versions: {} imported, {} already there; target now holds {}",
+                counts.source, counts.imported, counts.skipped, counts.target
+            );
+            if counts.target < counts.source {
+                anyhow::bail!("the target holds fewer versions than the source");
+            }
+            Ok(())
+        }
+    }
 }
 
 /// Connects, migrates, and serves until SIGTERM or Ctrl-C; requests in flight finish first.

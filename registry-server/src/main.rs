@@ -10,8 +10,8 @@ async fn main() -> std::process::ExitCode {
                 .unwrap_or_else(|_| "info,sqlx=warn".into()),
         )
         .init();
-    let config = registry_server::Config::parse();
-    match registry_server::run(config).await {
+    let cli = registry_server::Cli::parse();
+    match registry_server::run_cli(cli).await {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");

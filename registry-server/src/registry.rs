@@ -234,7 +234,13 @@ impl Registry {
         let (dirs, transitive) = level_mode(&level);
         // Re-registering what is already there is the common case (every producer start, every
         // serializer with auto-register): answer it from a read, without the subject lock.
-        if let Some(existing) = self.store.schema_by_fingerprint(&cand.fingerprint).await? {
+        let explicit_version = import && req.version.is_some();
+        if let Some(existing) = self
+            .store
+            .schema_by_fingerprint(&cand.fingerprint)
+            .await?
+            .filter(|_| !explicit_version)
+        {
             let versions = self.store.versions(subject).await?;
             if let Some(v) = versions
                 .iter()
@@ -247,7 +253,12 @@ impl Registry {
         let mut tx = self.store.lock_subject(subject).await?;
         let versions = tx.versions().await?;
         let live: Vec<&VersionRow> = versions.iter().filter(|v| !v.deleted).collect();
-        if let Some(existing) = self.store.schema_by_fingerprint(&cand.fingerprint).await? {
+        if let Some(existing) = self
+            .store
+            .schema_by_fingerprint(&cand.fingerprint)
+            .await?
+            .filter(|_| !explicit_version)
+        {
             if let Some(v) = live.iter().find(|v| v.schema_id == existing.id) {
                 return Ok((existing.id, v.version));
             }

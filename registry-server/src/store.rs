@@ -401,6 +401,17 @@ impl SubjectTx {
             }
             return Ok(id);
         }
+        if let Some(id) = explicit {
+            let taken = sqlx::query("SELECT id FROM schemas WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&mut *self.tx)
+                .await?;
+            if taken.is_some() {
+                return Err(ApiError::NotPermitted(format!(
+                    "schema id {id} is already used by another schema"
+                )));
+            }
+        }
         let refs = serde_json::to_string(refs).map_err(|e| ApiError::Internal(e.to_string()))?;
         let row = match explicit {
             Some(id) => sqlx::query("INSERT INTO schemas (id, fingerprint, schema_type, schema_text, refs, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id")
