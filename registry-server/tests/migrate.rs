@@ -158,3 +158,38 @@ async fn import_keeps_ids_versions_and_configs() {
     assert!(err.contains("already used"), "{err}");
     std::fs::remove_dir_all(dir).ok();
 }
+
+/// The server process: `--help` lists the commands, and SIGTERM ends it cleanly (exit 0)
+/// once in-flight requests are done.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn process_starts_and_stops_on_sigterm() {
+    let dir = temp_dir("proc");
+    let p = common::Process::start(&sqlite_url(&dir));
+    common::wait_ready(&p.base).await;
+    let r = client()
+        .get(format!("{}/subjects", p.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let pid = p.pid();
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let status = p
+        .wait_exit(std::time::Duration::from_secs(10))
+        .expect("exits after SIGTERM");
+    assert!(status.success(), "{status:?}");
+    let help = std::process::Command::new(env!("CARGO_BIN_EXE_registry-server"))
+        .arg("--help")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&help.stdout);
+    assert!(
+        text.contains("import") && text.contains("export") && text.contains("--database-url"),
+        "{text}"
+    );
+    std::fs::remove_dir_all(dir).ok();
+}
