@@ -21,6 +21,29 @@ pub struct Cli {
 pub enum Command {
     /// Diff two schema files and judge the changes.
     Diff(DiffArgs),
+    /// Check every schema under the schema directory against a git ref (the CI step).
+    Check(CheckArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The git ref to compare with (`origin/main`, a tag, a commit id).
+    #[arg(long)]
+    pub against: String,
+    /// The schema directory, relative to the repository root (default: `dir` in
+    /// schemagate.toml, else `schemas`).
+    #[arg(long)]
+    pub dir: Option<String>,
+    /// Directions for every subject (default: schemagate.toml, else `full`).
+    #[arg(long, value_enum)]
+    pub mode: Option<ModeArg>,
+    /// Rule set for every subject (default: schemagate.toml, else `events`).
+    #[arg(long, value_enum)]
+    pub rules: Option<RulesArg>,
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: Format,
+    #[arg(long, value_enum, default_value = "auto")]
+    pub color: ColorArg,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -1,10 +1,13 @@
 //! The library half of `compat-cli`: argument types ([`cli`]), subcommands, and output formats
 //! ([`output`]). Every subcommand returns an [`Outcome`] that maps to the exit code.
 
+pub mod check_cmd;
 pub mod cli;
 pub mod diff_cmd;
+pub mod git;
 pub mod input;
 pub mod output;
+pub mod repo_config;
 
 use std::process::ExitCode;
 
@@ -31,5 +34,6 @@ impl From<Outcome> for ExitCode {
 pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
     match cli.command {
         Command::Diff(args) => diff_cmd::run(&args),
+        Command::Check(args) => check_cmd::run(&args),
     }
 }

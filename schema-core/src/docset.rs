@@ -84,6 +84,13 @@ impl DocSet {
         Ok(idx)
     }
 
+    /// Adds a document without loading what its references name.
+    pub fn add_unresolved(&mut self, doc: Document) -> usize {
+        self.docs.push(doc);
+        self.scope.push(self.docs.len() - 1);
+        self.docs.len() - 1
+    }
+
     pub fn get(&self, i: usize) -> &Document {
         &self.docs[i]
     }

@@ -33,7 +33,7 @@ impl Document {
         let root: Value = serde_json::from_str(text).map_err(|e| Error::Json {
             name: name.to_string(),
             line: e.line(),
-            column: e.column(),
+            column: e.column().max(1), // serde_json says 0 at end of input
             message: strip_position(&e.to_string()),
         })?;
         let mut doc = Document::from_value(name, root)?;

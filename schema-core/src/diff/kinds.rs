@@ -269,6 +269,10 @@ rules! {
     SchemaVersionMissing "schema-version-missing" BF N N "schema-version" "schema_version missing or malformed" "declare `\"schema_version\": {\"type\": \"string\", \"const\": \"1.0.0\"}` and list it in `required`";
     SchemaVersionNotIncreased "schema-version-not-increased" BF N N "schema-version" "schema_version not increased" "a changed schema needs a greater schema_version";
     SchemaVersionBumpTooSmall "schema-version-bump-too-small" BF N N "schema-version" "schema_version bump too small for the change" "";
+
+    // ---- subjects ------------------------------------------------------------------------------
+    /// A schema file (a subject) was deleted: every consumer and every archived event of it breaks.
+    SubjectRemoved "subject-removed" BF BF BF "no-removals" "subject removed" "keep the schema file; to retire an event type, deprecate it in its description and stop producing it";
 }
 
 impl ChangeKind {

@@ -261,6 +261,29 @@ fn unmasked(raw: &Raw, rules: Rules) -> Breaks {
     )
 }
 
+/// The report for a subject whose schema is gone: one `subject-removed` change located at the
+/// old document's root.
+pub fn removed_subject(old: &crate::Document, options: Options) -> Report {
+    let mut docs = DocSet::new();
+    let idx = docs.add_unresolved(old.clone());
+    let raw = Raw::new(
+        ChangeKind::SubjectRemoved,
+        "",
+        "",
+        format!("{} no longer exists", old.name),
+    );
+    let mut change = finish(raw, &docs, idx, idx, options.rules);
+    change.line = Some(1);
+    change.column = Some(1);
+    let compatible = !change.breaks_set().and(options.mode.checks()).any();
+    Report {
+        compatible,
+        mode: options.mode,
+        rules: options.rules,
+        changes: vec![change],
+    }
+}
+
 /// The directions a recorded change breaks under `rules`.
 pub(crate) fn judge(raw: &Raw, rules: Rules) -> Breaks {
     let rule = raw.kind.rule();

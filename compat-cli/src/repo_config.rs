@@ -1,0 +1,75 @@
+//! `schemagate.toml` at the repository root: where the schemas live, the default mode and rules,
+//! and per-subject overrides.
+//!
+//! ```toml
+//! dir = "schemas"
+//! mode = "full"          # backward | forward | full | none
+//! rules = "events"       # events | standard | lenient
+//!
+//! [subjects."components.Money"]
+//! rules = "standard"     # components carry no schema_version
+//! ```
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use anyhow::Context;
+use schema_core::{Mode, Rules};
+use serde::Deserialize;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RepoConfig {
+    pub dir: Option<String>,
+    pub mode: Option<String>,
+    pub rules: Option<String>,
+    #[serde(default)]
+    pub subjects: BTreeMap<String, SubjectConfig>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SubjectConfig {
+    pub mode: Option<String>,
+    pub rules: Option<String>,
+}
+
+impl RepoConfig {
+    /// Reads `schemagate.toml` from the repository root; absent means defaults.
+    pub fn load(root: &Path) -> anyhow::Result<RepoConfig> {
+        let path = root.join("schemagate.toml");
+        match std::fs::read_to_string(&path) {
+            Ok(text) => {
+                toml::from_str(&text).with_context(|| format!("reading {}", path.display()))
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(RepoConfig::default()),
+            Err(e) => Err(e).with_context(|| format!("reading {}", path.display())),
+        }
+    }
+
+    /// Mode and rules for a subject: its own, else the file's defaults, else `fallback`.
+    pub fn for_subject(
+        &self,
+        subject: &str,
+        fallback: (Mode, Rules),
+    ) -> anyhow::Result<(Mode, Rules)> {
+        let own = self.subjects.get(subject);
+        let mode = own.and_then(|s| s.mode.as_deref()).or(self.mode.as_deref());
+        let rules = own
+            .and_then(|s| s.rules.as_deref())
+            .or(self.rules.as_deref());
+        let mode = match mode {
+            Some(m) => m
+                .parse()
+                .map_err(|e: String| anyhow::anyhow!("schemagate.toml, subject {subject}: {e}"))?,
+            None => fallback.0,
+        };
+        let rules = match rules {
+            Some(r) => r
+                .parse()
+                .map_err(|e: String| anyhow::anyhow!("schemagate.toml, subject {subject}: {e}"))?,
+            None => fallback.1,
+        };
+        Ok((mode, rules))
+    }
+}

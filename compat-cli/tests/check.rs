@@ -1,0 +1,277 @@
+//! End-to-end tests of `compat-cli check --against REF` on throwaway git repositories: two
+//! commits on main and a feature branch, schemas changed in each way the rules care about, and
+//! the exit code, the finding and its file and line asserted.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::{json, Value};
+
+struct Repo {
+    dir: PathBuf,
+}
+
+impl Repo {
+    fn new(tag: &str) -> Repo {
+        let dir =
+            std::env::temp_dir().join(format!("schemagate-check-{tag}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let repo = Repo { dir };
+        repo.git(&["init", "-q", "-b", "main"]);
+        repo.git(&["config", "user.email", "ci@example.com"]);
+        repo.git(&["config", "user.name", "ci"]);
+        repo
+    }
+
+    fn git(&self, args: &[&str]) {
+        let out = Command::new("git")
+            .arg("-C")
+            .arg(&self.dir)
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    fn write(&self, path: &str, value: &Value) {
+        let p = self.dir.join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, serde_json::to_string_pretty(value).unwrap() + "\n").unwrap();
+    }
+
+    fn write_text(&self, path: &str, text: &str) {
+        let p = self.dir.join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+
+    fn commit(&self, msg: &str) {
+        self.git(&["add", "-A"]);
+        self.git(&["commit", "-q", "-m", msg]);
+    }
+
+    fn check(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_compat-cli"))
+            .arg("check")
+            .args(args)
+            .current_dir(&self.dir)
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap()
+    }
+}
+
+impl Drop for Repo {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn widget(version: &str) -> Value {
+    let mut s: Value =
+        serde_json::from_str(include_str!("../../schemas/widgets/WidgetCreated.json")).unwrap();
+    s["properties"]["schema_version"]["const"] = json!(version);
+    s
+}
+
+fn json_out(o: &Output) -> Value {
+    serde_json::from_str(&String::from_utf8_lossy(&o.stdout))
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&o.stdout)))
+}
+
+fn all_changes(v: &Value) -> Vec<Value> {
+    match v.get("reports") {
+        Some(r) => r
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|r| r["changes"].as_array().unwrap().clone())
+            .collect(),
+        None => v["changes"].as_array().cloned().unwrap_or_default(),
+    }
+}
+
+/// Two commits on main, a feature branch with a change, checked against main.
+fn base_repo(tag: &str) -> Repo {
+    let r = Repo::new(tag);
+    r.write("schemas/widgets/WidgetCreated.json", &widget("1.0.0"));
+    r.write(
+        "schemas/ads/AdClick.json",
+        &serde_json::from_str::<Value>(include_str!("../../schemas/ads/AdClick.json")).unwrap(),
+    );
+    r.commit("first");
+    r.write("schemas/widgets/WidgetCreated.json", &{
+        let mut w = widget("1.0.1");
+        w["description"] = json!("A widget was created.");
+        w
+    });
+    r.commit("second");
+    r.git(&["checkout", "-q", "-b", "feature"]);
+    r
+}
+
+#[test]
+fn compatible_change_passes() {
+    let r = base_repo("ok");
+    let mut w = widget("1.0.2");
+    w["description"] = json!("A widget was created (reworded).");
+    r.write("schemas/widgets/WidgetCreated.json", &w);
+    r.commit("reword");
+    let o = r.check(&["--against", "main"]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(String::from_utf8_lossy(&o.stdout)
+        .contains("2 subjects checked against main: 1 changed, 0 added, 0 breaking"));
+}
+
+#[test]
+fn narrowing_is_found_with_file_and_line() {
+    let r = base_repo("narrow");
+    let mut w = widget("2.0.0");
+    w["properties"]["name"]["maxLength"] = json!(50);
+    r.write("schemas/widgets/WidgetCreated.json", &w);
+    let o = r.check(&["--against", "main", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(1));
+    let changes = all_changes(&json_out(&o));
+    let c = changes
+        .iter()
+        .find(|c| c["kind"] == "max-length-decreased")
+        .expect("finding");
+    assert_eq!(c["file"], "schemas/widgets/WidgetCreated.json");
+    let line = c["line"].as_u64().unwrap() as usize;
+    let text = std::fs::read_to_string(r.dir.join("schemas/widgets/WidgetCreated.json")).unwrap();
+    assert!(
+        text.lines()
+            .nth(line - 1)
+            .unwrap()
+            .contains("\"maxLength\": 50"),
+        "line {line}"
+    );
+    let gh = r.check(&["--against", "main", "--format", "github"]);
+    let out = String::from_utf8_lossy(&gh.stdout);
+    assert!(
+        out.contains(&format!(
+            "::error file=schemas/widgets/WidgetCreated.json,line={line},"
+        )),
+        "{out}"
+    );
+    let human = r.check(&["--against", "main", "--color", "never"]);
+    assert!(String::from_utf8_lossy(&human.stdout).contains("1 breaking"));
+}
+
+#[test]
+fn deleted_schema_is_a_removed_subject() {
+    let r = base_repo("deleted");
+    std::fs::remove_file(r.dir.join("schemas/ads/AdClick.json")).unwrap();
+    let o = r.check(&["--against", "main", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(1));
+    let changes = all_changes(&json_out(&o));
+    assert!(
+        changes
+            .iter()
+            .any(|c| c["kind"] == "subject-removed" && c["file"] == "schemas/ads/AdClick.json"),
+        "{changes:?}"
+    );
+}
+
+#[test]
+fn moved_file_with_the_same_subject_is_no_change() {
+    let r = Repo::new("moved");
+    let mut w = widget("1.0.0");
+    w["x-schemagate-subject"] = json!("widgets.WidgetCreated");
+    r.write("schemas/widgets/WidgetCreated.json", &w);
+    r.commit("first");
+    r.git(&[
+        "mv",
+        "schemas/widgets/WidgetCreated.json",
+        "schemas/widget-created.json",
+    ]);
+    let o = r.check(&["--against", "HEAD"]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    assert!(String::from_utf8_lossy(&o.stdout)
+        .contains("1 subjects checked against HEAD: 0 changed, 0 added, 0 breaking"));
+}
+
+#[test]
+fn new_schema_is_fine_and_config_sets_levels() {
+    let r = base_repo("config");
+    r.write(
+        "schemas/ads/AdImpression.json",
+        &serde_json::from_str::<Value>(include_str!("../../schemas/ads/AdImpression.json"))
+            .unwrap(),
+    );
+    let mut w = widget("2.0.0");
+    w["properties"]["name"]["maxLength"] = json!(50);
+    r.write("schemas/widgets/WidgetCreated.json", &w);
+    // a subject at level NONE accepts the breaking change
+    r.write_text(
+        "schemagate.toml",
+        "dir = \"schemas\"\n\n[subjects.\"widgets.WidgetCreated\"]\nmode = \"none\"\n",
+    );
+    let o = r.check(&["--against", "main"]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    assert!(String::from_utf8_lossy(&o.stdout).contains("1 added"));
+    // the command line wins over the file
+    let o = r.check(&["--against", "main", "--mode", "backward"]);
+    assert_eq!(o.status.code(), Some(1));
+}
+
+#[test]
+fn bad_input_is_exit_2() {
+    let r = base_repo("bad");
+    let o = r.check(&["--against", "no-such-branch"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("unknown git ref \"no-such-branch\""));
+    r.write_text(
+        "schemas/widgets/WidgetCreated.json",
+        "{\n  \"type\": \"object\",\n  \"properties\": {\n",
+    );
+    let o = r.check(&["--against", "main"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&o.stderr)
+            .contains("schemas/widgets/WidgetCreated.json:4:1: invalid JSON"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    r.write_text("schemagate.toml", "mode = \"sideways\"\n");
+    r.write("schemas/widgets/WidgetCreated.json", &widget("1.0.1"));
+    let o = r.check(&["--against", "main"]);
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    let outside = std::env::temp_dir().join(format!("schemagate-norepo-{}", std::process::id()));
+    std::fs::create_dir_all(&outside).unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_compat-cli"))
+        .args(["check", "--against", "main"])
+        .current_dir(&outside)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("not inside a git repository"));
+    let _ = Path::new(&outside);
+    std::fs::remove_dir_all(outside).ok();
+}
