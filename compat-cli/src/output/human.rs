@@ -49,11 +49,15 @@ pub fn render(items: &[Rendered<'_>], color: bool) -> String {
     } else {
         "incompatible"
     };
-    let (mode, rules) = items
-        .first()
-        .map(|i| (i.report.mode.to_string(), i.report.rules.to_string()))
-        .unwrap_or_default();
-    let _ = writeln!(out, "\n{verdict}: {breaking} breaking change(s), {notes} other change(s) (mode {mode}, rules {rules})");
+    match items.first() {
+        Some(i) => {
+            let (mode, rules) = (i.report.mode, i.report.rules);
+            let _ = writeln!(out, "\n{verdict}: {breaking} breaking change(s), {notes} other change(s) (mode {mode}, rules {rules})");
+        }
+        None => {
+            let _ = writeln!(out, "{verdict}: nothing changed");
+        }
+    }
     out
 }
 
