@@ -23,6 +23,26 @@ pub enum Command {
     Diff(DiffArgs),
     /// Check every schema under the schema directory against a git ref (the CI step).
     Check(CheckArgs),
+    /// Validate payloads (JSON files, NDJSON files or stdin) against a schema.
+    Validate(ValidateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// The schema to validate against.
+    #[arg(long)]
+    pub schema: PathBuf,
+    /// Payload files: `.json` holds one payload, anything else is NDJSON; `-` (or none) reads
+    /// NDJSON from stdin.
+    pub payloads: Vec<PathBuf>,
+    /// Write each invalid payload with its errors as one JSON line here.
+    #[arg(long)]
+    pub dlq: Option<PathBuf>,
+    /// Write each valid payload, exactly as read, as one line here.
+    #[arg(long)]
+    pub valid_out: Option<PathBuf>,
+    #[arg(long, default_value_t = 16 * 1024 * 1024)]
+    pub max_schema_bytes: u64,
 }
 
 #[derive(Debug, Args)]

@@ -8,6 +8,7 @@ pub mod git;
 pub mod input;
 pub mod output;
 pub mod repo_config;
+pub mod validate_cmd;
 
 use std::process::ExitCode;
 
@@ -35,5 +36,6 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
     match cli.command {
         Command::Diff(args) => diff_cmd::run(&args),
         Command::Check(args) => check_cmd::run(&args),
+        Command::Validate(args) => validate_cmd::run(&args),
     }
 }

@@ -1,0 +1,92 @@
+//! `compat-cli validate`: NDJSON streams and JSON files against a schema, with a broken line in
+//! the middle, a dead-letter file and a valid-out file; every payload lands in exactly one of
+//! them and the counts add up.
+
+use std::process::Command;
+
+use serde_json::Value;
+
+#[test]
+fn ndjson_with_dlq_and_valid_out() {
+    let dir = std::env::temp_dir().join(format!("schemagate-validate-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let schema = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../schemas/widgets/WidgetCreated.json"
+    );
+    let ok = r#"{"schema_version":"1.0.0","event_id":"123e4567-e89b-12d3-a456-426614174000","occurred_at":"2026-11-24T12:00:00Z","widget_id":"123e4567-e89b-12d3-a456-426614174001","name":"a"}"#;
+    let bad_color = ok.replace("\"name\":\"a\"", "\"name\":\"a\",\"color\":\"purple\"");
+    let lines = [
+        ok.to_string(),
+        bad_color,
+        "{\"schema_version\": \"1.0.0\", broken".to_string(),
+        String::new(),
+        ok.replace("\"a\"", "\"b\""),
+    ];
+    std::fs::write(dir.join("events.ndjson"), lines.join("\n") + "\n").unwrap();
+    std::fs::write(dir.join("one.json"), "{\n  \"name\": 5\n}\n").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_compat-cli"))
+        .args([
+            "validate",
+            "--schema",
+            schema,
+            "events.ndjson",
+            "one.json",
+            "--dlq",
+            "dlq.ndjson",
+            "--valid-out",
+            "valid.ndjson",
+        ])
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "2 valid, 3 invalid"
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("events.ndjson:2: /color:") && err.contains("(enum)"),
+        "{err}"
+    );
+    assert!(err.contains("events.ndjson:3: /: not JSON"), "{err}");
+    assert!(err.contains("one.json:1: /:"), "{err}");
+    let valid = std::fs::read_to_string(dir.join("valid.ndjson")).unwrap();
+    assert_eq!(
+        valid.lines().collect::<Vec<_>>(),
+        vec![lines[0].as_str(), lines[4].as_str()],
+        "valid payloads exactly as read"
+    );
+    let dlq: Vec<Value> = std::fs::read_to_string(dir.join("dlq.ndjson"))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(dlq.len(), 3);
+    assert_eq!(
+        (
+            dlq[0]["line"].as_u64(),
+            dlq[0]["errors"][0]["instance_pointer"].as_str()
+        ),
+        (Some(2), Some("/color"))
+    );
+    assert_eq!(dlq[0]["payload"]["color"], "purple");
+    assert_eq!(dlq[1]["line"], 3);
+    assert_eq!(dlq[1]["payload_raw"], lines[2]);
+    assert_eq!(dlq[2]["file"], "one.json");
+    // an unreadable payload file is an input error
+    let out = Command::new(env!("CARGO_BIN_EXE_compat-cli"))
+        .args(["validate", "--schema", schema, "missing.ndjson"])
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("reading missing.ndjson"));
+    std::fs::remove_dir_all(dir).ok();
+}
