@@ -16,11 +16,19 @@ fn median(mut v: Vec<f64>) -> f64 {
 }
 
 fn main() {
-    let file = std::env::args().skip(1).find(|a| !a.starts_with("--")).map(PathBuf::from).expect("usage: validate FILE.ndjson");
-    let shared = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/bench/exposure.schema.json");
+    let file = std::env::args()
+        .skip(1)
+        .find(|a| !a.starts_with("--"))
+        .map(PathBuf::from)
+        .expect("usage: validate FILE.ndjson");
+    let shared =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/bench/exposure.schema.json");
     let schema_text = std::fs::read_to_string(&shared).unwrap();
     let schema: serde_json::Value = serde_json::from_str(&schema_text).unwrap();
-    let lines: Vec<String> = std::io::BufReader::new(std::fs::File::open(&file).unwrap()).lines().map(|l| l.unwrap()).collect();
+    let lines: Vec<String> = std::io::BufReader::new(std::fs::File::open(&file).unwrap())
+        .lines()
+        .map(|l| l.unwrap())
+        .collect();
     let n = lines.len() as f64;
 
     let mut parse = Vec::new();
@@ -34,7 +42,10 @@ fn main() {
         }
         parse.push(n / t.elapsed().as_secs_f64());
 
-        let validator = jsonschema::options().should_validate_formats(true).build(&schema).unwrap();
+        let validator = jsonschema::options()
+            .should_validate_formats(true)
+            .build(&schema)
+            .unwrap();
         let t = Instant::now();
         bare_valid = 0;
         for l in &lines {
@@ -46,7 +57,13 @@ fn main() {
         }
         bare.push(n / t.elapsed().as_secs_f64());
 
-        let args = ValidateArgs { schema: shared.clone(), payloads: vec![file.clone()], dlq: None, valid_out: None, max_schema_bytes: 1 << 24 };
+        let args = ValidateArgs {
+            schema: shared.clone(),
+            payloads: vec![file.clone()],
+            dlq: None,
+            valid_out: None,
+            max_schema_bytes: 1 << 24,
+        };
         let t = Instant::now();
         compat_cli::validate_cmd::run(&args).unwrap();
         ours.push(n / t.elapsed().as_secs_f64());
@@ -54,8 +71,14 @@ fn main() {
     let (p, b, o) = (median(parse), median(bare), median(ours));
     println!("| what | events/s | ratio to bare crate |");
     println!("|---|---:|---:|");
-    println!("| serde_json parse to Value only | {p:.0} | {:.2}x |", p / b);
+    println!(
+        "| serde_json parse to Value only | {p:.0} | {:.2}x |",
+        p / b
+    );
     println!("| jsonschema crate, parse + is_valid | {b:.0} | 1.00x |");
-    println!("| compat-cli validate (streaming, counts, reports) | {o:.0} | {:.2}x |", o / b);
+    println!(
+        "| compat-cli validate (streaming, counts, reports) | {o:.0} | {:.2}x |",
+        o / b
+    );
     println!("bare crate valid count: {bare_valid} of {}", lines.len());
 }

@@ -60,6 +60,19 @@ where
     }
 }
 
+/// GETs of one URL, each checked for success.
+async fn drive_get(url: String) -> Result {
+    drive(move |c, _| {
+        let u = url.clone();
+        async move {
+            let r = c.get(u).send().await.unwrap();
+            assert!(r.status().is_success());
+            r.bytes().await.unwrap();
+        }
+    })
+    .await
+}
+
 async fn serve(app: axum::Router) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -125,43 +138,16 @@ async fn main() {
         .unwrap();
 
     let mut rows = Vec::new();
-    let f = floor.clone();
-    let floor_r = drive(move |c, _| {
-        let u = format!("{f}/floor");
-        async move {
-            let r = c.get(u).send().await.unwrap();
-            assert!(r.status().is_success());
-            r.bytes().await.unwrap();
-        }
-    })
-    .await;
+    let floor_r = drive_get(format!("{floor}/floor")).await;
     rows.push((
         "trivial axum handler (floor)",
         floor_r.rps,
         floor_r.p50,
         floor_r.p99,
     ));
-    let b = base.clone();
-    let r = drive(move |c, _| {
-        let u = format!("{b}/schemas/ids/{id}");
-        async move {
-            let r = c.get(u).send().await.unwrap();
-            assert!(r.status().is_success());
-            r.bytes().await.unwrap();
-        }
-    })
-    .await;
+    let r = drive_get(format!("{base}/schemas/ids/{id}")).await;
     rows.push(("GET /schemas/ids/{id} (cached)", r.rps, r.p50, r.p99));
-    let b = base.clone();
-    let r = drive(move |c, _| {
-        let u = format!("{b}/subjects/w/versions/latest");
-        async move {
-            let r = c.get(u).send().await.unwrap();
-            assert!(r.status().is_success());
-            r.bytes().await.unwrap();
-        }
-    })
-    .await;
+    let r = drive_get(format!("{base}/subjects/w/versions/latest")).await;
     rows.push((
         "GET /subjects/{s}/versions/latest (read-through)",
         r.rps,
