@@ -118,6 +118,16 @@ impl<'a> Walker<'a> {
                 None => l.ptr.clone(),
             }
         };
+        // A `required` toggle of `name`, placed at the instance key it concerns.
+        let required_change = |kind: K, name: &str| -> Vec<Raw> {
+            let raw = Raw::new(
+                kind,
+                &req_ptr(o, name),
+                &req_ptr(n, name),
+                format!("`{name}`"),
+            );
+            nest(vec![raw], Seg::Key(name.to_string())).collect()
+        };
         let names: BTreeSet<&String> = oprops.keys().chain(nprops.keys()).collect();
         for name in names {
             let seg = Seg::Key(name.clone());
@@ -137,25 +147,9 @@ impl<'a> Walker<'a> {
                         } else {
                             K::RequiredAdded
                         };
-                        out.extend(nest(
-                            vec![Raw::new(
-                                kind,
-                                &req_ptr(o, name),
-                                &req_ptr(n, name),
-                                format!("`{name}`"),
-                            )],
-                            seg,
-                        ));
+                        out.extend(required_change(kind, name));
                     } else if ro && !rn {
-                        out.extend(nest(
-                            vec![Raw::new(
-                                K::RequiredRemoved,
-                                &req_ptr(o, name),
-                                &req_ptr(n, name),
-                                format!("`{name}`"),
-                            )],
-                            seg,
-                        ));
+                        out.extend(required_change(K::RequiredRemoved, name));
                     }
                 }
                 (None, Some(b)) if self.declared_elsewhere(name, true) => {
@@ -221,15 +215,7 @@ impl<'a> Walker<'a> {
             } else {
                 K::RequiredRemoved
             };
-            out.extend(nest(
-                vec![Raw::new(
-                    kind,
-                    &req_ptr(o, name),
-                    &req_ptr(n, name),
-                    format!("`{name}`"),
-                )],
-                Seg::Key(name.clone()),
-            ));
+            out.extend(required_change(kind, name));
         }
         self.compare_additional(o, n, &mut out);
         self.compare_patterns(o, n, &mut out);
