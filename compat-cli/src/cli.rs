@@ -25,6 +25,39 @@ pub enum Command {
     Check(CheckArgs),
     /// Validate payloads (JSON files, NDJSON files or stdin) against a schema.
     Validate(ValidateArgs),
+    /// Register a schema under a subject (any Confluent-API registry).
+    Register(RegisterArgs),
+    /// Check event schemas for the rules that need no baseline.
+    Lint(LintArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RegisterArgs {
+    /// The registry, e.g. http://127.0.0.1:8081.
+    #[arg(long, env = "SCHEMAGATE_REGISTRY")]
+    pub registry: String,
+    #[arg(long)]
+    pub subject: String,
+    /// The schema file.
+    pub file: PathBuf,
+    #[arg(long, default_value_t = 16 * 1024 * 1024)]
+    pub max_schema_bytes: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct LintArgs {
+    /// Schema files or directories (default: the schema directory of schemagate.toml, else `schemas`).
+    pub paths: Vec<PathBuf>,
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: LintFormat,
+    #[arg(long, default_value_t = 16 * 1024 * 1024)]
+    pub max_schema_bytes: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LintFormat {
+    Human,
+    Github,
 }
 
 #[derive(Debug, Args)]

@@ -6,7 +6,9 @@ pub mod cli;
 pub mod diff_cmd;
 pub mod git;
 pub mod input;
+pub mod lint_cmd;
 pub mod output;
+pub mod register_cmd;
 pub mod repo_config;
 pub mod validate_cmd;
 
@@ -37,5 +39,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Diff(args) => diff_cmd::run(&args),
         Command::Check(args) => check_cmd::run(&args),
         Command::Validate(args) => validate_cmd::run(&args),
+        Command::Register(args) => register_cmd::run(&args),
+        Command::Lint(args) => lint_cmd::run(&args),
     }
 }

@@ -1,0 +1,144 @@
+//! `compat-cli register` against a real registry on a real socket (the schemagate server over a
+//! throwaway SQLite file), and `compat-cli lint` on event schemas with and without the rules
+//! that need no baseline.
+
+use std::net::SocketAddr;
+use std::process::{Command, Output};
+use std::sync::Arc;
+
+use serde_json::{json, Value};
+
+fn cli(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_compat-cli"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+#[test]
+fn register_accepts_refuses_and_reports() {
+    let dir = std::env::temp_dir().join(format!("schemagate-register-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let url = format!("sqlite://{}?mode=rwc", dir.join("r.db").display());
+    let base = rt.block_on(async {
+        let store = registry_server::store::Store::connect(&url, 4)
+            .await
+            .unwrap();
+        let app = registry_server::app(
+            Arc::new(registry_server::registry::Registry::new(store)),
+            1 << 20,
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move { axum_serve(listener, app).await });
+        format!("http://{addr}")
+    });
+    let v1 = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../schemas/widgets/WidgetCreated.json"
+    );
+    let o = cli(&[
+        "register",
+        "--registry",
+        &base,
+        "--subject",
+        "widgets.WidgetCreated",
+        v1,
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(text(&o).contains("id 1"), "{}", text(&o));
+    let o = cli(&[
+        "register",
+        "--registry",
+        &base,
+        "--subject",
+        "widgets.WidgetCreated",
+        v1,
+    ]);
+    assert!(text(&o).contains("id 1"), "idempotent: {}", text(&o));
+
+    let mut broken: Value = serde_json::from_str(&std::fs::read_to_string(v1).unwrap()).unwrap();
+    broken["properties"]["schema_version"]["const"] = json!("2.0.0");
+    broken["properties"]["name"]["maxLength"] = json!(10);
+    let v2 = dir.join("v2.json");
+    std::fs::write(&v2, serde_json::to_string_pretty(&broken).unwrap()).unwrap();
+    let o = cli(&[
+        "register",
+        "--registry",
+        &base,
+        "--subject",
+        "widgets.WidgetCreated",
+        v2.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(
+        text(&o).contains("max-length-decreased")
+            && text(&o).contains("/properties/name/maxLength"),
+        "{}",
+        text(&o)
+    );
+
+    // nothing listens on this port
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let o = cli(&[
+        "register",
+        "--registry",
+        &format!("http://127.0.0.1:{closed}"),
+        "--subject",
+        "s",
+        v1,
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        text(&o).contains("cannot reach the registry"),
+        "{}",
+        text(&o)
+    );
+    std::fs::remove_dir_all(dir).ok();
+}
+
+async fn axum_serve(listener: tokio::net::TcpListener, app: axum::Router) {
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .await
+    .unwrap();
+}
+
+#[test]
+fn lint_finds_event_rule_violations() {
+    let dir = std::env::temp_dir().join(format!("schemagate-lint-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("bad.json"),
+        "{\n  \"type\": \"array\",\n  \"items\": {\"$ref\": \"https://example.com/x.json\"}\n}\n",
+    )
+    .unwrap();
+    let o = cli(&["lint", dir.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let out = text(&o);
+    assert!(out.contains("bad.json:1:1: object-root"), "{out}");
+    assert!(
+        out.contains("schema-version: the schema declares no `schema_version`"),
+        "{out}"
+    );
+    assert!(out.contains("bad.json:3:21: no-remote-ref"), "{out}");
+    let o = cli(&["lint", concat!(env!("CARGO_MANIFEST_DIR"), "/../schemas")]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(text(&o).contains("7 files linted, 0 findings"));
+    std::fs::remove_dir_all(dir).ok();
+}
