@@ -58,7 +58,10 @@ fn main() {
         bare.push(n / t.elapsed().as_secs_f64());
 
         let args = ValidateArgs {
-            schema: shared.clone(),
+            schema: Some(shared.clone()),
+            registry: None,
+            subject: None,
+            version: None,
             payloads: vec![file.clone()],
             dlq: None,
             valid_out: None,

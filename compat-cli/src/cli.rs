@@ -63,8 +63,21 @@ pub enum LintFormat {
 #[derive(Debug, Args)]
 pub struct ValidateArgs {
     /// The schema to validate against.
+    #[arg(
+        long,
+        required_unless_present = "registry",
+        conflicts_with = "registry"
+    )]
+    pub schema: Option<PathBuf>,
+    /// Validate against the registered versions of `--subject` instead: each payload against the
+    /// version whose `schema_version` it carries (or `--version`).
+    #[arg(long, requires = "subject")]
+    pub registry: Option<String>,
     #[arg(long)]
-    pub schema: PathBuf,
+    pub subject: Option<String>,
+    /// One registered version (a number or `latest`) for every payload.
+    #[arg(long, requires = "registry")]
+    pub version: Option<String>,
     /// Payload files: `.json` holds one payload, anything else is NDJSON; `-` (or none) reads
     /// NDJSON from stdin.
     pub payloads: Vec<PathBuf>,

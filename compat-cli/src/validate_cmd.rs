@@ -10,7 +10,10 @@ use std::io::{BufRead, BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
+use std::collections::HashMap;
+
 use schema_core::validate::{Compiled, Violation};
+use schema_core::Document;
 use serde_json::{json, Value};
 
 use crate::cli::ValidateArgs;
@@ -88,14 +91,126 @@ fn parse_error(e: serde_json::Error) -> Vec<Violation> {
     }]
 }
 
+/// What payloads are validated against: one schema, or a subject's versions by schema_version.
+pub enum Schemas {
+    One(Compiled),
+    ByVersion {
+        subject: String,
+        versions: HashMap<String, Compiled>,
+        latest: Compiled,
+    },
+}
+
+impl Schemas {
+    /// The validator for a payload, or the reason there is none.
+    fn pick(&self, payload: &Value) -> Result<&Compiled, Violation> {
+        let reject = |message: String| Violation {
+            instance_pointer: "/schema_version".into(),
+            keyword: "schema_version".into(),
+            schema_pointer: String::new(),
+            message,
+        };
+        match self {
+            Schemas::One(c) => Ok(c),
+            Schemas::ByVersion {
+                subject,
+                versions,
+                latest,
+            } => match payload.get("schema_version") {
+                None => Ok(latest),
+                Some(Value::String(v)) => versions.get(v).ok_or_else(|| {
+                    reject(format!(
+                        "{subject} has no registered version with schema_version {v:?}"
+                    ))
+                }),
+                Some(other) => Err(reject(format!(
+                    "schema_version must be a string, found {other}"
+                ))),
+            },
+        }
+    }
+
+    fn fallback(&self) -> &Compiled {
+        match self {
+            Schemas::One(c) => c,
+            Schemas::ByVersion { latest, .. } => latest,
+        }
+    }
+}
+
+/// Every registered version of a subject, compiled and keyed by its schema_version (or just
+/// `version` when one is named).
+fn fetch(registry: &str, subject: &str, version: Option<&str>) -> anyhow::Result<Schemas> {
+    let client = reqwest::blocking::Client::builder()
+        .timeout(std::time::Duration::from_secs(30))
+        .build()?;
+    let base = registry.trim_end_matches('/');
+    let get = |path: &str| -> anyhow::Result<Value> {
+        let r = client
+            .get(format!("{base}{path}"))
+            .send()
+            .with_context(|| format!("cannot reach the registry at {registry}"))?;
+        let status = r.status().as_u16();
+        let body: Value = r.json().unwrap_or(Value::Null);
+        if status != 200 {
+            anyhow::bail!(
+                "{base}{path} answered {status}: {}",
+                body["message"].as_str().unwrap_or("")
+            );
+        }
+        Ok(body)
+    };
+    let compile = |v: &Value| -> anyhow::Result<(Option<String>, Compiled)> {
+        let text = v["schema"].as_str().unwrap_or_default();
+        let doc = Document::parse(&format!("{subject} v{}", v["version"]), text)
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let declared = schema_core::version::declared(&doc.root)
+            .ok()
+            .map(|s| s.to_string());
+        Ok((
+            declared,
+            Compiled::new(&doc).map_err(|e| anyhow::anyhow!("{e}"))?,
+        ))
+    };
+    if let Some(v) = version {
+        return Ok(Schemas::One(
+            compile(&get(&format!("/subjects/{subject}/versions/{v}"))?)?.1,
+        ));
+    }
+    let mut versions = HashMap::new();
+    for n in get(&format!("/subjects/{subject}/versions"))?
+        .as_array()
+        .into_iter()
+        .flatten()
+    {
+        if let (Some(declared), c) = compile(&get(&format!("/subjects/{subject}/versions/{n}"))?)? {
+            versions.insert(declared, c);
+        }
+    }
+    let latest = compile(&get(&format!("/subjects/{subject}/versions/latest"))?)?.1;
+    Ok(Schemas::ByVersion {
+        subject: subject.to_string(),
+        versions,
+        latest,
+    })
+}
+
 fn check_one(
-    v: &Compiled,
+    schemas: &Schemas,
     sinks: &mut Sinks,
     file: &str,
     line: u64,
     raw: &str,
 ) -> anyhow::Result<()> {
-    match serde_json::from_str::<Value>(raw) {
+    let parsed = serde_json::from_str::<Value>(raw);
+    let v = match &parsed {
+        Ok(value) => match schemas.pick(value) {
+            Ok(v) => v,
+            Err(why) => return sinks.reject(file, line, raw, Some(value), &[why]),
+        },
+        Err(_) => schemas.fallback(),
+    };
+    match parsed {
         // `is_valid` short-circuits; the full error list is built only for invalid payloads.
         Ok(value) if v.is_valid(&value) => sinks.accept(raw),
         Ok(value) => sinks.reject(file, line, raw, Some(&value), &v.violations(&value)),
@@ -103,7 +218,7 @@ fn check_one(
     }
 }
 
-fn stream(v: &Compiled, sinks: &mut Sinks, name: &str, reader: impl Read) -> anyhow::Result<()> {
+fn stream(v: &Schemas, sinks: &mut Sinks, name: &str, reader: impl Read) -> anyhow::Result<()> {
     let mut reader = BufReader::with_capacity(1 << 20, reader);
     let mut line = String::new();
     let mut n = 0u64;
@@ -135,8 +250,14 @@ fn create(path: &Option<PathBuf>) -> anyhow::Result<Option<BufWriter<File>>> {
 }
 
 pub fn run(args: &ValidateArgs) -> anyhow::Result<Outcome> {
-    let doc = read_schema(&args.schema, args.max_schema_bytes)?;
-    let compiled = Compiled::new(&doc).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let compiled = match (&args.schema, &args.registry, &args.subject) {
+        (Some(path), _, _) => {
+            let doc = read_schema(path, args.max_schema_bytes)?;
+            Schemas::One(Compiled::new(&doc).map_err(|e| anyhow::anyhow!("{e}"))?)
+        }
+        (None, Some(registry), Some(subject)) => fetch(registry, subject, args.version.as_deref())?,
+        _ => anyhow::bail!("give --schema FILE, or --registry URL with --subject S"),
+    };
     let mut sinks = Sinks {
         dlq: create(&args.dlq)?,
         valid: create(&args.valid_out)?,

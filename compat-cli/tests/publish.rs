@@ -87,6 +87,48 @@ fn register_accepts_refuses_and_reports() {
         text(&o)
     );
 
+    // validate against the registered versions, picked by each payload's schema_version
+    let mut v101: Value = serde_json::from_str(&std::fs::read_to_string(v1).unwrap()).unwrap();
+    v101["properties"]["schema_version"]["const"] = json!("1.0.1");
+    v101["description"] = json!("Reworded.");
+    let v101_path = dir.join("v101.json");
+    std::fs::write(&v101_path, serde_json::to_string_pretty(&v101).unwrap()).unwrap();
+    let o = cli(&[
+        "register",
+        "--registry",
+        &base,
+        "--subject",
+        "widgets.WidgetCreated",
+        v101_path.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let event = |version: &str, color: &str| {
+        json!({"schema_version": version, "event_id": "123e4567-e89b-12d3-a456-426614174000", "occurred_at": "2026-11-24T12:00:00Z",
+               "widget_id": "123e4567-e89b-12d3-a456-426614174001", "name": "a", "color": color})
+        .to_string()
+    };
+    let payloads = [
+        event("1.0.0", "red"),
+        event("1.0.1", "blue"),
+        event("9.9.9", "red"),
+        event("1.0.0", "purple"),
+    ]
+    .join("\n");
+    std::fs::write(dir.join("events.ndjson"), payloads + "\n").unwrap();
+    let o = cli(&[
+        "validate",
+        "--registry",
+        &base,
+        "--subject",
+        "widgets.WidgetCreated",
+        dir.join("events.ndjson").to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let out = text(&o);
+    assert!(out.contains("2 valid, 2 invalid"), "{out}");
+    assert!(out.contains(":3: /schema_version: widgets.WidgetCreated has no registered version with schema_version \"9.9.9\""), "{out}");
+    assert!(out.contains(":4: /color:"), "{out}");
+
     // nothing listens on this port
     let closed = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
