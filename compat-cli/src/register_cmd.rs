@@ -6,19 +6,8 @@ use serde_json::{json, Value};
 
 use crate::cli::RegisterArgs;
 use crate::input::read_schema;
+use crate::subject_segment;
 use crate::Outcome;
-
-/// Percent-encodes a subject for a URL path segment.
-fn encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
 
 pub fn run(args: &RegisterArgs) -> anyhow::Result<Outcome> {
     // Parse first: a broken file is reported with its place before anything is sent.
@@ -27,7 +16,7 @@ pub fn run(args: &RegisterArgs) -> anyhow::Result<Outcome> {
     let url = format!(
         "{}/subjects/{}/versions",
         args.registry.trim_end_matches('/'),
-        encode(&args.subject)
+        subject_segment(&args.subject)
     );
     let client = reqwest::blocking::Client::builder()
         .timeout(std::time::Duration::from_secs(30))

@@ -141,6 +141,7 @@ impl Schemas {
 /// Every registered version of a subject, compiled and keyed by its schema_version (or just
 /// `version` when one is named).
 fn fetch(registry: &str, subject: &str, version: Option<&str>) -> anyhow::Result<Schemas> {
+    let path = crate::subject_segment(subject);
     let client = reqwest::blocking::Client::builder()
         .timeout(std::time::Duration::from_secs(30))
         .build()?;
@@ -174,20 +175,20 @@ fn fetch(registry: &str, subject: &str, version: Option<&str>) -> anyhow::Result
     };
     if let Some(v) = version {
         return Ok(Schemas::One(
-            compile(&get(&format!("/subjects/{subject}/versions/{v}"))?)?.1,
+            compile(&get(&format!("/subjects/{path}/versions/{v}"))?)?.1,
         ));
     }
     let mut versions = HashMap::new();
-    for n in get(&format!("/subjects/{subject}/versions"))?
+    for n in get(&format!("/subjects/{path}/versions"))?
         .as_array()
         .into_iter()
         .flatten()
     {
-        if let (Some(declared), c) = compile(&get(&format!("/subjects/{subject}/versions/{n}"))?)? {
+        if let (Some(declared), c) = compile(&get(&format!("/subjects/{path}/versions/{n}"))?)? {
             versions.insert(declared, c);
         }
     }
-    let latest = compile(&get(&format!("/subjects/{subject}/versions/latest"))?)?.1;
+    let latest = compile(&get(&format!("/subjects/{path}/versions/latest"))?)?.1;
     Ok(Schemas::ByVersion {
         subject: subject.to_string(),
         versions,
