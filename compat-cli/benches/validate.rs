@@ -8,7 +8,7 @@ use std::io::BufRead;
 use std::path::PathBuf;
 use std::time::Instant;
 
-use compat_cli::cli::ValidateArgs;
+use std::process::{Command, Stdio};
 
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(|a, b| a.partial_cmp(b).unwrap());
@@ -35,6 +35,7 @@ fn main() {
     let mut bare = Vec::new();
     let mut ours = Vec::new();
     let mut bare_valid = 0;
+    let mut ours_summary = String::new();
     for _ in 0..3 {
         let t = Instant::now();
         for l in &lines {
@@ -57,19 +58,19 @@ fn main() {
         }
         bare.push(n / t.elapsed().as_secs_f64());
 
-        let args = ValidateArgs {
-            schema: Some(shared.clone()),
-            registry: None,
-            subject: None,
-            version: None,
-            payloads: vec![file.clone()],
-            dlq: None,
-            valid_out: None,
-            max_schema_bytes: 1 << 24,
-        };
+        // The shipped binary (with its allocator), as users run it: process start, schema
+        // compile, reading the file and the summary line are all inside the timing.
         let t = Instant::now();
-        compat_cli::validate_cmd::run(&args).unwrap();
+        let out = Command::new(env!("CARGO_BIN_EXE_compat-cli"))
+            .arg("validate")
+            .arg("--schema")
+            .arg(&shared)
+            .arg(&file)
+            .stderr(Stdio::null())
+            .output()
+            .unwrap();
         ours.push(n / t.elapsed().as_secs_f64());
+        ours_summary = String::from_utf8_lossy(&out.stdout).trim().to_string();
     }
     let (p, b, o) = (median(parse), median(bare), median(ours));
     println!("| what | events/s | ratio to bare crate |");
@@ -80,8 +81,9 @@ fn main() {
     );
     println!("| jsonschema crate, parse + is_valid | {b:.0} | 1.00x |");
     println!(
-        "| compat-cli validate (streaming, counts, reports) | {o:.0} | {:.2}x |",
+        "| compat-cli validate (binary, streaming, counts, reports) | {o:.0} | {:.2}x |",
         o / b
     );
     println!("bare crate valid count: {bare_valid} of {}", lines.len());
+    println!("compat-cli: {ours_summary}");
 }

@@ -6,12 +6,14 @@
 //! in memory at a time. Every payload lands in exactly one place, and the counts add up.
 
 use std::fs::File;
-use std::io::{BufRead, BufReader, BufWriter, Read, Write};
+use std::io::{BufRead, BufReader, BufWriter, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
+use indicatif::{ProgressBar, ProgressStyle};
 use std::collections::HashMap;
 
+use schema_core::payload::{Field, Payload, Reader};
 use schema_core::validate::{Compiled, Violation};
 use schema_core::Document;
 use serde_json::{json, Value};
@@ -28,15 +30,16 @@ struct Sinks {
     invalid_count: u64,
     /// Human lines reported (the first few hundred; the DLQ has all of them).
     reported: u64,
+    progress: ProgressBar,
 }
 
 const REPORT_LIMIT: u64 = 200;
 
 impl Sinks {
-    fn accept(&mut self, raw: &str) -> anyhow::Result<()> {
+    fn accept(&mut self, raw: &[u8]) -> anyhow::Result<()> {
         self.valid_count += 1;
         if let Some(w) = &mut self.valid {
-            w.write_all(raw.trim_end_matches(['\n', '\r']).as_bytes())?;
+            w.write_all(trim_eol(raw))?;
             w.write_all(b"\n")?;
         }
         Ok(())
@@ -46,40 +49,51 @@ impl Sinks {
         &mut self,
         file: &str,
         line: u64,
-        raw: &str,
+        raw: &[u8],
         parsed: Option<&Value>,
         errors: &[Violation],
     ) -> anyhow::Result<()> {
         self.invalid_count += 1;
         if self.reported < REPORT_LIMIT {
-            for e in errors {
-                eprintln!(
-                    "{file}:{line}: {}: {} ({})",
-                    if e.instance_pointer.is_empty() {
-                        "/"
-                    } else {
-                        &e.instance_pointer
-                    },
-                    e.message,
-                    e.keyword
-                );
-            }
+            // Printed around the bar so it is not torn.
+            self.progress.suspend(|| report(file, line, errors));
             self.reported += 1;
             if self.reported == REPORT_LIMIT {
-                eprintln!("… further invalid payloads are only counted (and written to --dlq)");
+                self.progress.suspend(|| {
+                    eprintln!("… further invalid payloads are only counted (and written to --dlq)")
+                });
             }
         }
         if let Some(w) = &mut self.dlq {
             let mut rec = json!({"file": file, "line": line, "errors": errors});
             match parsed {
                 Some(v) => rec["payload"] = v.clone(),
-                None => rec["payload_raw"] = json!(raw.trim_end_matches(['\n', '\r'])),
+                None => rec["payload_raw"] = json!(String::from_utf8_lossy(trim_eol(raw))),
             }
             serde_json::to_writer(&mut *w, &rec)?;
             w.write_all(b"\n")?;
         }
         Ok(())
     }
+}
+
+fn report(file: &str, line: u64, errors: &[Violation]) {
+    for e in errors {
+        let at = if e.instance_pointer.is_empty() {
+            "/"
+        } else {
+            &e.instance_pointer
+        };
+        eprintln!("{file}:{line}: {at}: {} ({})", e.message, e.keyword);
+    }
+}
+
+fn trim_eol(raw: &[u8]) -> &[u8] {
+    let end = raw
+        .iter()
+        .rposition(|b| !matches!(b, b'\n' | b'\r'))
+        .map_or(0, |i| i + 1);
+    &raw[..end]
 }
 
 fn parse_error(e: serde_json::Error) -> Vec<Violation> {
@@ -103,7 +117,7 @@ pub enum Schemas {
 
 impl Schemas {
     /// The validator for a payload, or the reason there is none.
-    fn pick(&self, payload: &Value) -> Result<&Compiled, Violation> {
+    fn pick(&self, payload: &Payload<'_>) -> Result<&Compiled, Violation> {
         let reject = |message: String| Violation {
             instance_pointer: "/schema_version".into(),
             keyword: "schema_version".into(),
@@ -116,24 +130,17 @@ impl Schemas {
                 subject,
                 versions,
                 latest,
-            } => match payload.get("schema_version") {
-                None => Ok(latest),
-                Some(Value::String(v)) => versions.get(v).ok_or_else(|| {
+            } => match payload.field("schema_version") {
+                Field::Missing => Ok(latest),
+                Field::Str(v) => versions.get(v.as_ref()).ok_or_else(|| {
                     reject(format!(
                         "{subject} has no registered version with schema_version {v:?}"
                     ))
                 }),
-                Some(other) => Err(reject(format!(
+                Field::Other(other) => Err(reject(format!(
                     "schema_version must be a string, found {other}"
                 ))),
             },
-        }
-    }
-
-    fn fallback(&self) -> &Compiled {
-        match self {
-            Schemas::One(c) => c,
-            Schemas::ByVersion { latest, .. } => latest,
         }
     }
 }
@@ -199,46 +206,84 @@ fn fetch(registry: &str, subject: &str, version: Option<&str>) -> anyhow::Result
 fn check_one(
     schemas: &Schemas,
     sinks: &mut Sinks,
-    file: &str,
-    line: u64,
-    raw: &str,
+    reader: &mut Reader,
+    at: (&str, u64),
+    raw: &[u8],
 ) -> anyhow::Result<()> {
-    let parsed = serde_json::from_str::<Value>(raw);
-    let v = match &parsed {
-        Ok(value) => match schemas.pick(value) {
-            Ok(v) => v,
-            Err(why) => return sinks.reject(file, line, raw, Some(value), &[why]),
-        },
-        Err(_) => schemas.fallback(),
+    let (file, line) = at;
+    let payload = match reader.read(raw) {
+        Ok(p) => p,
+        Err(e) => return sinks.reject(file, line, raw, None, &parse_error(e)),
     };
-    match parsed {
-        // `is_valid` short-circuits; the full error list is built only for invalid payloads.
-        Ok(value) if v.is_valid(&value) => sinks.accept(raw),
-        Ok(value) => sinks.reject(file, line, raw, Some(&value), &v.violations(&value)),
-        Err(e) => sinks.reject(file, line, raw, None, &parse_error(e)),
+    let v = match schemas.pick(&payload) {
+        Ok(v) => v,
+        Err(why) => return sinks.reject(file, line, raw, Some(&payload.to_value()), &[why]),
+    };
+    // `is_valid` short-circuits; the full error list is built only for invalid payloads.
+    if v.is_valid_payload(&payload) {
+        return sinks.accept(raw);
     }
+    let value = payload.to_value();
+    sinks.reject(file, line, raw, Some(&value), &v.violations(&value))
 }
 
-fn stream(v: &Schemas, sinks: &mut Sinks, name: &str, reader: impl Read) -> anyhow::Result<()> {
-    let mut reader = BufReader::with_capacity(1 << 20, reader);
-    let mut line = String::new();
+fn stream(
+    v: &Schemas,
+    sinks: &mut Sinks,
+    reader: &mut Reader,
+    name: &str,
+    input: impl Read,
+) -> anyhow::Result<()> {
+    let mut input = BufReader::with_capacity(1 << 20, input);
+    let mut line = Vec::with_capacity(4096);
     let mut n = 0u64;
+    let mut unreported = 0u64;
     loop {
         line.clear();
-        if reader
-            .read_line(&mut line)
-            .with_context(|| format!("reading {name}"))?
-            == 0
-        {
+        let read = input
+            .read_until(b'\n', &mut line)
+            .with_context(|| format!("reading {name}"))?;
+        if read == 0 {
+            sinks.progress.inc(unreported);
             return Ok(());
         }
         n += 1;
-        if line.trim().is_empty() {
+        // The bar is advanced in steps: a per-line update would cost more than validating.
+        unreported += read as u64;
+        if unreported >= 1 << 20 {
+            sinks.progress.inc(unreported);
+            unreported = 0;
+        }
+        if line.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
-        check_one(v, sinks, name, n, &line)?;
+        check_one(v, sinks, reader, (name, n), &line)?;
     }
 }
+
+/// A byte-count bar on a terminal for inputs of known size; hidden otherwise (CI logs, pipes).
+fn progress_bar(inputs: &[PathBuf]) -> ProgressBar {
+    let total: u64 = inputs
+        .iter()
+        .filter(|p| *p != Path::new("-"))
+        .filter_map(|p| std::fs::metadata(p).ok())
+        .map(|m| m.len())
+        .sum();
+    if !std::io::stderr().is_terminal() || total < PROGRESS_MIN_BYTES {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(total);
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{bar:40} {bytes}/{total_bytes} {bytes_per_sec} eta {eta} {msg}",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    bar
+}
+
+/// Inputs below this size finish before a bar would be worth drawing.
+const PROGRESS_MIN_BYTES: u64 = 64 << 20;
 
 fn create(path: &Option<PathBuf>) -> anyhow::Result<Option<BufWriter<File>>> {
     path.as_ref()
@@ -259,35 +304,45 @@ pub fn run(args: &ValidateArgs) -> anyhow::Result<Outcome> {
         (None, Some(registry), Some(subject)) => fetch(registry, subject, args.version.as_deref())?,
         _ => anyhow::bail!("give --schema FILE, or --registry URL with --subject S"),
     };
+    let inputs: Vec<PathBuf> = if args.payloads.is_empty() {
+        vec![PathBuf::from("-")]
+    } else {
+        args.payloads.clone()
+    };
     let mut sinks = Sinks {
         dlq: create(&args.dlq)?,
         valid: create(&args.valid_out)?,
         valid_count: 0,
         invalid_count: 0,
         reported: 0,
+        progress: progress_bar(&inputs),
     };
-    let inputs: Vec<PathBuf> = if args.payloads.is_empty() {
-        vec![PathBuf::from("-")]
-    } else {
-        args.payloads.clone()
-    };
+    let mut reader = Reader::default();
     for input in &inputs {
         if input == Path::new("-") {
-            stream(&compiled, &mut sinks, "<stdin>", std::io::stdin().lock())?;
+            stream(
+                &compiled,
+                &mut sinks,
+                &mut reader,
+                "<stdin>",
+                std::io::stdin().lock(),
+            )?;
             continue;
         }
         let name = input.display().to_string();
         let file = File::open(input).with_context(|| format!("reading {name}"))?;
         if input.extension().is_some_and(|e| e == "json") {
-            let mut text = String::new();
+            let mut text = Vec::new();
             BufReader::new(file)
-                .read_to_string(&mut text)
+                .read_to_end(&mut text)
                 .with_context(|| format!("reading {name}"))?;
-            check_one(&compiled, &mut sinks, &name, 1, &text)?;
+            sinks.progress.inc(text.len() as u64);
+            check_one(&compiled, &mut sinks, &mut reader, (&name, 1), &text)?;
         } else {
-            stream(&compiled, &mut sinks, &name, file)?;
+            stream(&compiled, &mut sinks, &mut reader, &name, file)?;
         }
     }
+    sinks.progress.finish_and_clear();
     for w in [&mut sinks.dlq, &mut sinks.valid].into_iter().flatten() {
         w.flush()?;
     }

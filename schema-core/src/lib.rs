@@ -23,6 +23,7 @@ pub mod document;
 pub mod draft;
 pub mod error;
 pub mod locate;
+pub mod payload;
 pub mod pointer;
 pub mod validate;
 pub mod version;

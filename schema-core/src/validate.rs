@@ -6,10 +6,13 @@ use serde_json::Value;
 use crate::docset::DocSet;
 use crate::document::Document;
 use crate::error::{Error, Result};
+use crate::payload::{Payload, TapeJson, TapeNode};
 
 /// A compiled schema, ready to validate many instances.
 pub struct Compiled {
     validator: jsonschema::Validator,
+    /// The same schema over payloads read in place ([`crate::payload`]).
+    tape: jsonschema::Validator<TapeJson>,
 }
 
 /// One reason a payload is invalid.
@@ -32,20 +35,34 @@ impl Compiled {
 
     /// Compiles a standalone document.
     pub fn new(doc: &Document) -> Result<Compiled> {
+        let not_a_schema = |e: jsonschema::ValidationError<'_>| Error::NotASchema {
+            name: doc.name.clone(),
+            pointer: e.instance_path().to_string(),
+            message: e.to_string(),
+        };
         let validator = jsonschema::options()
             .with_draft(doc.draft.to_validator())
             .should_validate_formats(true)
             .build(&doc.root)
-            .map_err(|e| Error::NotASchema {
-                name: doc.name.clone(),
-                pointer: e.instance_path().to_string(),
-                message: e.to_string(),
-            })?;
-        Ok(Compiled { validator })
+            .map_err(not_a_schema)?;
+        let tape = jsonschema::options_for::<TapeJson>()
+            .with_draft(doc.draft.to_validator())
+            .should_validate_formats(true)
+            .build(&doc.root)
+            .map_err(not_a_schema)?;
+        Ok(Compiled { validator, tape })
     }
 
     pub fn is_valid(&self, instance: &Value) -> bool {
         self.validator.is_valid(instance)
+    }
+
+    /// Whether a payload read by [`crate::payload::Reader`] is valid.
+    pub fn is_valid_payload(&self, payload: &Payload<'_>) -> bool {
+        match payload {
+            Payload::Value(v) => self.validator.is_valid(v),
+            Payload::Tape(t) => self.tape.is_valid(TapeNode(&t.0)),
+        }
     }
 
     /// Every violation, in the validator's order.

@@ -475,3 +475,40 @@ fn compatible_verdicts_hold_on_the_confluent_corpus() {
     );
     assert!(bad.is_empty(), "counterexamples:\n{}", bad.join("\n"));
 }
+
+/// The payload fast path (`payload::Reader`, a simd-json tape) must agree with the
+/// `serde_json::Value` path on every generated instance of every fixture schema, valid or not.
+#[test]
+fn tape_and_value_paths_agree_on_generated_instances() {
+    let mut reader = schema_core::payload::Reader::default();
+    let (mut checked, mut taped, mut bad) = (0, 0, Vec::new());
+    for (i, path) in fixture_paths().iter().enumerate() {
+        let fx = Fixture::load(path);
+        for doc in [&fx.old, &fx.new] {
+            let Ok(c) = Compiled::new(doc) else { continue };
+            let g = Gen {
+                doc,
+                foreign: all_property_names(doc),
+            };
+            let mut rng = Rng(7000 + i as u64);
+            for _ in 0..SAMPLES {
+                let inst = g.gen(&doc.root, &mut rng, 0);
+                let text = inst.to_string();
+                let payload = reader.read(text.as_bytes()).unwrap();
+                taped += usize::from(matches!(payload, schema_core::payload::Payload::Tape(_)));
+                let tape = c.is_valid_payload(&payload);
+                checked += 1;
+                if tape != c.is_valid(&inst) {
+                    bad.push(format!("{} ({}): {text}", fx.name, doc.name));
+                }
+            }
+        }
+    }
+    println!(
+        "tape vs value: {checked} instances ({taped} read as a tape), {} disagree",
+        bad.len()
+    );
+    assert!(checked > 50_000, "too few instances: {checked}");
+    assert!(taped > checked * 4 / 5, "fast path hardly used: {taped}");
+    assert!(bad.is_empty(), "disagreements:\n{}", bad.join("\n"));
+}
