@@ -42,6 +42,24 @@ pub struct RegisterArgs {
     pub file: PathBuf,
     #[arg(long, default_value_t = 16 * 1024 * 1024)]
     pub max_schema_bytes: u64,
+    #[command(flatten)]
+    pub auth: AuthArgs,
+}
+
+/// Credentials for the registry. Prefer the environment variables: flags show in `ps`.
+#[derive(Debug, Clone, Default, Args)]
+pub struct AuthArgs {
+    /// HTTP Basic credentials `USER:PASSWORD` (Confluent's `basic.auth.user.info`).
+    #[arg(long, env = "SCHEMAGATE_BASIC_AUTH", hide_env_values = true)]
+    pub basic_auth: Option<String>,
+    /// A bearer token.
+    #[arg(
+        long,
+        env = "SCHEMAGATE_TOKEN",
+        hide_env_values = true,
+        conflicts_with = "basic_auth"
+    )]
+    pub token: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -89,6 +107,8 @@ pub struct ValidateArgs {
     pub valid_out: Option<PathBuf>,
     #[arg(long, default_value_t = 16 * 1024 * 1024)]
     pub max_schema_bytes: u64,
+    #[command(flatten)]
+    pub auth: AuthArgs,
 }
 
 #[derive(Debug, Args)]

@@ -9,26 +9,13 @@ pub mod input;
 pub mod lint_cmd;
 pub mod output;
 pub mod register_cmd;
+pub mod registry;
 pub mod repo_config;
 pub mod validate_cmd;
 
 use std::process::ExitCode;
 
 pub use cli::{Cli, Command};
-
-/// A subject as one URL path segment (percent-encoded: Confluent subjects may hold `/`, `:`
-/// and spaces). The registry server's importer keeps the same function; both belong in the
-/// registry client crate once it exists.
-pub fn subject_segment(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
 
 /// What a subcommand found, as the exit code says it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -147,30 +147,11 @@ impl Schemas {
 
 /// Every registered version of a subject, compiled and keyed by its schema_version (or just
 /// `version` when one is named).
-fn fetch(registry: &str, subject: &str, version: Option<&str>) -> anyhow::Result<Schemas> {
-    let path = crate::subject_segment(subject);
-    let client = reqwest::blocking::Client::builder()
-        .timeout(std::time::Duration::from_secs(30))
-        .build()?;
-    let base = registry.trim_end_matches('/');
-    let get = |path: &str| -> anyhow::Result<Value> {
-        let r = client
-            .get(format!("{base}{path}"))
-            .send()
-            .with_context(|| format!("cannot reach the registry at {registry}"))?;
-        let status = r.status().as_u16();
-        let body: Value = r.json().unwrap_or(Value::Null);
-        if status != 200 {
-            anyhow::bail!(
-                "{base}{path} answered {status}: {}",
-                body["message"].as_str().unwrap_or("")
-            );
-        }
-        Ok(body)
-    };
-    let compile = |v: &Value| -> anyhow::Result<(Option<String>, Compiled)> {
-        let text = v["schema"].as_str().unwrap_or_default();
-        let doc = Document::parse(&format!("{subject} v{}", v["version"]), text)
+fn fetch(args: &ValidateArgs, registry: &str, subject: &str) -> anyhow::Result<Schemas> {
+    let client = crate::registry::client(registry, &args.auth)?;
+    let call = |e: registry_client::Error| anyhow::anyhow!("{}", crate::registry::explain(&e));
+    let compile = |r: &registry_client::Registered| -> anyhow::Result<(Option<String>, Compiled)> {
+        let doc = Document::parse(&format!("{subject} v{}", r.version), &r.schema)
             .map_err(|e| anyhow::anyhow!("{e}"))?;
         let declared = schema_core::version::declared(&doc.root)
             .ok()
@@ -180,22 +161,18 @@ fn fetch(registry: &str, subject: &str, version: Option<&str>) -> anyhow::Result
             Compiled::new(&doc).map_err(|e| anyhow::anyhow!("{e}"))?,
         ))
     };
-    if let Some(v) = version {
-        return Ok(Schemas::One(
-            compile(&get(&format!("/subjects/{path}/versions/{v}"))?)?.1,
-        ));
+    if let Some(v) = &args.version {
+        let r = client.version(subject, v).map_err(call)?;
+        return Ok(Schemas::One(compile(&r)?.1));
     }
     let mut versions = HashMap::new();
-    for n in get(&format!("/subjects/{path}/versions"))?
-        .as_array()
-        .into_iter()
-        .flatten()
-    {
-        if let (Some(declared), c) = compile(&get(&format!("/subjects/{path}/versions/{n}"))?)? {
+    for n in client.versions(subject).map_err(call)? {
+        let r = client.version(subject, &n.to_string()).map_err(call)?;
+        if let (Some(declared), c) = compile(&r)? {
             versions.insert(declared, c);
         }
     }
-    let latest = compile(&get(&format!("/subjects/{path}/versions/latest"))?)?.1;
+    let latest = compile(&client.version(subject, "latest").map_err(call)?)?.1;
     Ok(Schemas::ByVersion {
         subject: subject.to_string(),
         versions,
@@ -301,7 +278,7 @@ pub fn run(args: &ValidateArgs) -> anyhow::Result<Outcome> {
             let doc = read_schema(path, args.max_schema_bytes)?;
             Schemas::One(Compiled::new(&doc).map_err(|e| anyhow::anyhow!("{e}"))?)
         }
-        (None, Some(registry), Some(subject)) => fetch(registry, subject, args.version.as_deref())?,
+        (None, Some(registry), Some(subject)) => fetch(args, registry, subject)?,
         _ => anyhow::bail!("give --schema FILE, or --registry URL with --subject S"),
     };
     let inputs: Vec<PathBuf> = if args.payloads.is_empty() {

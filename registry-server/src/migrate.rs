@@ -67,7 +67,7 @@ pub async fn export(from: &str) -> anyhow::Result<Dump> {
         .flatten()
         .filter_map(Value::as_str)
     {
-        let enc = encode(s);
+        let enc = registry_client::segment(s);
         let (_, versions) = get_json(&c, &format!("{from}/subjects/{enc}/versions")).await?;
         for v in versions
             .as_array()
@@ -92,18 +92,6 @@ pub async fn export(from: &str) -> anyhow::Result<Dump> {
     dump.entries
         .sort_by_key(|e| (e.id, e.subject.clone(), e.version));
     Ok(dump)
-}
-
-/// Percent-encodes a subject for a URL path segment.
-fn encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 /// Writes a dump into a registry through IMPORT mode, keeping ids and versions; configs follow.
@@ -140,7 +128,7 @@ pub async fn load(dump: &Dump, to: &str, progress: bool) -> anyhow::Result<Count
     let result: anyhow::Result<()> = async {
         for e in &dump.entries {
             bar.set_message(format!("{} v{}", e.subject, e.version));
-            let enc = encode(&e.subject);
+            let enc = registry_client::segment(&e.subject);
             let (st, have) = get_json(&c, &format!("{to}/subjects/{enc}/versions/{}?deleted=true", e.version)).await?;
             if st == 200 {
                 if have["id"].as_i64() != Some(e.id) {
@@ -166,7 +154,7 @@ pub async fn load(dump: &Dump, to: &str, progress: bool) -> anyhow::Result<Count
             if let Some(r) = cfg.get("rules") {
                 body["rules"] = r.clone();
             }
-            let url = if subject.is_empty() { format!("{to}/config") } else { format!("{to}/config/{}", encode(subject)) };
+            let url = if subject.is_empty() { format!("{to}/config") } else { format!("{to}/config/{}", registry_client::segment(subject)) };
             c.put(url).json(&body).send().await?;
         }
         Ok(())
