@@ -196,8 +196,9 @@ impl ValidatorCache {
         }
     }
 
-    /// A hit, a remembered miss (as the error), or `None` to fetch.
-    fn cached(
+    /// Without calling the registry: a hit, a remembered miss (as the error), or `None` when
+    /// [`ValidatorCache::get`] would have to fetch.
+    pub fn cached(
         &self,
         subject: &str,
         schema_version: Option<&str>,

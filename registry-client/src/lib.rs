@@ -12,7 +12,7 @@ pub mod client;
 pub mod error;
 pub mod subject;
 
-pub use cache::{CacheError, CacheOptions, CacheStats, Entry, ValidatorCache};
+pub use cache::{CacheError, CacheOptions, CacheStats, Entry, Lookup, ValidatorCache};
 pub use client::{Auth, Client, Compatibility, Registered};
 pub use error::Error;
 pub use subject::segment;
