@@ -200,8 +200,8 @@ fn check_one(
     if v.is_valid_payload(&payload) {
         return sinks.accept(raw);
     }
-    let value = payload.to_value();
-    sinks.reject(file, line, raw, Some(&value), &v.violations(&value))
+    let errors = v.payload_violations(&payload);
+    sinks.reject(file, line, raw, Some(&payload.to_value()), &errors)
 }
 
 fn stream(

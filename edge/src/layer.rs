@@ -239,7 +239,7 @@ fn judge(shared: &Shared, headers: &HeaderMap, bytes: &[u8], fetched: Option<Loo
         Step::Done(Err(Rejection::Invalid {
             subject: entry.subject.clone(),
             version: entry.version,
-            errors: entry.compiled.violations(&payload.to_value()),
+            errors: entry.compiled.payload_violations(&payload),
         }))
     })
 }

@@ -7,7 +7,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Mutex, RwLock, Weak};
 use std::time::{Duration, Instant};
 
 use schema_core::validate::Compiled;
@@ -46,7 +46,8 @@ pub struct Entry {
     pub id: i64,
     /// The `schema_version` the schema declares, if it declares one.
     pub schema_version: Option<String>,
-    pub compiled: Compiled,
+    /// Shared by every entry with the same global id (one schema under many subjects).
+    pub compiled: Arc<Compiled>,
 }
 
 /// What a payload is validated with.
@@ -126,6 +127,8 @@ pub struct ValidatorCache {
     subjects: RwLock<HashMap<String, Subject>>,
     /// One fetch per subject at a time: a burst of misses makes one set of registry calls.
     fetching: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+    /// Validators by global schema id, so a schema registered under many subjects compiles once.
+    by_id: Mutex<HashMap<i64, Weak<Compiled>>>,
     up: AtomicBool,
     counters: Counters,
 }
@@ -137,6 +140,7 @@ impl ValidatorCache {
             options,
             subjects: RwLock::new(HashMap::new()),
             fetching: Mutex::new(HashMap::new()),
+            by_id: Mutex::new(HashMap::new()),
             up: AtomicBool::new(true),
             counters: Counters::default(),
         })
@@ -341,7 +345,20 @@ impl ValidatorCache {
         let schema_version = schema_core::version::declared(&doc.root)
             .ok()
             .map(|v| v.to_string());
-        let compiled = Compiled::new(&doc).map_err(|e| bad(e.to_string()))?;
+        let shared = {
+            let by_id = self.by_id.lock().unwrap_or_else(|p| p.into_inner());
+            by_id.get(&r.id).and_then(Weak::upgrade)
+        };
+        let compiled = match shared {
+            Some(c) => c,
+            None => {
+                let c = Arc::new(Compiled::new(&doc).map_err(|e| bad(e.to_string()))?);
+                let mut by_id = self.by_id.lock().unwrap_or_else(|p| p.into_inner());
+                by_id.retain(|_, w| w.strong_count() > 0);
+                by_id.insert(r.id, Arc::downgrade(&c));
+                c
+            }
+        };
         Ok(Arc::new(Entry {
             subject: subject.to_string(),
             version,

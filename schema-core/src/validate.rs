@@ -1,6 +1,8 @@
 //! Compiled validators over the `jsonschema` crate, with `format` asserted (event rule 3) and
 //! no network access: references to other documents are served from the [`DocSet`].
 
+use std::sync::OnceLock;
+
 use serde_json::Value;
 
 use crate::docset::DocSet;
@@ -8,11 +10,16 @@ use crate::document::Document;
 use crate::error::{Error, Result};
 use crate::payload::{Payload, TapeJson, TapeNode};
 
-/// A compiled schema, ready to validate many instances.
+/// A compiled schema, ready to validate many instances. Payloads read by
+/// [`crate::payload::Reader`] go through the tape validator, compiled up front; the validator
+/// over `serde_json::Value` (witnesses, tests, payloads the tape path hands back) is compiled on
+/// first use, so a cache of thousands of versions holds one validator each, not two.
 pub struct Compiled {
-    validator: jsonschema::Validator,
-    /// The same schema over payloads read in place ([`crate::payload`]).
     tape: jsonschema::Validator<TapeJson>,
+    value: OnceLock<Option<jsonschema::Validator>>,
+    /// The schema as compact text: a tenth of its `Value` tree, for a validator rarely built.
+    source: String,
+    draft: jsonschema::Draft,
 }
 
 /// One reason a payload is invalid.
@@ -35,50 +42,84 @@ impl Compiled {
 
     /// Compiles a standalone document.
     pub fn new(doc: &Document) -> Result<Compiled> {
-        let not_a_schema = |e: jsonschema::ValidationError<'_>| Error::NotASchema {
-            name: doc.name.clone(),
-            pointer: e.instance_path().to_string(),
-            message: e.to_string(),
-        };
-        let validator = jsonschema::options()
-            .with_draft(doc.draft.to_validator())
-            .should_validate_formats(true)
-            .build(&doc.root)
-            .map_err(not_a_schema)?;
+        let draft = doc.draft.to_validator();
         let tape = jsonschema::options_for::<TapeJson>()
-            .with_draft(doc.draft.to_validator())
+            .with_draft(draft)
             .should_validate_formats(true)
             .build(&doc.root)
-            .map_err(not_a_schema)?;
-        Ok(Compiled { validator, tape })
+            .map_err(|e| Error::NotASchema {
+                name: doc.name.clone(),
+                pointer: e.instance_path().to_string(),
+                message: e.to_string(),
+            })?;
+        Ok(Compiled {
+            tape,
+            value: OnceLock::new(),
+            source: doc.root.to_string(),
+            draft,
+        })
     }
 
+    fn value_validator(&self) -> Option<&jsonschema::Validator> {
+        self.value
+            .get_or_init(|| {
+                // Same schema and options as the tape validator, which compiled.
+                let root: Value = serde_json::from_str(&self.source).ok()?;
+                jsonschema::options()
+                    .with_draft(self.draft)
+                    .should_validate_formats(true)
+                    .build(&root)
+                    .ok()
+            })
+            .as_ref()
+    }
+
+    /// Whether an instance is valid (false if the schema could not be compiled for values).
     pub fn is_valid(&self, instance: &Value) -> bool {
-        self.validator.is_valid(instance)
+        self.value_validator().is_some_and(|v| v.is_valid(instance))
     }
 
     /// Whether a payload read by [`crate::payload::Reader`] is valid.
     pub fn is_valid_payload(&self, payload: &Payload<'_>) -> bool {
         match payload {
-            Payload::Value(v) => self.validator.is_valid(v),
+            Payload::Value(v) => self.is_valid(v),
             Payload::Tape(t) => self.tape.is_valid(TapeNode(&t.0)),
+        }
+    }
+
+    /// Every violation of a payload, in the validator's order.
+    pub fn payload_violations(&self, payload: &Payload<'_>) -> Vec<Violation> {
+        match payload {
+            Payload::Value(v) => self.violations(v),
+            Payload::Tape(t) => self
+                .tape
+                .iter_errors(TapeNode(&t.0))
+                .map(|e| violation(&e))
+                .collect(),
         }
     }
 
     /// Every violation, in the validator's order.
     pub fn violations(&self, instance: &Value) -> Vec<Violation> {
-        self.validator
-            .iter_errors(instance)
-            .map(|e| {
-                let schema_pointer = e.schema_path().to_string();
-                let keyword = schema_pointer.rsplit('/').next().unwrap_or("").to_string();
-                Violation {
-                    instance_pointer: e.instance_path().to_string(),
-                    keyword,
-                    schema_pointer,
-                    message: e.to_string(),
-                }
-            })
-            .collect()
+        match self.value_validator() {
+            Some(v) => v.iter_errors(instance).map(|e| violation(&e)).collect(),
+            None => vec![Violation {
+                instance_pointer: String::new(),
+                keyword: "schema".into(),
+                schema_pointer: String::new(),
+                message: "the schema could not be compiled for this instance".into(),
+            }],
+        }
+    }
+}
+
+fn violation(e: &jsonschema::ValidationError<'_>) -> Violation {
+    let schema_pointer = e.schema_path().to_string();
+    let keyword = schema_pointer.rsplit('/').next().unwrap_or("").to_string();
+    Violation {
+        instance_pointer: e.instance_path().to_string(),
+        keyword,
+        schema_pointer,
+        message: e.to_string(),
     }
 }

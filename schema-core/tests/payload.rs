@@ -28,7 +28,18 @@ fn tape_and_serde_agree_on_edge_cases() {
             let got = match reader.read(raw) {
                 Ok(p) => {
                     taped += usize::from(matches!(p, Payload::Tape(_)));
-                    Some(c.is_valid_payload(&p))
+                    let valid = c.is_valid_payload(&p);
+                    // Error lists must match too (they are what a producer is told); the order
+                    // may not: a tape lists members as written, a `Value` sorted.
+                    let sorted = |mut v: Vec<schema_core::validate::Violation>| {
+                        v.sort_by(|a, b| a.instance_pointer.cmp(&b.instance_pointer));
+                        v
+                    };
+                    let by_value = sorted(c.violations(&serde_json::from_slice(raw).unwrap()));
+                    if !valid && sorted(c.payload_violations(&p)) != by_value {
+                        bad.push(format!("schema {i}: {inst}: error lists differ"));
+                    }
+                    Some(valid)
                 }
                 Err(_) => None,
             };
