@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
+use schema_core::validate::Compiled;
 use schema_core::{check_refs, Document, Mode, Options, Report, Rules};
 use serde::Deserialize;
 
@@ -69,7 +70,13 @@ pub struct Registry {
     pub metrics: crate::metrics::Metrics,
     /// Schemas by id are immutable: cached for good.
     cache: RwLock<HashMap<i64, Arc<SchemaRow>>>,
+    /// Compiled validators by schema id (the validate endpoints), bounded.
+    validators: RwLock<HashMap<i64, Arc<Compiled>>>,
 }
+
+/// Past this many compiled validators the map starts over: memory stays bounded (about 35 KB
+/// each, bench/README.md) and the hot ones come back on their next use.
+const MAX_VALIDATORS: usize = 10_000;
 
 impl Registry {
     pub fn new(store: Store) -> Registry {
@@ -77,7 +84,36 @@ impl Registry {
             store,
             metrics: Default::default(),
             cache: RwLock::new(HashMap::new()),
+            validators: RwLock::new(HashMap::new()),
         }
+    }
+
+    /// The compiled validator of a schema id.
+    pub async fn validator(&self, id: i64) -> ApiResult<Arc<Compiled>> {
+        if let Some(v) = self
+            .validators
+            .read()
+            .ok()
+            .and_then(|c| c.get(&id).cloned())
+        {
+            return Ok(v);
+        }
+        let row = self
+            .schema(id)
+            .await?
+            .ok_or_else(|| ApiError::SchemaNotFound(id.to_string()))?;
+        let doc = Document::parse(&format!("schema {id}"), &row.text)
+            .map_err(|e| ApiError::InvalidSchema(e.to_string()))?;
+        let compiled = Arc::new(Compiled::new(&doc).map_err(|e| {
+            ApiError::InvalidSchema(format!("schema {id} cannot be used to validate: {e}"))
+        })?);
+        if let Ok(mut c) = self.validators.write() {
+            if c.len() >= MAX_VALIDATORS {
+                c.clear();
+            }
+            c.insert(id, compiled.clone());
+        }
+        Ok(compiled)
     }
 
     pub async fn schema(&self, id: i64) -> ApiResult<Option<Arc<SchemaRow>>> {

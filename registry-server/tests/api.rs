@@ -612,6 +612,95 @@ async fn concurrent(bases: &[String]) {
     );
 }
 
+/// `POST .../validate` for one payload and `.../validate/batch` for NDJSON, line for line.
+async fn validate_endpoints(base: &str) {
+    let (status, _) = post(
+        base,
+        "/subjects/widgets.WidgetCreated/versions",
+        json!({"schema": widget("1.0.0", None)}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let good = json!({"schema_version": "1.0.0", "event_id": "7f0c1a9e-2b3c-4d5e-8f90-1a2b3c4d5e6f", "occurred_at": "2026-11-24T12:00:00Z", "widget_id": "7f0c1a9e-2b3c-4d5e-8f90-1a2b3c4d5e6f", "name": "w"});
+    let mut bad = good.clone();
+    bad["name"] = json!("");
+    bad["color"] = json!("mauve");
+    let (status, answer) = post(
+        base,
+        "/subjects/widgets.WidgetCreated/versions/1/validate",
+        good.clone(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        (answer["valid"].clone(), answer["version"].clone()),
+        (json!(true), json!(1))
+    );
+    let (_, answer) = post(
+        base,
+        "/subjects/widgets.WidgetCreated/versions/latest/validate",
+        bad.clone(),
+    )
+    .await;
+    assert_eq!(answer["valid"], json!(false), "{answer}");
+    let pointers: Vec<&str> = answer["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["instance_pointer"].as_str().unwrap())
+        .collect();
+    assert_eq!(pointers.len(), 2, "{answer}");
+    assert!(
+        pointers.contains(&"/name") && pointers.contains(&"/color"),
+        "{answer}"
+    );
+    let (status, answer) = post(
+        base,
+        "/subjects/widgets.WidgetCreated/versions/7/validate",
+        good.clone(),
+    )
+    .await;
+    assert_eq!(
+        (status.as_u16(), answer["error_code"].clone()),
+        (404, json!(40402))
+    );
+    let (status, answer) = post(base, "/subjects/nope/versions/1/validate", good.clone()).await;
+    assert_eq!(
+        (status.as_u16(), answer["error_code"].clone()),
+        (404, json!(40401))
+    );
+
+    // Batch: one answer per input line, in order, broken and blank lines included.
+    let body = format!("{good}\n{bad}\n{{\"schema_version\": \n\n{good}\n");
+    let r = client()
+        .post(format!(
+            "{base}/subjects/widgets.WidgetCreated/versions/1/validate/batch"
+        ))
+        .header("Content-Type", "application/x-ndjson")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["content-type"], "application/x-ndjson");
+    let lines: Vec<Value> = r
+        .text()
+        .await
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let verdicts: Vec<(u64, bool)> = lines
+        .iter()
+        .map(|l| (l["line"].as_u64().unwrap(), l["valid"].as_bool().unwrap()))
+        .collect();
+    assert_eq!(
+        verdicts,
+        [(1, true), (2, false), (3, false), (4, false), (5, true)]
+    );
+    assert_eq!(lines[2]["errors"][0]["keyword"], "json");
+}
+
 async fn suite(url_for: impl AsyncFnMut(&str) -> String) {
     let mut url_for = url_for;
     for (name, scenario) in [
@@ -622,6 +711,7 @@ async fn suite(url_for: impl AsyncFnMut(&str) -> String) {
         ("readonly", 4),
         ("openapi", 5),
         ("import", 6),
+        ("validate", 7),
     ] {
         let server = start(&url_for(name).await).await;
         match scenario {
@@ -631,6 +721,7 @@ async fn suite(url_for: impl AsyncFnMut(&str) -> String) {
             3 => bad_input(&server.base).await,
             4 => read_only_mode(&server.base).await,
             5 => openapi_matches_routes(&server.base).await,
+            7 => validate_endpoints(&server.base).await,
             _ => import_mode(&server.base).await,
         }
     }

@@ -6,6 +6,7 @@ mod config;
 mod openapi;
 mod schemas;
 mod subjects;
+mod validate;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -44,6 +45,7 @@ pub fn router(state: AppState) -> Router {
         .merge(schemas::router())
         .merge(config::router())
         .merge(compat::router())
+        .merge(validate::router())
         .fallback(
             |uri: axum::http::Uri, method: axum::http::Method| async move {
                 ApiError::NoRoute(format!("{method} {}", uri.path()))

@@ -3,7 +3,7 @@
 
 use utoipa::OpenApi;
 
-use super::{compat, config, schemas, subjects};
+use super::{compat, config, schemas, subjects, validate};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -39,6 +39,8 @@ use super::{compat, config, schemas, subjects};
         config::put_mode,
         compat::check,
         compat::check_all,
+        validate::one,
+        validate::batch,
         super::healthz,
         super::readyz,
         super::metrics,
