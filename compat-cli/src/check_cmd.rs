@@ -1,30 +1,37 @@
 //! `compat-cli check --against REF`: the CI `check_compat` step. Every schema file under the
 //! schema directory in the working tree is paired by subject with the same subject at REF (read
 //! from git objects) and judged with that subject's mode and rules. A deleted subject breaks; a
-//! moved file whose subject is unchanged is no change; a new subject is fine.
+//! moved file whose subject is unchanged is no change; a new subject is fine. With
+//! `--against registry:URL` the baseline is what a registry holds, at the registry's level.
+//! Every changed event schema gets the `schema_version` it should carry.
 
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::Path;
 
 use anyhow::Context;
+use schema_core::version::Advice;
 use schema_core::{Document, Mode, Options, Report, Rules};
+use serde_json::{json, Value};
 
-use crate::cli::CheckArgs;
+use crate::cli::{CheckArgs, Format};
 use crate::input::located;
 use crate::output::{self, Rendered};
 use crate::repo_config::RepoConfig;
 use crate::{git, Outcome};
 
-/// The subject of a schema file: `x-schemagate-subject` in the schema, else its path below the
-/// schema directory with `/` as `.` and no `.json` (`schemas/widgets/WidgetCreated.json` is
-/// `widgets.WidgetCreated`).
-pub fn subject_of(dir: &str, path: &str, doc: &Document) -> String {
+/// The subject of a schema file: `x-schemagate-subject` in the schema, else the file's entry in
+/// `schemagate.toml`, else its path below the schema directory with `/` as `.` and no `.json`
+/// (`schemas/widgets/WidgetCreated.json` is `widgets.WidgetCreated`).
+pub fn subject_of(config: &RepoConfig, dir: &str, path: &str, doc: &Document) -> String {
     if let Some(s) = doc
         .root
         .get("x-schemagate-subject")
         .and_then(|v| v.as_str())
     {
+        return s.to_string();
+    }
+    if let Some(s) = config.subject_for_file(path) {
         return s.to_string();
     }
     let rel = path
@@ -66,6 +73,111 @@ fn working_files(root: &Path, dir: &str) -> anyhow::Result<Vec<String>> {
     Ok(out)
 }
 
+/// What the working tree is compared with: per subject, the versions to check against (one,
+/// or every registered one under a transitive level), and the mode a registry sets.
+struct Baseline {
+    docs: BTreeMap<String, Vec<Document>>,
+    modes: BTreeMap<String, Mode>,
+    /// Git baselines hold the whole repository, so a subject missing now was removed; a registry
+    /// also holds other repositories' subjects.
+    removals: bool,
+}
+
+fn git_baseline(
+    root: &Path,
+    config: &RepoConfig,
+    dir: &str,
+    against: &str,
+) -> anyhow::Result<Baseline> {
+    let commit = git::resolve(root, against)?;
+    let mut docs = BTreeMap::new();
+    for path in git::files_at(root, &commit, dir)?
+        .into_iter()
+        .filter(|p| p.ends_with(".json"))
+    {
+        let text = git::show(root, &commit, &path)?;
+        let doc = parse(&path, &text)?;
+        docs.insert(subject_of(config, dir, &path, &doc), vec![doc]);
+    }
+    Ok(Baseline {
+        docs,
+        modes: BTreeMap::new(),
+        removals: true,
+    })
+}
+
+/// A Confluent level as the engine's mode, and whether it is transitive.
+fn level(name: &str) -> Option<(Mode, bool)> {
+    let upper = name.to_ascii_uppercase();
+    let (base, transitive) = match upper.strip_suffix("_TRANSITIVE") {
+        Some(b) => (b.to_string(), true),
+        None => (upper, false),
+    };
+    let mode = match base.as_str() {
+        "BACKWARD" => Mode::Backward,
+        "FORWARD" => Mode::Forward,
+        "FULL" => Mode::Full,
+        "NONE" => Mode::None,
+        _ => return None,
+    };
+    Some((mode, transitive))
+}
+
+fn registry_baseline(url: &str, args: &CheckArgs, subjects: &[String]) -> anyhow::Result<Baseline> {
+    let client = crate::registry::client(url, &args.auth)?;
+    let fail = |e: registry_client::Error| anyhow::anyhow!("{}", crate::registry::explain(&e));
+    let mut docs = BTreeMap::new();
+    let mut modes = BTreeMap::new();
+    for subject in subjects {
+        let versions = match client.versions(subject) {
+            Ok(v) => v,
+            Err(e) if e.is_not_found() => continue, // not registered yet: a new subject
+            Err(e) => return Err(fail(e)),
+        };
+        let (mode, transitive) = match client.level(subject) {
+            Ok(name) => level(&name)
+                .with_context(|| format!("{url}: unknown compatibility level {name:?}"))?,
+            // A registry without per-subject config: the repository's settings decide.
+            Err(e) if e.is_not_found() => (Mode::Full, false),
+            Err(e) => return Err(fail(e)),
+        };
+        modes.insert(subject.clone(), mode);
+        let wanted: Vec<i64> = if transitive {
+            versions
+        } else {
+            versions.last().copied().into_iter().collect()
+        };
+        let mut list = Vec::new();
+        for v in wanted {
+            let r = client.version(subject, &v.to_string()).map_err(fail)?;
+            let name = format!("{url} {subject} v{v}");
+            list.push(parse(&name, &r.schema)?);
+        }
+        docs.insert(subject.clone(), list);
+    }
+    Ok(Baseline {
+        docs,
+        modes,
+        removals: false,
+    })
+}
+
+/// One subject's outcome.
+struct Checked {
+    subject: String,
+    status: &'static str,
+    options: Options,
+    /// (baseline, current, report) per compared baseline version.
+    reports: Vec<(Document, Document, Report)>,
+    advice: Option<Advice>,
+}
+
+impl Checked {
+    fn compatible(&self) -> bool {
+        self.reports.iter().all(|(_, _, r)| r.compatible)
+    }
+}
+
 pub fn run(args: &CheckArgs) -> anyhow::Result<Outcome> {
     let cwd = std::env::current_dir()?;
     let root = git::toplevel(&cwd)?;
@@ -75,73 +187,215 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Outcome> {
         .clone()
         .or(config.dir.clone())
         .unwrap_or_else(|| "schemas".into());
-    let commit = git::resolve(&root, &args.against)?;
-    // Flags given on the command line win over `schemagate.toml`, which wins over the defaults.
-    let settings = |subject: &str| -> anyhow::Result<Options> {
-        let (mode, rules) = config.for_subject(subject, (Mode::Full, Rules::Events))?;
-        let mode = args.mode.map(Into::into).unwrap_or(mode);
-        let rules = args.rules.map(Into::into).unwrap_or(rules);
-        Ok(Options {
-            mode,
-            rules,
-            ..Options::default()
-        })
-    };
 
     let mut new: BTreeMap<String, Document> = BTreeMap::new();
     for path in working_files(&root, &dir)? {
         let text =
             std::fs::read_to_string(root.join(&path)).with_context(|| format!("reading {path}"))?;
         let doc = parse(&path, &text)?;
-        new.insert(subject_of(&dir, &path, &doc), doc);
+        let subject = subject_of(&config, &dir, &path, &doc);
+        if let Some(other) = new.get(&subject) {
+            anyhow::bail!(
+                "{path} and {} both hold subject {subject}: rename one, or name it with x-schemagate-subject or schemagate.toml",
+                other.name
+            );
+        }
+        new.insert(subject, doc);
     }
-    let mut old: BTreeMap<String, Document> = BTreeMap::new();
-    for path in git::files_at(&root, &commit, &dir)?
-        .into_iter()
-        .filter(|p| p.ends_with(".json"))
-    {
-        let text = git::show(&root, &commit, &path)?;
-        let doc = parse(&path, &text)?;
-        old.insert(subject_of(&dir, &path, &doc), doc);
-    }
+    let baseline = match args.against.strip_prefix("registry:") {
+        Some(url) => {
+            let subjects: Vec<String> = new.keys().cloned().collect();
+            registry_baseline(url, args, &subjects)?
+        }
+        None => git_baseline(&root, &config, &dir, &args.against)?,
+    };
 
-    let mut reports: Vec<(Document, Document, Report)> = Vec::new();
-    let (mut changed, mut added) = (0, 0);
+    // Flags win over the registry's level, which wins over `schemagate.toml` and the defaults.
+    let settings = |subject: &str| -> anyhow::Result<Options> {
+        let (mode, rules) = config.for_subject(subject, (Mode::Full, Rules::Events))?;
+        let mode = baseline.modes.get(subject).copied().unwrap_or(mode);
+        Ok(Options {
+            mode: args.mode.map(Into::into).unwrap_or(mode),
+            rules: args.rules.map(Into::into).unwrap_or(rules),
+            ..Options::default()
+        })
+    };
+
+    let mut checked: Vec<Checked> = Vec::new();
     for (subject, doc) in &new {
-        let Some(before) = old.get(subject) else {
-            added += 1;
+        let options = settings(subject)?;
+        let Some(before) = baseline.docs.get(subject) else {
+            checked.push(Checked {
+                subject: subject.clone(),
+                status: "added",
+                options,
+                reports: Vec::new(),
+                advice: None,
+            });
             continue;
         };
-        let report = schema_core::check(before, doc, settings(subject)?)?;
-        if !report.changes.is_empty() {
-            changed += 1;
-            reports.push((before.clone(), doc.clone(), report));
+        let mut reports = Vec::new();
+        for old in before {
+            let report = schema_core::check(old, doc, options)?;
+            if !report.changes.is_empty() {
+                reports.push((old.clone(), doc.clone(), report));
+            }
+        }
+        let latest = before.last().map(|d| &d.root);
+        let advice = match latest {
+            Some(old) if old != &doc.root && options.rules == Rules::Events => {
+                let changes = reports
+                    .last()
+                    .map(|(_, _, r)| r.changes.clone())
+                    .unwrap_or_default();
+                Some(schema_core::version::advise(
+                    old,
+                    &doc.root,
+                    &changes,
+                    options.mode,
+                ))
+            }
+            _ => None,
+        };
+        let status = if reports.is_empty() {
+            "unchanged"
+        } else {
+            "changed"
+        };
+        checked.push(Checked {
+            subject: subject.clone(),
+            status,
+            options,
+            reports,
+            advice,
+        });
+    }
+    if baseline.removals {
+        for (subject, before) in &baseline.docs {
+            if new.contains_key(subject) {
+                continue;
+            }
+            let options = settings(subject)?;
+            let old = &before[0];
+            let report = schema_core::diff::removed_subject(old, options);
+            checked.push(Checked {
+                subject: subject.clone(),
+                status: "removed",
+                options,
+                reports: vec![(old.clone(), old.clone(), report)],
+                advice: None,
+            });
         }
     }
-    for (subject, before) in &old {
-        if !new.contains_key(subject) {
-            let report = schema_core::diff::removed_subject(before, settings(subject)?);
-            changed += 1;
-            reports.push((before.clone(), before.clone(), report));
+
+    let count = |s: &str| checked.iter().filter(|c| c.status == s).count();
+    let breaking = checked.iter().filter(|c| !c.compatible()).count();
+    let summary = format!(
+        "{} subjects checked against {}: {} changed, {} added, {breaking} breaking\n",
+        checked.len(),
+        args.against,
+        count("changed") + count("removed"),
+        count("added"),
+    );
+    let text = match args.format {
+        Format::Json => json_report(args, &checked, breaking)?,
+        Format::Human => {
+            let mut text = render(args, &checked)?;
+            text.push_str(&advice_lines(&checked));
+            text.push_str(&summary);
+            text
         }
-    }
-    let breaking = reports.iter().filter(|(_, _, r)| !r.compatible).count();
-    let items: Vec<Rendered> = reports
-        .iter()
-        .map(|(o, n, r)| Rendered {
-            old: o,
-            new: n,
-            report: r,
-        })
-        .collect();
-    let mut text = output::render(args.format, &items, output::use_color(args.color))?;
-    if args.format == crate::cli::Format::Human {
-        text.push_str(&format!("{} subjects checked against {}: {changed} changed, {added} added, {breaking} breaking\n", new.len() + old.keys().filter(|s| !new.contains_key(*s)).count(), args.against));
-    }
+        Format::Github | Format::Sarif => render(args, &checked)?,
+    };
     std::io::stdout().lock().write_all(text.as_bytes())?;
     Ok(if breaking == 0 {
         Outcome::Clean
     } else {
         Outcome::Findings
     })
+}
+
+fn render(args: &CheckArgs, checked: &[Checked]) -> anyhow::Result<String> {
+    let items: Vec<Rendered> = checked
+        .iter()
+        .flat_map(|c| &c.reports)
+        .map(|(o, n, r)| Rendered {
+            old: o,
+            new: n,
+            report: r,
+        })
+        .collect();
+    output::render(args.format, &items, output::use_color(args.color))
+}
+
+/// "schema_version" lines for every changed event schema: what it carries, what it needs.
+fn advice_lines(checked: &[Checked]) -> String {
+    let rows: Vec<(&str, &Advice)> = checked
+        .iter()
+        .filter_map(|c| c.advice.as_ref().map(|a| (c.subject.as_str(), a)))
+        .collect();
+    if rows.is_empty() {
+        return String::new();
+    }
+    let width = rows.iter().map(|(s, _)| s.len()).max().unwrap_or(0);
+    let mut out = String::from("schema_version:\n");
+    for (subject, a) in rows {
+        let show = |v: &Option<String>| v.clone().unwrap_or_else(|| "(none)".into());
+        let need = format!("{:?}", a.needed).to_lowercase();
+        let verdict = match (&a.suggested, a.ok) {
+            (_, true) => "ok".to_string(),
+            (Some(s), false) => format!("bump `schema_version` to {s}"),
+            (None, false) => "declare a `schema_version`".to_string(),
+        };
+        out.push_str(&format!(
+            "  {subject:<width$}  {} → {}  needs {need}: {verdict}\n",
+            show(&a.old),
+            show(&a.new),
+        ));
+    }
+    out
+}
+
+/// DESIGN section 4's object (`compatible`, `changes` with file, line and column), with each
+/// change's subject, and per subject its status, level and `schema_version` advice.
+fn json_report(args: &CheckArgs, checked: &[Checked], breaking: usize) -> anyhow::Result<String> {
+    let mut changes = Vec::new();
+    for c in checked {
+        for (_, _, r) in &c.reports {
+            for change in &r.changes {
+                let mut v = serde_json::to_value(change)?;
+                v["subject"] = json!(c.subject);
+                changes.push(v);
+            }
+        }
+    }
+    let subjects: Vec<Value> = checked
+        .iter()
+        .map(|c| {
+            json!({
+                "subject": c.subject,
+                "status": c.status,
+                "compatible": c.compatible(),
+                "mode": c.options.mode,
+                "rules": c.options.rules,
+                "schema_version": c.advice,
+            })
+        })
+        .collect();
+    let count = |s: &str| checked.iter().filter(|c| c.status == s).count();
+    let body = json!({
+        "compatible": breaking == 0,
+        "against": args.against,
+        "changes": changes,
+        "subjects": subjects,
+        "summary": {
+            "checked": checked.len(),
+            "changed": count("changed") + count("removed"),
+            "added": count("added"),
+            "breaking": breaking,
+        },
+    });
+    let mut text = serde_json::to_string_pretty(&body)?;
+    text.push('\n');
+    Ok(text)
 }

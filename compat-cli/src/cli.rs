@@ -113,7 +113,9 @@ pub struct ValidateArgs {
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// The git ref to compare with (`origin/main`, a tag, a commit id).
+    /// What to compare with: a git ref (`origin/main`, a tag, a commit id), or
+    /// `registry:URL` for the latest registered version of each subject (every version when
+    /// the subject's level is transitive), judged at the registry's level for the subject.
     #[arg(long)]
     pub against: String,
     /// The schema directory, relative to the repository root (default: `dir` in
@@ -130,6 +132,9 @@ pub struct CheckArgs {
     pub format: Format,
     #[arg(long, value_enum, default_value = "auto")]
     pub color: ColorArg,
+    /// Credentials for `--against registry:URL`.
+    #[command(flatten)]
+    pub auth: AuthArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

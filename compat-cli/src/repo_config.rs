@@ -8,6 +8,9 @@
 //!
 //! [subjects."components.Money"]
 //! rules = "standard"     # components carry no schema_version
+//!
+//! [subjects."widgets.Created"]
+//! file = "schemas/legacy/widget_created_v2.json"   # the subject this file holds
 //! ```
 
 use std::collections::BTreeMap;
@@ -32,6 +35,9 @@ pub struct RepoConfig {
 pub struct SubjectConfig {
     pub mode: Option<String>,
     pub rules: Option<String>,
+    /// The schema file holding this subject, relative to the repository root: names a subject
+    /// whose path would give another name (`file = "schemas/legacy/widget_v2.json"`).
+    pub file: Option<String>,
 }
 
 impl RepoConfig {
@@ -45,6 +51,14 @@ impl RepoConfig {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(RepoConfig::default()),
             Err(e) => Err(e).with_context(|| format!("reading {}", path.display())),
         }
+    }
+
+    /// The subject `schemagate.toml` names for a schema file, if it names one.
+    pub fn subject_for_file(&self, path: &str) -> Option<&str> {
+        self.subjects
+            .iter()
+            .find(|(_, s)| s.file.as_deref().map(|f| f.trim_start_matches("./")) == Some(path))
+            .map(|(name, _)| name.as_str())
     }
 
     /// Mode and rules for a subject: its own, else the file's defaults, else `fallback`.

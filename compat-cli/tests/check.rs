@@ -275,3 +275,181 @@ fn bad_input_is_exit_2() {
     let _ = Path::new(&outside);
     std::fs::remove_dir_all(outside).ok();
 }
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).to_string()
+}
+
+#[test]
+fn every_changed_schema_gets_its_schema_version() {
+    let r = base_repo("advice");
+    // An edit without a bump: a patch is needed.
+    let mut w = widget("1.0.1");
+    w["description"] = json!("Reworded again.");
+    r.write("schemas/widgets/WidgetCreated.json", &w);
+    let o = r.check(&["--against", "main"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains(
+            "widgets.WidgetCreated  1.0.1 → 1.0.1  needs patch: bump `schema_version` to 1.0.2"
+        ),
+        "{}",
+        stdout(&o)
+    );
+    // A narrowing with a minor bump: a major one is needed, and JSON says so per subject.
+    let mut w = widget("1.1.0");
+    w["properties"]["name"]["maxLength"] = json!(50);
+    r.write("schemas/widgets/WidgetCreated.json", &w);
+    let v = json_out(&r.check(&["--against", "main", "--format", "json"]));
+    let s = v["subjects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["subject"] == "widgets.WidgetCreated")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        s["schema_version"],
+        json!({"old": "1.0.1", "new": "1.1.0", "needed": "major", "suggested": "2.0.0", "ok": false})
+    );
+    assert_eq!(s["status"], "changed");
+    // A compatible change with the right bump is printed as fine.
+    let mut w = widget("1.0.2");
+    w["description"] = json!("Reworded again.");
+    r.write("schemas/widgets/WidgetCreated.json", &w);
+    let o = r.check(&["--against", "main"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("widgets.WidgetCreated  1.0.1 → 1.0.2  needs patch: ok"),
+        "{}",
+        stdout(&o)
+    );
+}
+
+#[test]
+fn schemagate_toml_names_the_subject_of_a_file() {
+    let r = base_repo("naming");
+    std::fs::create_dir_all(r.dir.join("schemas/legacy")).unwrap();
+    r.git(&[
+        "mv",
+        "schemas/widgets/WidgetCreated.json",
+        "schemas/legacy/widget_created_v2.json",
+    ]);
+    // Without a name the move is a removal (breaking) and a new subject.
+    let o = r.check(&["--against", "main"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("1 changed, 1 added, 1 breaking"),
+        "{}",
+        stdout(&o)
+    );
+    r.write_text(
+        "schemagate.toml",
+        "[subjects.\"widgets.WidgetCreated\"]\nfile = \"schemas/legacy/widget_created_v2.json\"\n",
+    );
+    let o = r.check(&["--against", "main"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("2 subjects checked against main: 0 changed, 0 added, 0 breaking"),
+        "{}",
+        stdout(&o)
+    );
+}
+
+/// The human and JSON reports of one breaking change, as snapshots (color off; every path in
+/// them is relative to the repository, so nothing needs redacting).
+#[test]
+fn check_output_snapshots() {
+    let r = base_repo("snap");
+    let mut w = widget("2.0.0");
+    w["properties"]["name"]["maxLength"] = json!(50);
+    w["properties"]["color"]["enum"] = json!(["red", "green"]);
+    r.write("schemas/widgets/WidgetCreated.json", &w);
+    let human = r.check(&["--against", "main", "--color", "never"]);
+    assert_eq!(human.status.code(), Some(1));
+    insta::assert_snapshot!("check_human", stdout(&human));
+    let json = r.check(&["--against", "main", "--format", "json"]);
+    insta::assert_snapshot!("check_json", stdout(&json));
+}
+
+#[test]
+fn against_a_registry() {
+    use std::sync::Arc;
+    let r = base_repo("registry");
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let url = format!("sqlite://{}?mode=rwc", r.dir.join("r.db").display());
+    let base = rt.block_on(async {
+        let store = registry_server::store::Store::connect(&url, 4)
+            .await
+            .unwrap();
+        let app = registry_server::app(
+            Arc::new(registry_server::registry::Registry::new(store)),
+            1 << 20,
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            axum::serve(
+                listener,
+                app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+            )
+            .await
+            .unwrap()
+        });
+        format!("http://{addr}")
+    });
+    let client =
+        registry_client::blocking::Client::new(&base, None, std::time::Duration::from_secs(5))
+            .unwrap();
+    client
+        .register("widgets.WidgetCreated", &widget("1.0.1").to_string())
+        .unwrap();
+    let against = format!("registry:{base}");
+
+    let mut w = widget("2.0.0");
+    w["properties"]["name"]["maxLength"] = json!(50);
+    r.write("schemas/widgets/WidgetCreated.json", &w);
+    let o = r.check(&["--against", &against, "--format", "json"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    let v = json_out(&o);
+    let c = all_changes(&v)
+        .into_iter()
+        .find(|c| c["kind"] == "max-length-decreased")
+        .expect("finding");
+    assert_eq!(c["file"], "schemas/widgets/WidgetCreated.json");
+    assert!(c["line"].as_u64().unwrap() > 1);
+    let statuses: Vec<(String, String)> = v["subjects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["subject"].as_str().unwrap().into(),
+                s["status"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    assert!(
+        statuses.contains(&("ads.AdClick".into(), "added".into())),
+        "{statuses:?}"
+    );
+
+    // The registry's level for the subject decides: NONE accepts the narrowing.
+    let http = reqwest::blocking::Client::new();
+    let put = http
+        .put(format!("{base}/config/widgets.WidgetCreated"))
+        .json(&json!({"compatibility": "NONE"}))
+        .send()
+        .unwrap();
+    assert_eq!(put.status().as_u16(), 200);
+    let o = r.check(&["--against", &against]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+
+    let o = r.check(&["--against", "registry:http://127.0.0.1:9"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("cannot reach the registry"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}

@@ -30,7 +30,8 @@ pub fn declared(root: &Value) -> Result<semver::Version, String> {
 }
 
 /// The bump a set of judged changes needs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Bump {
     None,
     Patch,
@@ -54,6 +55,43 @@ pub fn needed(changes: &[Change], mode: Mode) -> Bump {
         })
         .max()
         .unwrap_or(Bump::None)
+}
+
+/// What a changed event schema's `schema_version` should be, for every changed schema (not only
+/// the ones whose bump is too small): the CI check prints it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Advice {
+    pub old: Option<String>,
+    pub new: Option<String>,
+    pub needed: Bump,
+    /// The smallest version after `old` that carries the needed bump.
+    pub suggested: Option<String>,
+    /// Whether `new` is bumped at least as much as needed.
+    pub ok: bool,
+}
+
+pub fn advise(old: &Value, new: &Value, changes: &[Change], mode: Mode) -> Advice {
+    let need = if old == new {
+        Bump::None
+    } else {
+        needed(changes, mode).max(Bump::Patch)
+    };
+    let (ov, nv) = (declared(old).ok(), declared(new).ok());
+    let ok = match (&ov, &nv) {
+        _ if need == Bump::None => true,
+        (Some(o), Some(n)) => bump_between(o, n) >= need,
+        _ => false,
+    };
+    Advice {
+        suggested: ov.as_ref().map(|v| match need {
+            Bump::None => v.to_string(),
+            _ => suggest(v, need).to_string(),
+        }),
+        old: ov.map(|v| v.to_string()),
+        new: nv.map(|v| v.to_string()),
+        needed: need,
+        ok,
+    }
 }
 
 /// The smallest version after `v` with the given bump.
