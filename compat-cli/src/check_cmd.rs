@@ -56,8 +56,10 @@ fn working_files(root: &Path, dir: &str) -> anyhow::Result<Vec<String>> {
             Err(e) => return Err(e).with_context(|| format!("reading {}", d.display())),
         };
         for entry in entries {
-            let p = entry?.path();
-            if p.is_dir() {
+            let entry = entry?;
+            let p = entry.path();
+            // The directory entry's own type: no stat per file.
+            if entry.file_type()?.is_dir() {
                 stack.push(p);
             } else if p.extension().is_some_and(|e| e == "json") {
                 let rel = p
@@ -83,21 +85,24 @@ struct Baseline {
     removals: bool,
 }
 
+/// The REF side of the files that differ (a file identical on both sides has the same subject
+/// and no change, so it is neither read nor judged).
 fn git_baseline(
     root: &Path,
     config: &RepoConfig,
     dir: &str,
-    against: &str,
+    commit: &str,
+    changed: &[(git::Status, String)],
 ) -> anyhow::Result<Baseline> {
-    let commit = git::resolve(root, against)?;
+    let paths: Vec<String> = changed
+        .iter()
+        .filter(|(s, p)| *s != git::Status::Added && p.ends_with(".json"))
+        .map(|(_, p)| p.clone())
+        .collect();
     let mut docs = BTreeMap::new();
-    for path in git::files_at(root, &commit, dir)?
-        .into_iter()
-        .filter(|p| p.ends_with(".json"))
-    {
-        let text = git::show(root, &commit, &path)?;
-        let doc = parse(&path, &text)?;
-        docs.insert(subject_of(config, dir, &path, &doc), vec![doc]);
+    for (path, text) in paths.iter().zip(git::show_many(root, commit, &paths)?) {
+        let doc = parse(path, &text)?;
+        docs.insert(subject_of(config, dir, path, &doc), vec![doc]);
     }
     Ok(Baseline {
         docs,
@@ -180,7 +185,14 @@ impl Checked {
 
 pub fn run(args: &CheckArgs) -> anyhow::Result<Outcome> {
     let cwd = std::env::current_dir()?;
-    let root = git::toplevel(&cwd)?;
+    let registry = args.against.strip_prefix("registry:");
+    let (root, commit) = match registry {
+        Some(_) => (git::toplevel(&cwd)?, None),
+        None => {
+            let (root, commit) = git::toplevel_and_commit(&cwd, &args.against)?;
+            (root, Some(commit))
+        }
+    };
     let config = RepoConfig::load(&root)?;
     let dir = args
         .dir
@@ -188,8 +200,28 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Outcome> {
         .or(config.dir.clone())
         .unwrap_or_else(|| "schemas".into());
 
+    let files = working_files(&root, &dir)?;
+    // Against git, only files that differ from REF are read; a registry needs them all.
+    let (to_read, git_side) = match commit {
+        None => (files.clone(), None),
+        Some(commit) => {
+            let changed = git::changed(&root, &commit, &dir)?;
+            let differ: std::collections::BTreeSet<&str> = changed
+                .iter()
+                .filter(|(s, _)| *s != git::Status::Deleted)
+                .map(|(_, p)| p.as_str())
+                .collect();
+            let read: Vec<String> = files
+                .iter()
+                .filter(|f| differ.contains(f.as_str()))
+                .cloned()
+                .collect();
+            (read, Some((commit, changed)))
+        }
+    };
+    let unchanged = files.len() - to_read.len();
     let mut new: BTreeMap<String, Document> = BTreeMap::new();
-    for path in working_files(&root, &dir)? {
+    for path in to_read {
         let text =
             std::fs::read_to_string(root.join(&path)).with_context(|| format!("reading {path}"))?;
         let doc = parse(&path, &text)?;
@@ -202,18 +234,23 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Outcome> {
         }
         new.insert(subject, doc);
     }
-    let baseline = match args.against.strip_prefix("registry:") {
-        Some(url) => {
+    let Baseline {
+        docs: mut baseline_docs,
+        modes,
+        removals,
+    } = match (registry, &git_side) {
+        (Some(url), _) => {
             let subjects: Vec<String> = new.keys().cloned().collect();
             registry_baseline(url, args, &subjects)?
         }
-        None => git_baseline(&root, &config, &dir, &args.against)?,
+        (None, Some((commit, changed))) => git_baseline(&root, &config, &dir, commit, changed)?,
+        (None, None) => unreachable!("a git baseline has its commit"),
     };
 
     // Flags win over the registry's level, which wins over `schemagate.toml` and the defaults.
     let settings = |subject: &str| -> anyhow::Result<Options> {
         let (mode, rules) = config.for_subject(subject, (Mode::Full, Rules::Events))?;
-        let mode = baseline.modes.get(subject).copied().unwrap_or(mode);
+        let mode = modes.get(subject).copied().unwrap_or(mode);
         Ok(Options {
             mode: args.mode.map(Into::into).unwrap_or(mode),
             rules: args.rules.map(Into::into).unwrap_or(rules),
@@ -222,9 +259,10 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Outcome> {
     };
 
     let mut checked: Vec<Checked> = Vec::new();
-    for (subject, doc) in &new {
-        let options = settings(subject)?;
-        let Some(before) = baseline.docs.get(subject) else {
+    let current: std::collections::BTreeSet<String> = new.keys().cloned().collect();
+    for (subject, doc) in new {
+        let options = settings(&subject)?;
+        let Some(before) = baseline_docs.remove(&subject) else {
             checked.push(Checked {
                 subject: subject.clone(),
                 status: "added",
@@ -234,15 +272,15 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Outcome> {
             });
             continue;
         };
+        let latest = before.last().map(|d| d.root.clone());
         let mut reports = Vec::new();
         for old in before {
-            let report = schema_core::check(old, doc, options)?;
+            let report = schema_core::check(&old, &doc, options)?;
             if !report.changes.is_empty() {
-                reports.push((old.clone(), doc.clone(), report));
+                reports.push((old, doc.clone(), report));
             }
         }
-        let latest = before.last().map(|d| &d.root);
-        let advice = match latest {
+        let advice = match &latest {
             Some(old) if old != &doc.root && options.rules == Rules::Events => {
                 let changes = reports
                     .last()
@@ -263,26 +301,26 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Outcome> {
             "changed"
         };
         checked.push(Checked {
-            subject: subject.clone(),
+            subject,
             status,
             options,
             reports,
             advice,
         });
     }
-    if baseline.removals {
-        for (subject, before) in &baseline.docs {
-            if new.contains_key(subject) {
+    if removals {
+        for (subject, mut before) in baseline_docs {
+            if current.contains(&subject) {
                 continue;
             }
-            let options = settings(subject)?;
-            let old = &before[0];
-            let report = schema_core::diff::removed_subject(old, options);
+            let options = settings(&subject)?;
+            let old = before.swap_remove(0);
+            let report = schema_core::diff::removed_subject(&old, options);
             checked.push(Checked {
-                subject: subject.clone(),
+                subject,
                 status: "removed",
                 options,
-                reports: vec![(old.clone(), old.clone(), report)],
+                reports: vec![(old.clone(), old, report)],
                 advice: None,
             });
         }
@@ -292,13 +330,13 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Outcome> {
     let breaking = checked.iter().filter(|c| !c.compatible()).count();
     let summary = format!(
         "{} subjects checked against {}: {} changed, {} added, {breaking} breaking\n",
-        checked.len(),
+        checked.len() + unchanged,
         args.against,
         count("changed") + count("removed"),
         count("added"),
     );
     let text = match args.format {
-        Format::Json => json_report(args, &checked, breaking)?,
+        Format::Json => json_report(args, &checked, breaking, unchanged)?,
         Format::Human => {
             let mut text = render(args, &checked)?;
             text.push_str(&advice_lines(&checked));
@@ -358,7 +396,12 @@ fn advice_lines(checked: &[Checked]) -> String {
 
 /// DESIGN section 4's object (`compatible`, `changes` with file, line and column), with each
 /// change's subject, and per subject its status, level and `schema_version` advice.
-fn json_report(args: &CheckArgs, checked: &[Checked], breaking: usize) -> anyhow::Result<String> {
+fn json_report(
+    args: &CheckArgs,
+    checked: &[Checked],
+    breaking: usize,
+    unchanged: usize,
+) -> anyhow::Result<String> {
     let mut changes = Vec::new();
     for c in checked {
         for (_, _, r) in &c.reports {
@@ -389,7 +432,7 @@ fn json_report(args: &CheckArgs, checked: &[Checked], breaking: usize) -> anyhow
         "changes": changes,
         "subjects": subjects,
         "summary": {
-            "checked": checked.len(),
+            "checked": checked.len() + unchanged,
             "changed": count("changed") + count("removed"),
             "added": count("added"),
             "breaking": breaking,

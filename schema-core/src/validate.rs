@@ -10,12 +10,12 @@ use crate::document::Document;
 use crate::error::{Error, Result};
 use crate::payload::{Payload, TapeJson, TapeNode};
 
-/// A compiled schema, ready to validate many instances. Payloads read by
-/// [`crate::payload::Reader`] go through the tape validator, compiled up front; the validator
-/// over `serde_json::Value` (witnesses, tests, payloads the tape path hands back) is compiled on
-/// first use, so a cache of thousands of versions holds one validator each, not two.
+/// A compiled schema, ready to validate many instances: a validator over payloads read in place
+/// ([`crate::payload::Reader`]) and one over `serde_json::Value`. The constructor compiles the
+/// one its caller uses (which also proves the schema compiles); the other is compiled on first
+/// use, so a cache of thousands of versions holds one validator each, not two.
 pub struct Compiled {
-    tape: jsonschema::Validator<TapeJson>,
+    tape: OnceLock<Option<jsonschema::Validator<TapeJson>>>,
     value: OnceLock<Option<jsonschema::Validator>>,
     /// The schema as compact text: a tenth of its `Value` tree, for a validator rarely built.
     source: String,
@@ -34,38 +34,65 @@ pub struct Violation {
 }
 
 impl Compiled {
-    /// Compiles document `idx` of a set. References into the set's other documents are not
-    /// registered with the validator yet, so such a schema fails to compile (no witness).
+    /// Compiles document `idx` of a set for `Value` instances (witnesses). References into the
+    /// set's other documents are not registered with the validator yet, so such a schema fails
+    /// to compile (no witness).
     pub fn for_doc(docs: &DocSet, idx: usize) -> Result<Compiled> {
-        Self::new(docs.get(idx))
+        let doc = docs.get(idx);
+        let c = Self::empty(doc);
+        let value = c
+            .build_value(&doc.root)
+            .map_err(|e| not_a_schema(doc, &e))?;
+        let _ = c.value.set(Some(value));
+        Ok(c)
     }
 
-    /// Compiles a standalone document.
+    /// Compiles a standalone document for payloads (the tape validator first).
     pub fn new(doc: &Document) -> Result<Compiled> {
-        let draft = doc.draft.to_validator();
+        let c = Self::empty(doc);
         let tape = jsonschema::options_for::<TapeJson>()
-            .with_draft(draft)
+            .with_draft(c.draft)
             .should_validate_formats(true)
             .build(&doc.root)
-            .map_err(|e| Error::NotASchema {
-                name: doc.name.clone(),
-                pointer: e.instance_path().to_string(),
-                message: e.to_string(),
-            })?;
-        Ok(Compiled {
-            tape,
-            value: OnceLock::new(),
-            source: doc.root.to_string(),
-            draft,
-        })
+            .map_err(|e| not_a_schema(doc, &e))?;
+        let _ = c.tape.set(Some(tape));
+        Ok(c)
     }
 
+    fn empty(doc: &Document) -> Compiled {
+        Compiled {
+            tape: OnceLock::new(),
+            value: OnceLock::new(),
+            source: doc.root.to_string(),
+            draft: doc.draft.to_validator(),
+        }
+    }
+
+    fn build_value(
+        &self,
+        root: &Value,
+    ) -> std::result::Result<jsonschema::Validator, jsonschema::ValidationError<'static>> {
+        jsonschema::options()
+            .with_draft(self.draft)
+            .should_validate_formats(true)
+            .build(root)
+    }
+
+    // The lazily built validators: the same schema and options as the one that compiled.
     fn value_validator(&self) -> Option<&jsonschema::Validator> {
         self.value
             .get_or_init(|| {
-                // Same schema and options as the tape validator, which compiled.
                 let root: Value = serde_json::from_str(&self.source).ok()?;
-                jsonschema::options()
+                self.build_value(&root).ok()
+            })
+            .as_ref()
+    }
+
+    fn tape_validator(&self) -> Option<&jsonschema::Validator<TapeJson>> {
+        self.tape
+            .get_or_init(|| {
+                let root: Value = serde_json::from_str(&self.source).ok()?;
+                jsonschema::options_for::<TapeJson>()
                     .with_draft(self.draft)
                     .should_validate_formats(true)
                     .build(&root)
@@ -83,7 +110,9 @@ impl Compiled {
     pub fn is_valid_payload(&self, payload: &Payload<'_>) -> bool {
         match payload {
             Payload::Value(v) => self.is_valid(v),
-            Payload::Tape(t) => self.tape.is_valid(TapeNode(&t.0)),
+            Payload::Tape(t) => self
+                .tape_validator()
+                .is_some_and(|v| v.is_valid(TapeNode(&t.0))),
         }
     }
 
@@ -91,11 +120,13 @@ impl Compiled {
     pub fn payload_violations(&self, payload: &Payload<'_>) -> Vec<Violation> {
         match payload {
             Payload::Value(v) => self.violations(v),
-            Payload::Tape(t) => self
-                .tape
-                .iter_errors(TapeNode(&t.0))
-                .map(|e| violation(&e))
-                .collect(),
+            Payload::Tape(t) => match self.tape_validator() {
+                Some(v) => v
+                    .iter_errors(TapeNode(&t.0))
+                    .map(|e| violation(&e))
+                    .collect(),
+                None => uncompiled(),
+            },
         }
     }
 
@@ -103,14 +134,26 @@ impl Compiled {
     pub fn violations(&self, instance: &Value) -> Vec<Violation> {
         match self.value_validator() {
             Some(v) => v.iter_errors(instance).map(|e| violation(&e)).collect(),
-            None => vec![Violation {
-                instance_pointer: String::new(),
-                keyword: "schema".into(),
-                schema_pointer: String::new(),
-                message: "the schema could not be compiled for this instance".into(),
-            }],
+            None => uncompiled(),
         }
     }
+}
+
+fn not_a_schema(doc: &Document, e: &jsonschema::ValidationError<'_>) -> Error {
+    Error::NotASchema {
+        name: doc.name.clone(),
+        pointer: e.instance_path().to_string(),
+        message: e.to_string(),
+    }
+}
+
+fn uncompiled() -> Vec<Violation> {
+    vec![Violation {
+        instance_pointer: String::new(),
+        keyword: "schema".into(),
+        schema_pointer: String::new(),
+        message: "the schema could not be compiled for this instance".into(),
+    }]
 }
 
 fn violation(e: &jsonschema::ValidationError<'_>) -> Violation {
