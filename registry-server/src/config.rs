@@ -21,6 +21,11 @@ pub struct Cli {
 pub enum Command {
     /// Serve the registry (the default).
     Serve,
+    /// Manage API tokens (straight in the database of `--database-url`).
+    Token {
+        #[command(subcommand)]
+        action: TokenAction,
+    },
     /// Write every subject version and config of a registry to one JSON file.
     Export {
         /// The registry to read (ours or any Confluent-API registry).
@@ -44,6 +49,26 @@ pub enum Command {
     },
 }
 
+#[derive(Debug, clap::Subcommand)]
+pub enum TokenAction {
+    /// Create a token and print it (shown once; only its hash is stored).
+    Create {
+        /// Who or what holds it (shown in the audit log).
+        #[arg(long)]
+        name: String,
+        /// read, write (register) or admin (config, mode, deletes, audit).
+        #[arg(long, default_value = "read")]
+        role: String,
+        /// Limit it to subjects with this prefix, e.g. `widgets.*`.
+        #[arg(long)]
+        scope: Option<String>,
+    },
+    /// List tokens (never their secrets).
+    List,
+    /// Revoke a token by id.
+    Revoke { id: String },
+}
+
 #[derive(Debug, Clone, clap::Args)]
 pub struct Config {
     /// Address to listen on.
@@ -62,6 +87,31 @@ pub struct Config {
     /// Database connections per process.
     #[arg(long, env = "SCHEMAGATE_DB_CONNECTIONS", default_value_t = 8)]
     pub db_connections: u32,
+    /// Serve without API tokens on a non-loopback address (refused otherwise).
+    #[arg(long, env = "SCHEMAGATE_INSECURE")]
+    pub insecure: bool,
+    /// How often tokens are re-read from the database (a revocation takes effect within it).
+    #[arg(long, env = "SCHEMAGATE_TOKEN_REFRESH_MS", default_value_t = 5000)]
+    pub token_refresh_ms: u64,
+    /// A request running longer than this is answered 408.
+    #[arg(long, env = "SCHEMAGATE_REQUEST_TIMEOUT_MS", default_value_t = 30_000)]
+    pub request_timeout_ms: u64,
+    /// Requests served at once; more are shed with 503 and Retry-After, not queued.
+    #[arg(long, env = "SCHEMAGATE_MAX_IN_FLIGHT", default_value_t = 512)]
+    pub max_in_flight: usize,
+    /// Largest schema accepted for registration, in bytes.
+    #[arg(long, env = "SCHEMAGATE_MAX_SCHEMA_BYTES", default_value_t = 1024 * 1024)]
+    pub max_schema_bytes: usize,
+    /// Deepest nesting of a schema document accepted.
+    #[arg(long, env = "SCHEMAGATE_MAX_SCHEMA_DEPTH", default_value_t = 64)]
+    pub max_schema_depth: usize,
+    /// Most `properties` entries, over the whole schema, accepted.
+    #[arg(
+        long,
+        env = "SCHEMAGATE_MAX_SCHEMA_PROPERTIES",
+        default_value_t = 10_000
+    )]
+    pub max_schema_properties: usize,
 }
 
 impl Config {
@@ -75,8 +125,8 @@ impl Config {
             None => self.database_url.clone(),
         };
         format!(
-            "listen={} database={} max_body_bytes={} db_connections={}",
-            self.listen, db, self.max_body_bytes, self.db_connections
+            "listen={} database={} max_body_bytes={} db_connections={} request_timeout_ms={} max_in_flight={}",
+            self.listen, db, self.max_body_bytes, self.db_connections, self.request_timeout_ms, self.max_in_flight
         )
     }
 }

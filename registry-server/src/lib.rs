@@ -1,9 +1,11 @@
 //! schemagate's registry server: a Confluent Schema Registry compatible HTTP API for JSON event
 //! schemas, judged by the engine, stored in SQLite (default) or PostgreSQL (shared by replicas).
 
+pub mod auth;
 pub mod config;
 pub mod error;
 pub mod http;
+pub mod limits;
 pub mod metrics;
 pub mod migrate;
 pub mod registry;
@@ -11,16 +13,50 @@ pub mod store;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::extract::DefaultBodyLimit;
 use tower_http::trace::TraceLayer;
 
-pub use config::{Cli, Command, Config};
+pub use config::{Cli, Command, Config, TokenAction};
 
-/// Builds the application over a connected store: routes, metrics, body limit, and request
-/// ids (taken from `x-request-id` or made up, echoed back, and recorded in the trace span).
+/// How the HTTP side is set up.
+#[derive(Clone)]
+pub struct AppOptions {
+    pub max_body: usize,
+    /// API tokens; `None` runs open (the loopback default, or `--insecure`).
+    pub tokens: Option<Arc<auth::Tokens>>,
+    pub request_timeout: Duration,
+    pub max_in_flight: usize,
+}
+
+impl AppOptions {
+    /// Open, with default timeouts and load shedding: what tests and loopback use.
+    pub fn open(max_body: usize) -> AppOptions {
+        AppOptions {
+            max_body,
+            tokens: None,
+            request_timeout: Duration::from_secs(30),
+            max_in_flight: 512,
+        }
+    }
+}
+
+/// The application, open (no tokens): see [`app_with`].
 pub fn app(registry: Arc<registry::Registry>, max_body: usize) -> axum::Router {
-    let state = http::AppState { registry, max_body };
+    app_with(registry, AppOptions::open(max_body))
+}
+
+/// Builds the application over a connected store: routes, auth, metrics, body limit, request
+/// timeout, load shedding, and request ids (taken from `x-request-id` or made up, echoed back,
+/// and recorded in the trace span).
+pub fn app_with(registry: Arc<registry::Registry>, options: AppOptions) -> axum::Router {
+    let max_body = options.max_body;
+    let state = http::AppState {
+        registry,
+        max_body,
+        tokens: options.tokens.clone(),
+    };
     let trace = TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
         let id = req
             .headers()
@@ -29,13 +65,23 @@ pub fn app(registry: Arc<registry::Registry>, max_body: usize) -> axum::Router {
             .unwrap_or("-");
         tracing::info_span!("request", method = %req.method(), uri = %req.uri(), request_id = %id)
     });
+    let in_flight = Arc::new(tokio::sync::Semaphore::new(options.max_in_flight));
     http::router(state.clone())
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            http::auth::authorize,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state,
             http::record_metrics,
         ))
         .layer(axum::Extension(http::BodyLimit(max_body)))
         .layer(DefaultBodyLimit::max(max_body))
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            options.request_timeout,
+        ))
+        .layer(axum::middleware::from_fn_with_state(in_flight, http::shed))
         .layer(tower_http::request_id::PropagateRequestIdLayer::x_request_id())
         .layer(trace)
         .layer(tower_http::request_id::SetRequestIdLayer::x_request_id(
@@ -47,6 +93,7 @@ pub fn app(registry: Arc<registry::Registry>, max_body: usize) -> axum::Router {
 pub async fn run_cli(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         None | Some(Command::Serve) => run(cli.config).await,
+        Some(Command::Token { action }) => token_command(&cli.config, action).await,
         Some(Command::Export { from, out }) => {
             let dump = migrate::export(&from).await?;
             let tmp = out.with_extension("partial");
@@ -84,18 +131,100 @@ pub async fn run_cli(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
+/// `registry-server token create|list|revoke`, straight on the database.
+async fn token_command(config: &Config, action: TokenAction) -> anyhow::Result<()> {
+    let store = store::Store::connect(&config.database_url, 2).await?;
+    match action {
+        TokenAction::Create { name, role, scope } => {
+            let role = auth::Role::parse(&role)
+                .ok_or_else(|| anyhow::anyhow!("role {role:?}: use read, write or admin"))?;
+            let scope = auth::parse_scope(scope.as_deref()).map_err(|e| anyhow::anyhow!(e))?;
+            let (token, secret) = auth::create(&store, &name, role, scope).await?;
+            eprintln!(
+                "created token {} ({}, role {}); it is shown once:",
+                token.id,
+                token.name,
+                token.role.as_str()
+            );
+            println!("{secret}");
+        }
+        TokenAction::List => {
+            println!(
+                "{:<10} {:<8} {:<24} {:<16} revoked",
+                "id", "role", "name", "scope"
+            );
+            for (t, revoked) in auth::list(&store).await? {
+                println!(
+                    "{:<10} {:<8} {:<24} {:<16} {}",
+                    t.id,
+                    t.role.as_str(),
+                    t.name,
+                    t.scope
+                        .map(|s| format!("{s}*"))
+                        .unwrap_or_else(|| "*".into()),
+                    revoked.unwrap_or_else(|| "-".into())
+                );
+            }
+        }
+        TokenAction::Revoke { id } => {
+            if !auth::revoke(&store, &id).await? {
+                anyhow::bail!("no live token with id {id}");
+            }
+            println!("revoked {id} (servers drop it within their token refresh interval)");
+        }
+    }
+    Ok(())
+}
+
 /// Connects, migrates, and serves until SIGTERM or Ctrl-C; requests in flight finish first.
+/// Without API tokens it serves only on loopback, unless `--insecure`.
 pub async fn run(config: Config) -> anyhow::Result<()> {
     tracing::info!(config = %config.describe(), "starting schemagate registry");
     let store = store::Store::connect(&config.database_url, config.db_connections).await?;
-    let registry = Arc::new(registry::Registry::new(store));
+    let tokens = Arc::new(auth::Tokens::load(&store).await?);
     let listener = tokio::net::TcpListener::bind(&config.listen).await?;
     let addr = listener.local_addr()?;
+    if tokens.is_empty() {
+        if addr.ip().is_loopback() {
+            tracing::warn!("no API tokens: serving OPEN (loopback only); create one with `registry-server token create`");
+            eprintln!("warning: no API tokens, so the registry is open to anyone on this machine");
+        } else if config.insecure {
+            tracing::warn!(%addr, "no API tokens and --insecure: serving OPEN to the network");
+            eprintln!("warning: --insecure: the registry is open to anyone who can reach {addr}");
+        } else {
+            anyhow::bail!(
+                "refusing to serve on {addr} without API tokens: create one with `registry-server token create --name NAME --role admin`, bind to 127.0.0.1, or pass --insecure"
+            );
+        }
+    }
+    let registry = registry::Registry::new(store).with_limits(limits::Limits {
+        max_schema_bytes: config.max_schema_bytes,
+        max_depth: config.max_schema_depth,
+        max_properties: config.max_schema_properties,
+    });
+    let registry = Arc::new(registry);
+    // Tokens created or revoked by `registry-server token` (or another replica) reach this one.
+    let refresh = Duration::from_millis(config.token_refresh_ms.max(100));
+    let (t, r) = (tokens.clone(), registry.clone());
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(refresh).await;
+            if let Err(e) = t.refresh(&r.store).await {
+                tracing::warn!(error = %e, "token refresh failed; keeping the tokens held");
+            }
+        }
+    });
     tracing::info!(%addr, "listening");
     println!("schemagate registry listening on http://{addr}");
+    let options = AppOptions {
+        max_body: config.max_body_bytes,
+        tokens: Some(tokens),
+        request_timeout: Duration::from_millis(config.request_timeout_ms),
+        max_in_flight: config.max_in_flight,
+    };
     axum::serve(
         listener,
-        app(registry, config.max_body_bytes).into_make_service_with_connect_info::<SocketAddr>(),
+        app_with(registry, options).into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(shutdown())
     .await?;

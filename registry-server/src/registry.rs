@@ -72,6 +72,8 @@ pub struct Registry {
     cache: RwLock<HashMap<i64, Arc<SchemaRow>>>,
     /// Compiled validators by schema id (the validate endpoints), bounded.
     validators: RwLock<HashMap<i64, Arc<Compiled>>>,
+    /// What a candidate schema may cost.
+    pub limits: crate::limits::Limits,
 }
 
 /// Past this many compiled validators the map starts over: memory stays bounded (about 35 KB
@@ -85,7 +87,13 @@ impl Registry {
             metrics: Default::default(),
             cache: RwLock::new(HashMap::new()),
             validators: RwLock::new(HashMap::new()),
+            limits: crate::limits::Limits::default(),
         }
+    }
+
+    pub fn with_limits(mut self, limits: crate::limits::Limits) -> Registry {
+        self.limits = limits;
+        self
     }
 
     /// The compiled validator of a schema id.
@@ -187,8 +195,12 @@ impl Registry {
             "JSON" => {}
             other => return Err(ApiError::InvalidSchema(format!("schema type {other} is not supported: this registry holds JSON Schema only (schemaType \"JSON\")"))),
         }
+        self.limits
+            .check_text(&req.schema)
+            .map_err(ApiError::InvalidSchema)?;
         let doc = Document::parse("schema", &req.schema)
             .map_err(|e| ApiError::InvalidSchema(e.to_string()))?;
+        self.limits.check(&doc).map_err(ApiError::InvalidSchema)?;
         let refs = self.resolve_refs(&req.references).await?;
         // Every $ref must resolve, within the document or through the references.
         let mut set = schema_core::DocSet::new();

@@ -131,6 +131,11 @@ impl Store {
         })
     }
 
+    /// The pool, for tables outside the registry's own (API tokens).
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
     pub async fn ping(&self) -> bool {
         sqlx::query("SELECT 1").execute(&self.pool).await.is_ok()
     }

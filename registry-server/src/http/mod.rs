@@ -1,6 +1,7 @@
 //! The HTTP layer: one `router()` per resource module merged here, the Confluent content type,
 //! and the request helpers every handler shares (JSON bodies, version ids, query flags).
 
+pub mod auth;
 mod compat;
 mod config;
 mod openapi;
@@ -31,6 +32,8 @@ pub const CONTENT_TYPE: &str = "application/vnd.schemaregistry.v1+json";
 pub struct AppState {
     pub registry: Arc<Registry>,
     pub max_body: usize,
+    /// API tokens; `None` (or none in the table) runs open.
+    pub tokens: Option<Arc<crate::auth::Tokens>>,
 }
 
 pub fn router(state: AppState) -> Router {
@@ -201,8 +204,9 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Flags {
     }
 }
 
-/// The peer address of a request, when the server was started with connect info.
-pub struct Client(pub Option<SocketAddr>);
+/// The peer address of a request (when the server was started with connect info) and the
+/// principal the auth middleware found.
+pub struct Client(pub Option<SocketAddr>, pub String);
 
 impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Client {
     type Rejection = std::convert::Infallible;
@@ -216,6 +220,11 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Client {
                 .extensions
                 .get::<ConnectInfo<SocketAddr>>()
                 .map(|c| c.0),
+            parts
+                .extensions
+                .get::<crate::auth::Principal>()
+                .map(|p| p.0.clone())
+                .unwrap_or_else(|| "anonymous".into()),
         ))
     }
 }
@@ -223,12 +232,39 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Client {
 /// Who and where a mutation came from, for the audit log.
 pub fn audit_of(client: Client) -> Audit {
     Audit {
-        principal: "anonymous".into(),
+        principal: client.1,
         address: client
             .0
             .map(|a| a.ip().to_string())
             .unwrap_or_else(|| "unknown".into()),
         subject: None,
         detail: serde_json::json!({}),
+    }
+}
+
+/// Load shedding: past the in-flight limit a request is answered 503 with `Retry-After` at once
+/// instead of queueing without bound (the probes always pass, so an overloaded replica is not
+/// mistaken for a dead one).
+pub async fn shed(
+    State(in_flight): State<Arc<tokio::sync::Semaphore>>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    if matches!(req.uri().path(), "/healthz" | "/readyz") {
+        return next.run(req).await;
+    }
+    match in_flight.try_acquire() {
+        Ok(_permit) => next.run(req).await,
+        Err(_) => {
+            let mut r = reply(
+                StatusCode::SERVICE_UNAVAILABLE,
+                &serde_json::json!({"error_code": 50301, "message": "the registry is at its in-flight request limit; retry shortly"}),
+            );
+            r.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from_static("1"),
+            );
+            r
+        }
     }
 }

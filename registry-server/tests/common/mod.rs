@@ -58,6 +58,11 @@ pub struct Process {
 
 impl Process {
     pub fn start(database_url: &str) -> Process {
+        Self::start_with(database_url, &[])
+    }
+
+    /// With extra flags (`--token-refresh-ms 200`, limits).
+    pub fn start_with(database_url: &str, extra: &[&str]) -> Process {
         let port = free_port();
         let child = Command::new(env!("CARGO_BIN_EXE_registry-server"))
             .args([
@@ -66,6 +71,7 @@ impl Process {
                 "--database-url",
                 database_url,
             ])
+            .args(extra)
             .env("RUST_LOG", "error")
             .stdout(std::process::Stdio::null())
             .spawn()

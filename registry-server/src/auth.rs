@@ -1,0 +1,204 @@
+//! API tokens: roles, subject scopes, how a request proves it holds one, and the token table.
+//!
+//! A token reads `sg_<id>_<secret>`: the id names the row, the secret (32 random bytes) is
+//! checked against its SHA-256 (a fast hash is enough for a random secret of that size; there
+//! is nothing to brute-force). Tokens arrive as `Authorization: Bearer <token>` or, because
+//! Confluent clients send `basic.auth.user.info`, as HTTP Basic with the token as the password.
+
+use std::collections::HashMap;
+use std::sync::RwLock;
+
+use schema_core::canonical::sha256_hex;
+use sqlx::Row;
+
+use crate::store::{now, Store};
+
+/// What a token may do; each role includes the ones before it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Role {
+    Read,
+    Write,
+    Admin,
+}
+
+impl Role {
+    pub fn parse(s: &str) -> Option<Role> {
+        match s {
+            "read" => Some(Role::Read),
+            "write" => Some(Role::Write),
+            "admin" => Some(Role::Admin),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Read => "read",
+            Role::Write => "write",
+            Role::Admin => "admin",
+        }
+    }
+}
+
+/// A live token as the server holds it (never the secret).
+#[derive(Debug, Clone)]
+pub struct Token {
+    pub id: String,
+    pub name: String,
+    pub secret_sha256: String,
+    pub role: Role,
+    /// A subject prefix, or `None` for every subject.
+    pub scope: Option<String>,
+}
+
+impl Token {
+    pub fn covers(&self, subject: &str) -> bool {
+        self.scope.as_deref().is_none_or(|p| subject.starts_with(p))
+    }
+}
+
+/// Who made a request, as the audit log names it.
+#[derive(Debug, Clone)]
+pub struct Principal(pub String);
+
+/// `widgets.*` → `widgets.`; `*` or nothing → every subject.
+pub fn parse_scope(scope: Option<&str>) -> Result<Option<String>, String> {
+    match scope.map(str::trim) {
+        None | Some("") | Some("*") => Ok(None),
+        Some(s) => match s.strip_suffix('*') {
+            Some(prefix) if !prefix.contains('*') => Ok(Some(prefix.to_string())),
+            None if !s.contains('*') => Ok(Some(s.to_string())),
+            _ => Err(format!(
+                "scope {s:?}: a subject prefix, optionally ending in `*` (like `widgets.*`)"
+            )),
+        },
+    }
+}
+
+fn random_hex(bytes: usize) -> std::io::Result<String> {
+    use std::io::Read;
+    let mut buf = vec![0u8; bytes];
+    std::fs::File::open("/dev/urandom")?.read_exact(&mut buf)?;
+    Ok(buf.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// Splits `sg_<id>_<secret>`.
+pub fn split(token: &str) -> Option<(&str, &str)> {
+    let rest = token.strip_prefix("sg_")?;
+    let (id, secret) = rest.split_once('_')?;
+    (!id.is_empty() && !secret.is_empty()).then_some((id, secret))
+}
+
+/// Tokens by id, read from the database and refreshed in the background, so a request costs no
+/// query; a revocation takes effect within one refresh interval on every replica.
+#[derive(Default)]
+pub struct Tokens {
+    live: RwLock<HashMap<String, Token>>,
+}
+
+impl Tokens {
+    pub async fn load(store: &Store) -> anyhow::Result<Tokens> {
+        let t = Tokens::default();
+        t.refresh(store).await?;
+        Ok(t)
+    }
+
+    pub async fn refresh(&self, store: &Store) -> anyhow::Result<()> {
+        let live: HashMap<String, Token> = list(store)
+            .await?
+            .into_iter()
+            .filter(|(_, revoked)| revoked.is_none())
+            .map(|(t, _)| (t.id.clone(), t))
+            .collect();
+        if let Ok(mut l) = self.live.write() {
+            *l = live;
+        }
+        Ok(())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.live.read().map(|l| l.is_empty()).unwrap_or(true)
+    }
+
+    /// The token a presented string proves, if any. The comparison of hashes does not stop at
+    /// the first differing byte.
+    pub fn verify(&self, presented: &str) -> Option<Token> {
+        let (id, secret) = split(presented)?;
+        let live = self.live.read().ok()?;
+        let token = live.get(id)?;
+        let want = token.secret_sha256.as_bytes();
+        let got = sha256_hex(secret.as_bytes());
+        let same = want.len() == got.len()
+            && want
+                .iter()
+                .zip(got.as_bytes())
+                .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+                == 0;
+        same.then(|| token.clone())
+    }
+}
+
+/// Creates a token; answers it in full (the only time it is ever shown).
+pub async fn create(
+    store: &Store,
+    name: &str,
+    role: Role,
+    scope: Option<String>,
+) -> anyhow::Result<(Token, String)> {
+    let id = random_hex(4)?;
+    let secret = random_hex(32)?;
+    let token = Token {
+        id: id.clone(),
+        name: name.to_string(),
+        secret_sha256: sha256_hex(secret.as_bytes()),
+        role,
+        scope,
+    };
+    sqlx::query(
+        "INSERT INTO api_tokens (id, name, secret_sha256, role, scope, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(&token.id)
+    .bind(&token.name)
+    .bind(&token.secret_sha256)
+    .bind(role.as_str())
+    .bind(token.scope.clone())
+    .bind(now())
+    .execute(store.pool())
+    .await?;
+    Ok((token, format!("sg_{id}_{secret}")))
+}
+
+/// Every token with its revocation time, oldest first.
+pub async fn list(store: &Store) -> anyhow::Result<Vec<(Token, Option<String>)>> {
+    let rows = sqlx::query(
+        "SELECT id, name, secret_sha256, role, scope, revoked_at FROM api_tokens ORDER BY created_at, id",
+    )
+    .fetch_all(store.pool())
+    .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        let role: String = r.try_get("role")?;
+        out.push((
+            Token {
+                id: r.try_get("id")?,
+                name: r.try_get("name")?,
+                secret_sha256: r.try_get("secret_sha256")?,
+                role: Role::parse(&role).unwrap_or(Role::Read),
+                scope: r.try_get("scope")?,
+            },
+            r.try_get("revoked_at")?,
+        ));
+    }
+    Ok(out)
+}
+
+/// Revokes a token by id; false when there is no such live token.
+pub async fn revoke(store: &Store, id: &str) -> anyhow::Result<bool> {
+    let done =
+        sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
+            .bind(now())
+            .bind(id)
+            .execute(store.pool())
+            .await?;
+    Ok(done.rows_affected() > 0)
+}

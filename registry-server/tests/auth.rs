@@ -1,0 +1,250 @@
+//! Authorization over every route the OpenAPI document lists: a route without an expectation
+//! here fails the test, so a new route cannot skip it. Each operation is called with no token,
+//! a wrong one, a revoked one, each role below the one it needs (401 or 403) and the one it
+//! needs (neither). Scoped tokens stay inside their subjects; HTTP Basic carries a token as the
+//! password (Confluent's `basic.auth.user.info`); the audit log names the token.
+
+mod common;
+
+use std::process::Command;
+
+use common::{client, sqlite_url, temp_dir, wait_ready, Process};
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+
+fn token_cmd(db: &str, args: &[&str]) -> String {
+    let o = Command::new(env!("CARGO_BIN_EXE_registry-server"))
+        .args(["--database-url", db, "token"])
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    String::from_utf8_lossy(&o.stdout).trim().to_string()
+}
+
+fn create(db: &str, name: &str, role: &str, scope: Option<&str>) -> String {
+    let mut args = vec!["create", "--name", name, "--role", role];
+    if let Some(s) = scope {
+        args.extend(["--scope", s]);
+    }
+    token_cmd(db, &args)
+}
+
+/// The role each operation needs; `None` is public. Every operation in `/openapi.json` must be
+/// here.
+fn expected(method: &str, path: &str) -> Option<Option<&'static str>> {
+    let role = match (method, path) {
+        ("get", "/healthz" | "/readyz") => None,
+        ("get", "/audit") => Some("admin"),
+        ("get", _) => Some("read"),
+        ("post", "/subjects/{subject}/versions") => Some("write"),
+        ("post", "/subjects/{subject}") => Some("read"),
+        ("post", p) if p.starts_with("/compatibility/") => Some("read"),
+        ("post", p) if p.ends_with("/validate") || p.ends_with("/validate/batch") => Some("read"),
+        ("delete", p) if p.starts_with("/subjects/") => Some("admin"),
+        ("put" | "delete", p) if p.starts_with("/config") || p.starts_with("/mode") => {
+            Some("admin")
+        }
+        _ => return None,
+    };
+    Some(role)
+}
+
+async fn call(base: &str, method: &str, path: &str, auth: Option<&str>) -> StatusCode {
+    let url = format!(
+        "{base}{}",
+        path.replace("{subject}", "widgets.WidgetCreated")
+            .replace("{version}", "1")
+            .replace("{id}", "1")
+    );
+    let m = Method::from_bytes(method.to_ascii_uppercase().as_bytes()).unwrap();
+    let mut req = client().request(m, url);
+    if method != "get" && method != "delete" {
+        req = req
+            .header("Content-Type", "application/vnd.schemaregistry.v1+json")
+            .body(
+                json!({"schema": "{}", "compatibility": "BACKWARD", "mode": "READWRITE"})
+                    .to_string(),
+            );
+    }
+    if let Some(t) = auth {
+        req = req.bearer_auth(t);
+    }
+    req.send().await.unwrap().status()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_route_refuses_what_it_should() {
+    let dir = temp_dir("auth");
+    let db = sqlite_url(&dir);
+    let admin = create(&db, "admin", "admin", None);
+    let writer = create(&db, "ci", "write", None);
+    let reader = create(&db, "dash", "read", None);
+    let scoped = create(&db, "widgets-team", "write", Some("widgets.*"));
+    let revoked = create(&db, "old", "admin", None);
+    let revoked_id = revoked.split('_').nth(1).unwrap().to_string();
+    token_cmd(&db, &["revoke", &revoked_id]);
+    let listed = token_cmd(&db, &["list"]);
+    assert!(
+        listed.contains("widgets.*") && listed.contains(&revoked_id),
+        "{listed}"
+    );
+    assert!(
+        !listed.contains(admin.split('_').nth(2).unwrap()),
+        "a secret was listed"
+    );
+
+    let server = Process::start_with(&db, &["--token-refresh-ms", "200"]);
+    wait_ready(&server.base).await;
+    let base = server.base.as_str();
+    let widget = include_str!("../../schemas/widgets/WidgetCreated.json");
+    let r = client()
+        .post(format!("{base}/subjects/widgets.WidgetCreated/versions"))
+        .bearer_auth(&writer)
+        .json(&json!({"schema": widget}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+
+    let doc: Value = client()
+        .get(format!("{base}/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let roles = [("read", &reader), ("write", &writer), ("admin", &admin)];
+    let rank = |r: &str| {
+        ["read", "write", "admin"]
+            .iter()
+            .position(|x| *x == r)
+            .unwrap()
+    };
+    let mut operations = 0;
+    let mut missing = Vec::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for method in item.as_object().unwrap().keys() {
+            let Some(need) = expected(method, path) else {
+                missing.push(format!("{method} {path}"));
+                continue;
+            };
+            operations += 1;
+            let Some(need) = need else {
+                assert!(
+                    call(base, method, path, None).await.is_success(),
+                    "{method} {path}"
+                );
+                continue;
+            };
+            for bad in [None, Some("sg_deadbeef_00"), Some(revoked.as_str())] {
+                let s = call(base, method, path, bad).await;
+                assert_eq!(s, StatusCode::UNAUTHORIZED, "{method} {path} with {bad:?}");
+            }
+            for (role, token) in roles {
+                let s = call(base, method, path, Some(token)).await;
+                if rank(role) < rank(need) {
+                    assert_eq!(s, StatusCode::FORBIDDEN, "{method} {path} as {role}");
+                } else {
+                    assert!(
+                        s != StatusCode::UNAUTHORIZED && s != StatusCode::FORBIDDEN,
+                        "{method} {path} as {role}: {s}"
+                    );
+                }
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "routes without an auth expectation: {missing:?}"
+    );
+    assert!(operations >= 30, "only {operations} operations checked");
+
+    // Scoped tokens stay in their subjects; subject-less mutations need an unscoped admin.
+    let post = |subject: &str, token: &str| {
+        client()
+            .post(format!("{base}/subjects/{subject}/versions"))
+            .bearer_auth(token.to_string())
+            .json(&json!({"schema": widget}))
+            .send()
+    };
+    assert_eq!(
+        post("widgets.Other", &scoped).await.unwrap().status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        post("ads.Click", &scoped).await.unwrap().status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        post("widgets%2Fx", &scoped).await.unwrap().status(),
+        StatusCode::FORBIDDEN
+    );
+
+    // HTTP Basic with the token as the password, as Confluent clients send it.
+    let r = client()
+        .get(format!("{base}/subjects"))
+        .basic_auth("dash", Some(&reader))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let r = client()
+        .get(format!("{base}/subjects"))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.headers()["www-authenticate"]
+        .to_str()
+        .unwrap()
+        .contains("Basic"));
+
+    // A token revoked while the server runs stops working within the refresh interval.
+    let reader_id = reader.split('_').nth(1).unwrap().to_string();
+    token_cmd(&db, &["revoke", &reader_id]);
+    tokio::time::sleep(std::time::Duration::from_millis(600)).await;
+    assert_eq!(
+        call(base, "get", "/subjects", Some(&reader)).await,
+        StatusCode::UNAUTHORIZED
+    );
+
+    // The audit log names the token behind each mutation.
+    let audit: Value = client()
+        .get(format!("{base}/audit"))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let principals: Vec<&str> = audit
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["principal"].as_str())
+        .collect();
+    let writer_id = writer.split('_').nth(1).unwrap();
+    assert!(
+        principals.contains(&format!("token:{writer_id}:ci").as_str()),
+        "{principals:?}"
+    );
+    assert!(!principals.contains(&"anonymous"), "{principals:?}");
+}
+
+#[test]
+fn no_tokens_on_a_network_address_refuses_to_start() {
+    let dir = temp_dir("insecure");
+    let db = sqlite_url(&dir);
+    let o = Command::new(env!("CARGO_BIN_EXE_registry-server"))
+        .args(["--listen", "0.0.0.0:0", "--database-url", &db])
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("refusing to serve") && err.contains("--insecure"),
+        "{err}"
+    );
+}
