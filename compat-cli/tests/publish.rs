@@ -184,3 +184,52 @@ fn lint_finds_event_rule_violations() {
     assert!(text(&o).contains("7 files linted, 0 findings"));
     std::fs::remove_dir_all(dir).ok();
 }
+
+#[test]
+fn register_sends_credentials_and_explains_refusals() {
+    let dir = std::env::temp_dir().join(format!("schemagate-register-auth-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let url = format!("sqlite://{}?mode=rwc", dir.join("r.db").display());
+    let (base, token) = rt.block_on(async {
+        let store = registry_server::store::Store::connect(&url, 4)
+            .await
+            .unwrap();
+        let (_, token) =
+            registry_server::auth::create(&store, "ci", registry_server::auth::Role::Write, None)
+                .await
+                .unwrap();
+        let tokens = registry_server::auth::Tokens::load(&store).await.unwrap();
+        let app = registry_server::app_with(
+            Arc::new(registry_server::registry::Registry::new(store)),
+            registry_server::AppOptions {
+                tokens: Some(Arc::new(tokens)),
+                ..registry_server::AppOptions::open(1 << 20)
+            },
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move { axum_serve(listener, app).await });
+        (format!("http://{addr}"), token)
+    });
+    let file = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../schemas/widgets/WidgetCreated.json"
+    );
+    let args = |subject: &'static str| {
+        ["register", "--registry", &base, "--subject", subject, file].map(String::from)
+    };
+    let o = cli(&args("widgets.WidgetCreated").each_ref().map(String::as_str));
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("refused the credentials"), "{}", text(&o));
+    let mut with_token = args("widgets.WidgetCreated").to_vec();
+    with_token.extend(["--token".to_string(), token.clone()]);
+    let o = cli(&with_token.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let o = Command::new(env!("CARGO_BIN_EXE_compat-cli"))
+        .args(args("widgets.Again"))
+        .env("SCHEMAGATE_BASIC_AUTH", format!("ci:{token}"))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+}
