@@ -97,8 +97,26 @@ impl ApiError {
             BadRequest(_) => (StatusCode::BAD_REQUEST, 400),
             NoRoute(_) => (StatusCode::NOT_FOUND, 404),
             PayloadTooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, 413),
+            Store(e) if unreachable(e) => (StatusCode::SERVICE_UNAVAILABLE, 50302),
             Store(_) | Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, 50001),
         }
+    }
+}
+
+/// The database did not answer (down, restarting, pool exhausted): the request may succeed
+/// later, so it is a 503 with `Retry-After`, not a 500.
+fn unreachable(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed => true,
+        sqlx::Error::Tls(_) => true,
+        sqlx::Error::Database(d) => {
+            // PostgreSQL shutting down, or refusing connections while starting.
+            matches!(
+                d.code().as_deref(),
+                Some("57P01" | "57P02" | "57P03" | "08006" | "08001" | "08004")
+            )
+        }
+        _ => false,
     }
 }
 
@@ -110,8 +128,20 @@ impl IntoResponse for ApiError {
             ApiError::Internal(e) => tracing::error!(error = %e, "internal error"),
             _ => {}
         }
-        let body = json!({"error_code": code, "message": self.to_string()});
-        crate::http::reply(status, &body)
+        let message = if code == 50302 {
+            "the database is unreachable; retry shortly".to_string()
+        } else {
+            self.to_string()
+        };
+        let body = json!({"error_code": code, "message": message});
+        let mut r = crate::http::reply(status, &body);
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            r.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from_static("2"),
+            );
+        }
+        r
     }
 }
 

@@ -97,7 +97,11 @@ impl Store {
         } else {
             anyhow::bail!("unsupported DATABASE_URL {url:?}: use sqlite://… or postgres://…");
         };
-        let mut options = AnyPoolOptions::new().max_connections(max_connections);
+        // A database that does not answer fails requests in seconds (503), not after the
+        // default 30 s wait for a connection.
+        let mut options = AnyPoolOptions::new()
+            .max_connections(max_connections)
+            .acquire_timeout(std::time::Duration::from_secs(2));
         if backend == Backend::Sqlite {
             options = options.after_connect(|conn, _| {
                 Box::pin(async move {
@@ -137,7 +141,11 @@ impl Store {
     }
 
     pub async fn ping(&self) -> bool {
-        sqlx::query("SELECT 1").execute(&self.pool).await.is_ok()
+        let probe = sqlx::query("SELECT 1").execute(&self.pool);
+        matches!(
+            tokio::time::timeout(std::time::Duration::from_secs(2), probe).await,
+            Ok(Ok(_))
+        )
     }
 
     pub async fn subjects(&self, include_deleted: bool) -> ApiResult<Vec<String>> {

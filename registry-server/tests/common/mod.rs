@@ -147,6 +147,8 @@ pub fn sqlite_url(dir: &std::path::Path) -> String {
 pub struct Postgres {
     pub url: String,
     data: Option<PathBuf>,
+    /// Server options, to start it again the same way.
+    opts: String,
 }
 
 fn as_postgres_user(cmd: &str, args: &[&str]) -> Command {
@@ -182,7 +184,11 @@ fn free_port() -> u16 {
 impl Postgres {
     pub fn start() -> Postgres {
         if let Ok(url) = std::env::var("SCHEMAGATE_TEST_POSTGRES") {
-            return Postgres { url, data: None };
+            return Postgres {
+                url,
+                data: None,
+                opts: String::new(),
+            };
         }
         let dir = temp_dir("pg");
         let data = dir.join("data");
@@ -239,7 +245,30 @@ impl Postgres {
         Postgres {
             url: format!("postgres://postgres@127.0.0.1:{port}/postgres"),
             data: Some(data),
+            opts,
         }
+    }
+
+    fn pg_ctl(&self, args: &[&str]) -> bool {
+        let Some(data) = &self.data else {
+            return false;
+        };
+        let mut all = vec!["-D", data.to_str().unwrap()];
+        all.extend(args);
+        as_postgres_user("pg_ctl", &all)
+            .output()
+            .is_ok_and(|o| o.status.success())
+    }
+
+    /// Stops the cluster at once (connections are cut), for outage tests.
+    pub fn stop(&self) -> bool {
+        self.pg_ctl(&["-m", "immediate", "-w", "stop"])
+    }
+
+    /// Starts it again on the same port and data.
+    pub fn restart(&self) -> bool {
+        let log = self.data.as_ref().unwrap().with_file_name("log");
+        self.pg_ctl(&["-o", &self.opts, "-l", log.to_str().unwrap(), "-w", "start"])
     }
 
     /// A fresh database in the cluster, so each suite starts empty.
