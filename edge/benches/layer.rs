@@ -18,6 +18,12 @@ use registry_client::{CacheOptions, Client, ValidatorCache};
 use schemagate_edge::{EdgeConfig, SubjectFrom, ValidateEventsLayer};
 use tower::{Service, ServiceExt};
 
+// Both sides of the comparison run on the same allocator, chosen at build time:
+// `--features bench-mimalloc` (what a service would link), or the system one by default.
+#[cfg(feature = "bench-mimalloc")]
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(|a, b| a.partial_cmp(b).unwrap());
     v[v.len() / 2]

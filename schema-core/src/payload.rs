@@ -1,34 +1,45 @@
-//! Payloads read for validation. The fast path parses a payload into a flat simd-json tape that
-//! borrows the payload's bytes (no tree of maps, no allocation per node) and validates that in
-//! place: measured 2.5x faster to parse than a `serde_json::Value` (bench/README.md). Anything
-//! the two parsers might read differently takes the `serde_json` path instead, so a verdict never
-//! depends on which path a payload took: a line simd-json refuses, nesting deeper than
-//! serde_json's 128 levels, duplicate keys (serde_json keeps the last), non-finite numbers,
-//! `\u` escapes and NUL bytes.
+//! Payloads read for validation. A payload is parsed by serde_json, the same parser as the
+//! `serde_json::Value` path, but into a flat tape: one `Vec` of slots, strings borrowed from the
+//! payload's bytes unless they hold escapes, no map per object. The `jsonschema` validator reads
+//! the tape in place through its custom-representation trait. What is JSON, the nesting limit
+//! and every number are therefore serde_json's on both paths; the one difference, duplicate
+//! keys (a `Value` keeps the last), sends such a payload to the `Value` path.
+//!
+//! (A first version parsed with simd-json; fuzzing found it accepting a NUL byte, bytes after a
+//! bare scalar and a number with two decimal points, so the parse is serde_json's.)
 
 use std::borrow::Cow;
+use std::fmt;
 
 use jsonschema::json::{Array, Json, JsonNumber, Node, NodeIdentity, Object};
 use jsonschema::types::JsonType;
+use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value};
-use simd_json::{tape, StaticNode};
 
-/// serde_json refuses the 128th nested container (its recursion limit): deeper payloads are not
-/// JSON to it, so not to us either.
-const MAX_DEPTH: usize = 127;
+/// One tape slot. Containers are followed by their entries (objects: key, value, key, ...);
+/// `count` is how many slots the entries take.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Slot<'a> {
+    Null,
+    Bool(bool),
+    U64(u64),
+    I64(i64),
+    F64(f64),
+    Str(Cow<'a, str>),
+    Object { len: usize, count: usize },
+    Array { len: usize, count: usize },
+}
 
-/// Reusable buffers for reading many payloads.
+/// Reads many payloads, reusing what it learns of their size.
 #[derive(Default)]
 pub struct Reader {
-    buffers: simd_json::Buffers,
-    /// simd-json unescapes strings in place, so it parses a copy: the caller keeps the payload
-    /// exactly as read (`--valid-out` writes it byte for byte).
-    scratch: Vec<u8>,
+    /// The last tape's length: the next one starts with room for it.
+    hint: usize,
 }
 
 /// One parsed payload.
 pub enum Payload<'a> {
-    Tape(tape::Tape<'a>),
+    Tape(Vec<Slot<'a>>),
     Value(Value),
 }
 
@@ -42,91 +53,145 @@ pub enum Field<'a> {
 
 impl Reader {
     /// Parses one payload. The error is serde_json's, with its line and column.
-    pub fn read<'s>(&'s mut self, raw: &[u8]) -> Result<Payload<'s>, serde_json::Error> {
-        // The syntax is serde_json's to judge: a pass that builds nothing (about a quarter of
-        // the tape's cost) and makes "is it JSON" the same on both paths. simd-json alone let
-        // through a NUL byte, bytes after a bare scalar and a number with two decimal points
-        // (all found by fuzz/fuzz_targets/payload.rs).
-        serde_json::from_slice::<serde::de::IgnoredAny>(raw)?;
-        if !u_escape(raw) && !negative_zero(raw) {
-            self.scratch.clear();
-            self.scratch.extend_from_slice(raw);
-            if let Ok(tape) = simd_json::to_tape_with_buffers(&mut self.scratch, &mut self.buffers)
-            {
-                if plain(&tape.0) {
-                    return Ok(Payload::Tape(tape));
-                }
-            }
-        }
+    pub fn read<'r>(&mut self, raw: &'r [u8]) -> Result<Payload<'r>, serde_json::Error> {
+        let mut tape = Vec::with_capacity(self.hint.max(16));
+        // One UTF-8 check of the whole payload, then the `&str` reader, which skips the check
+        // per string that the byte reader makes (measured: 17% of a parse).
         match std::str::from_utf8(raw) {
-            Ok(text) => serde_json::from_str(text),
-            Err(_) => serde_json::from_slice(raw),
+            Ok(text) => build(serde_json::Deserializer::from_str(text), &mut tape)?,
+            Err(_) => build(serde_json::Deserializer::from_slice(raw), &mut tape)?,
         }
-        .map(Payload::Value)
+        self.hint = tape.len();
+        if has_duplicate_keys(&tape) {
+            return serde_json::from_slice(raw).map(Payload::Value);
+        }
+        Ok(Payload::Tape(tape))
     }
 }
 
-fn u_escape(raw: &[u8]) -> bool {
-    memchr::memmem::find(raw, b"\\u").is_some()
+fn build<'de, R: serde_json::de::Read<'de>>(
+    mut de: serde_json::Deserializer<R>,
+    tape: &mut Vec<Slot<'de>>,
+) -> Result<(), serde_json::Error> {
+    Build { tape }.deserialize(&mut de)?;
+    de.end()
 }
 
-/// A bare `-0`: serde_json reads it as the float -0.0 (not an integer under draft 4), simd-json
-/// as the integer 0. Dates and offsets (`-05:00`) are followed by a digit and do not count.
-fn negative_zero(raw: &[u8]) -> bool {
-    memchr::memmem::find_iter(raw, b"-0")
-        .any(|at| !matches!(raw.get(at + 2), Some(b'0'..=b'9' | b'.' | b'e' | b'E')))
+/// Appends one value to the tape as serde_json reads it.
+struct Build<'t, 'de> {
+    tape: &'t mut Vec<Slot<'de>>,
 }
 
-/// Whether a tape reads the same as serde_json would read its text: depth within the limit,
-/// no duplicate keys, every number finite and of a kind serde_json has.
-fn plain(nodes: &[tape::Node<'_>]) -> bool {
-    // `ends[d]`: the tape index where the container open at depth `d` ends.
-    let mut ends: Vec<usize> = Vec::with_capacity(16);
-    let mut i = 0;
-    while i < nodes.len() {
-        while ends.last() == Some(&i) {
-            ends.pop();
-        }
-        match nodes[i] {
-            tape::Node::Object { len, count } => {
-                if ends.len() >= MAX_DEPTH || has_duplicate_keys(&nodes[i..], len) {
-                    return false;
-                }
-                ends.push(i + count + 1);
-            }
-            tape::Node::Array { count, .. } => {
-                if ends.len() >= MAX_DEPTH {
-                    return false;
-                }
-                ends.push(i + count + 1);
-            }
-            tape::Node::String(_) => {}
-            tape::Node::Static(s) => {
-                if !known_static(s) {
-                    return false;
-                }
-            }
-        }
-        i += 1;
+impl<'de> DeserializeSeed<'de> for Build<'_, 'de> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
     }
-    true
 }
 
-#[allow(unreachable_patterns)] // simd-json has 128-bit variants behind a feature
-fn known_static(s: StaticNode) -> bool {
-    match s {
-        StaticNode::F64(f) => f.is_finite(),
-        StaticNode::I64(_) | StaticNode::U64(_) | StaticNode::Bool(_) | StaticNode::Null => true,
-        _ => false,
+impl<'de> Visitor<'de> for Build<'_, 'de> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_unit<E>(self) -> Result<(), E> {
+        self.tape.push(Slot::Null);
+        Ok(())
+    }
+
+    fn visit_none<E>(self) -> Result<(), E> {
+        self.tape.push(Slot::Null);
+        Ok(())
+    }
+
+    fn visit_bool<E>(self, b: bool) -> Result<(), E> {
+        self.tape.push(Slot::Bool(b));
+        Ok(())
+    }
+
+    fn visit_u64<E>(self, n: u64) -> Result<(), E> {
+        self.tape.push(Slot::U64(n));
+        Ok(())
+    }
+
+    fn visit_i64<E>(self, n: i64) -> Result<(), E> {
+        self.tape.push(Slot::I64(n));
+        Ok(())
+    }
+
+    fn visit_f64<E>(self, n: f64) -> Result<(), E> {
+        self.tape.push(Slot::F64(n));
+        Ok(())
+    }
+
+    fn visit_borrowed_str<E>(self, s: &'de str) -> Result<(), E> {
+        self.tape.push(Slot::Str(Cow::Borrowed(s)));
+        Ok(())
+    }
+
+    fn visit_str<E>(self, s: &str) -> Result<(), E> {
+        // Only strings with escapes arrive here: they need their own storage.
+        self.tape.push(Slot::Str(Cow::Owned(s.to_owned())));
+        Ok(())
+    }
+
+    fn visit_string<E>(self, s: String) -> Result<(), E> {
+        self.tape.push(Slot::Str(Cow::Owned(s)));
+        Ok(())
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let at = self.tape.len();
+        self.tape.push(Slot::Array { len: 0, count: 0 });
+        let mut len = 0;
+        while seq
+            .next_element_seed(Build {
+                tape: &mut *self.tape,
+            })?
+            .is_some()
+        {
+            len += 1;
+        }
+        let count = self.tape.len() - at - 1;
+        self.tape[at] = Slot::Array { len, count };
+        Ok(())
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let at = self.tape.len();
+        self.tape.push(Slot::Object { len: 0, count: 0 });
+        let mut len = 0;
+        while map
+            .next_key_seed(Build {
+                tape: &mut *self.tape,
+            })?
+            .is_some()
+        {
+            map.next_value_seed(Build {
+                tape: &mut *self.tape,
+            })?;
+            len += 1;
+        }
+        let count = self.tape.len() - at - 1;
+        self.tape[at] = Slot::Object { len, count };
+        Ok(())
     }
 }
 
 const SMALL_OBJECT: usize = 16;
 
-fn has_duplicate_keys(object: &[tape::Node<'_>], len: usize) -> bool {
-    if len < 2 {
-        return false;
-    }
+/// Whether any object on the tape repeats a key (a `Value` would keep only the last).
+fn has_duplicate_keys(tape: &[Slot<'_>]) -> bool {
+    tape.iter().enumerate().any(|(i, slot)| match slot {
+        Slot::Object { len, .. } if *len > 1 => object_repeats(&tape[i..], *len),
+        _ => false,
+    })
+}
+
+fn object_repeats(object: &[Slot<'_>], len: usize) -> bool {
     let mut keys = TapeObject { nodes: object, len }.members().map(|(k, _)| k);
     if len <= SMALL_OBJECT {
         // Pairwise on the stack: event objects are small, and this runs for every one.
@@ -153,12 +218,12 @@ impl Payload<'_> {
                 Some(other) => Field::Other(other.to_string()),
             },
             Payload::Tape(t) => {
-                let member = TapeNode(&t.0)
+                let member = TapeNode(t)
                     .as_object()
                     .and_then(|o| o.get(&name.to_string()));
                 match member {
                     None => Field::Missing,
-                    Some(TapeNode([tape::Node::String(s), ..])) => Field::Str(Cow::Borrowed(s)),
+                    Some(TapeNode([Slot::Str(s), ..])) => Field::Str(Cow::Borrowed(s)),
                     Some(other) => Field::Other(other.to_value().to_string()),
                 }
             }
@@ -169,7 +234,7 @@ impl Payload<'_> {
     pub fn to_value(&self) -> Value {
         match self {
             Payload::Value(v) => v.clone(),
-            Payload::Tape(t) => TapeNode(&t.0).to_value().into_owned(),
+            Payload::Tape(t) => TapeNode(t).to_value().into_owned(),
         }
     }
 }
@@ -179,33 +244,33 @@ pub struct TapeJson;
 
 /// A node: the tape from the node's header on (its subtree is the first `count()` entries).
 #[derive(Clone, Copy)]
-pub struct TapeNode<'a>(pub &'a [tape::Node<'a>]);
+pub struct TapeNode<'a>(pub &'a [Slot<'a>]);
 
 #[derive(Clone, Copy)]
 pub struct TapeObject<'a> {
-    nodes: &'a [tape::Node<'a>],
+    nodes: &'a [Slot<'a>],
     len: usize,
 }
 
 #[derive(Clone, Copy)]
 pub struct TapeArray<'a> {
-    nodes: &'a [tape::Node<'a>],
+    nodes: &'a [Slot<'a>],
     len: usize,
 }
 
-#[derive(Clone, Copy)]
-pub struct TapeNumber(StaticNode);
+#[derive(Clone)]
+pub struct TapeNumber(Number);
 
 /// Entries a node takes on the tape, its own header included.
-fn span(node: &tape::Node<'_>) -> usize {
+fn span(node: &Slot<'_>) -> usize {
     match node {
-        tape::Node::Object { count, .. } | tape::Node::Array { count, .. } => count + 1,
+        Slot::Object { count, .. } | Slot::Array { count, .. } => count + 1,
         _ => 1,
     }
 }
 
 impl<'a> TapeNode<'a> {
-    fn head(&self) -> &'a tape::Node<'a> {
+    fn head(&self) -> &'a Slot<'a> {
         &self.0[0]
     }
 }
@@ -223,7 +288,7 @@ impl Json for TapeJson {
     }
 
     fn with_string_node<T>((): &mut (), string: &str, f: impl FnOnce(TapeNode<'_>) -> T) -> T {
-        let node = [tape::Node::String(string)];
+        let node = [Slot::Str(Cow::Borrowed(string))];
         f(TapeNode(&node))
     }
 }
@@ -235,79 +300,82 @@ impl<'a> Node<'a, TapeJson> for TapeNode<'a> {
 
     fn as_object(&self) -> Option<TapeObject<'a>> {
         match *self.head() {
-            tape::Node::Object { len, .. } => Some(TapeObject { nodes: self.0, len }),
+            Slot::Object { len, .. } => Some(TapeObject { nodes: self.0, len }),
             _ => None,
         }
     }
 
     fn as_array(&self) -> Option<TapeArray<'a>> {
         match *self.head() {
-            tape::Node::Array { len, .. } => Some(TapeArray { nodes: self.0, len }),
+            Slot::Array { len, .. } => Some(TapeArray { nodes: self.0, len }),
             _ => None,
         }
     }
 
     fn as_string(&self) -> Option<Cow<'a, str>> {
-        match *self.head() {
-            tape::Node::String(s) => Some(Cow::Borrowed(s)),
+        match self.head() {
+            Slot::Str(s) => Some(Cow::Borrowed(s.as_ref())),
             _ => None,
         }
     }
 
     fn as_number(&self) -> Option<TapeNumber> {
         match *self.head() {
-            tape::Node::Static(
-                s @ (StaticNode::I64(_) | StaticNode::U64(_) | StaticNode::F64(_)),
-            ) => Some(TapeNumber(s)),
+            Slot::U64(n) => Some(TapeNumber(Number::from(n))),
+            Slot::I64(n) => Some(TapeNumber(Number::from(n))),
+            // serde_json never reads a non-finite number.
+            Slot::F64(f) => Number::from_f64(f).map(TapeNumber),
             _ => None,
         }
     }
 
     fn as_boolean(&self) -> Option<bool> {
         match *self.head() {
-            tape::Node::Static(StaticNode::Bool(b)) => Some(b),
+            Slot::Bool(b) => Some(b),
             _ => None,
         }
     }
 
     fn is_null(&self) -> bool {
-        matches!(self.head(), tape::Node::Static(StaticNode::Null))
+        matches!(self.head(), Slot::Null)
     }
 
     fn json_type(&self) -> JsonType {
         match self.head() {
-            tape::Node::String(_) => JsonType::String,
-            tape::Node::Object { .. } => JsonType::Object,
-            tape::Node::Array { .. } => JsonType::Array,
-            tape::Node::Static(StaticNode::Bool(_)) => JsonType::Boolean,
-            tape::Node::Static(StaticNode::Null) => JsonType::Null,
-            tape::Node::Static(_) => JsonType::Number,
+            Slot::Str(_) => JsonType::String,
+            Slot::Object { .. } => JsonType::Object,
+            Slot::Array { .. } => JsonType::Array,
+            Slot::Bool(_) => JsonType::Boolean,
+            Slot::Null => JsonType::Null,
+            Slot::U64(_) | Slot::I64(_) | Slot::F64(_) => JsonType::Number,
         }
     }
 
     fn equals_value(&self, expected: &Value) -> bool {
         // `const`/`enum` on strings is the common case: compare without building a Value.
         match (self.head(), expected) {
-            (tape::Node::String(s), Value::String(e)) => s == e,
-            (tape::Node::String(_), _) => false,
+            (Slot::Str(s), Value::String(e)) => s == e,
+            (Slot::Str(_), _) => false,
             _ => jsonschema::json::cmp::equal(&self.to_value(), expected),
         }
     }
 
     fn to_value(&self) -> Cow<'a, Value> {
-        Cow::Owned(match *self.head() {
-            tape::Node::String(s) => Value::String(s.to_owned()),
-            tape::Node::Static(StaticNode::Null) => Value::Null,
-            tape::Node::Static(StaticNode::Bool(b)) => Value::Bool(b),
-            tape::Node::Static(s) => Value::Number(TapeNumber(s).to_number().into_owned()),
-            tape::Node::Object { .. } => Value::Object(
+        Cow::Owned(match self.head() {
+            Slot::Str(s) => Value::String(s.to_string()),
+            Slot::Null => Value::Null,
+            Slot::Bool(b) => Value::Bool(*b),
+            Slot::U64(_) | Slot::I64(_) | Slot::F64(_) => {
+                self.as_number().map_or(Value::Null, |n| Value::Number(n.0))
+            }
+            Slot::Object { .. } => Value::Object(
                 self.as_object()
                     .into_iter()
                     .flat_map(|o| o.members())
                     .map(|(k, v)| (k.to_owned(), v.to_value().into_owned()))
                     .collect::<Map<_, _>>(),
             ),
-            tape::Node::Array { .. } => Value::Array(
+            Slot::Array { .. } => Value::Array(
                 self.as_array()
                     .into_iter()
                     .flat_map(|a| a.elements())
@@ -324,7 +392,7 @@ impl<'a> Node<'a, TapeJson> for TapeNode<'a> {
 
 /// Steps over `(name, value)` pairs or elements of a container on the tape.
 pub struct Entries<'a> {
-    rest: &'a [tape::Node<'a>],
+    rest: &'a [Slot<'a>],
     left: usize,
 }
 
@@ -348,9 +416,9 @@ impl<'a> Iterator for Members<'a> {
             return None;
         }
         self.0.left -= 1;
-        let key = match self.0.next_node().0[0] {
-            tape::Node::String(k) => k,
-            // simd-json only writes string keys; an odd tape ends the walk.
+        let key = match &self.0.next_node().0[0] {
+            Slot::Str(k) => k.as_ref(),
+            // serde_json only reads string keys; an odd tape ends the walk.
             _ => return None,
         };
         Some((key, self.0.next_node()))
@@ -409,47 +477,33 @@ impl<'a> Array<'a, TapeJson> for TapeArray<'a> {
     }
 }
 
+// A tape number is serde_json's own number, so it answers exactly as a `Value`'s does.
 impl JsonNumber for TapeNumber {
     fn as_u64(&self) -> Option<u64> {
-        match self.0 {
-            StaticNode::U64(n) => Some(n),
-            StaticNode::I64(n) => u64::try_from(n).ok(),
-            _ => None,
-        }
+        JsonNumber::as_u64(&self.0)
     }
 
     fn as_i64(&self) -> Option<i64> {
-        match self.0 {
-            StaticNode::I64(n) => Some(n),
-            StaticNode::U64(n) => i64::try_from(n).ok(),
-            _ => None,
-        }
+        JsonNumber::as_i64(&self.0)
     }
 
     fn as_f64(&self) -> Option<f64> {
-        match self.0 {
-            StaticNode::I64(n) => Some(n as f64),
-            StaticNode::U64(n) => Some(n as f64),
-            StaticNode::F64(f) => Some(f),
-            _ => None,
-        }
+        JsonNumber::as_f64(&self.0)
     }
 
     fn as_str(&self) -> Cow<'_, str> {
-        Cow::Owned(self.to_number().to_string())
+        JsonNumber::as_str(&self.0)
     }
 
     fn to_number(&self) -> Cow<'_, Number> {
-        Cow::Owned(match self.0 {
-            StaticNode::I64(n) => Number::from(n),
-            StaticNode::U64(n) => Number::from(n),
-            // `plain` admitted only finite floats.
-            StaticNode::F64(f) => Number::from_f64(f).unwrap_or_else(|| Number::from(0)),
-            _ => Number::from(0),
-        })
+        Cow::Borrowed(&self.0)
+    }
+
+    fn is_integer(&self) -> bool {
+        JsonNumber::is_integer(&self.0)
     }
 
     fn is_written_as_integer(&self) -> bool {
-        !matches!(self.0, StaticNode::F64(_))
+        JsonNumber::is_written_as_integer(&self.0)
     }
 }

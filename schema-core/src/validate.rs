@@ -112,7 +112,7 @@ impl Compiled {
             Payload::Value(v) => self.is_valid(v),
             Payload::Tape(t) => self
                 .tape_validator()
-                .is_some_and(|v| v.is_valid(TapeNode(&t.0))),
+                .is_some_and(|v| v.is_valid(TapeNode(t))),
         }
     }
 
@@ -121,10 +121,7 @@ impl Compiled {
         match payload {
             Payload::Value(v) => self.violations(v),
             Payload::Tape(t) => match self.tape_validator() {
-                Some(v) => v
-                    .iter_errors(TapeNode(&t.0))
-                    .map(|e| violation(&e))
-                    .collect(),
+                Some(v) => v.iter_errors(TapeNode(t)).map(|e| violation(&e)).collect(),
                 None => uncompiled(),
             },
         }
