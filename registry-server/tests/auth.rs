@@ -107,14 +107,7 @@ async fn every_route_refuses_what_it_should() {
         .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
 
-    let doc: Value = client()
-        .get(format!("{base}/openapi.json"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let doc: Value = common::json_of(client().get(format!("{base}/openapi.json"))).await;
     let roles = [("read", &reader), ("write", &writer), ("admin", &admin)];
     let rank = |r: &str| {
         ["read", "write", "admin"]
@@ -210,15 +203,8 @@ async fn every_route_refuses_what_it_should() {
     );
 
     // The audit log names the token behind each mutation.
-    let audit: Value = client()
-        .get(format!("{base}/audit"))
-        .bearer_auth(&admin)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let audit: Value =
+        common::json_of(client().get(format!("{base}/audit")).bearer_auth(&admin)).await;
     let principals: Vec<&str> = audit
         .as_array()
         .unwrap()

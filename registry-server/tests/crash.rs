@@ -118,14 +118,8 @@ async fn verify(base: &str, acked: &Acked) {
         assert_eq!(versions, expect, "{subject}: versions not contiguous");
         let mut seen = HashSet::new();
         for v in &versions {
-            let body: Value = c
-                .get(format!("{base}/subjects/{subject}/versions/{v}"))
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
+            let body: Value =
+                common::json_of(c.get(format!("{base}/subjects/{subject}/versions/{v}"))).await;
             assert!(
                 seen.insert(body["id"].as_i64().unwrap()),
                 "{subject}: a schema registered twice"

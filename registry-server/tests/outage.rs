@@ -60,15 +60,11 @@ async fn postgres_outage_fails_fast_and_recovers() {
         .send()
         .await
         .unwrap();
-    let r: Value = c
-        .post(format!("{base}/subjects/outage.A/versions"))
-        .json(&json!({"schema": schema(0)}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let r: Value = common::json_of(
+        c.post(format!("{base}/subjects/outage.A/versions"))
+            .json(&json!({"schema": schema(0)})),
+    )
+    .await;
     let id = r["id"].as_i64().unwrap();
     c.get(format!("{base}/schemas/ids/{id}"))
         .send()
@@ -175,13 +171,7 @@ async fn postgres_outage_fails_fast_and_recovers() {
         let _ = t.await;
     }
     // Versions stay contiguous across the outage.
-    let versions: Vec<i64> = c
-        .get(format!("{base}/subjects/outage.A/versions"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let versions: Vec<i64> =
+        common::json_of(c.get(format!("{base}/subjects/outage.A/versions"))).await;
     assert_eq!(versions, (1..=versions.len() as i64).collect::<Vec<_>>());
 }

@@ -1,6 +1,8 @@
 //! Payload validation against a registered version: one payload, or an NDJSON batch answered
 //! line for line. Validators are compiled once per schema id and kept (ids are immutable).
 
+use std::sync::Arc;
+
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
@@ -14,6 +16,7 @@ use serde_json::json;
 use super::subjects::find_version;
 use super::{ok, AppState};
 use crate::error::ApiResult;
+use crate::store::VersionRow;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -22,6 +25,28 @@ pub fn router() -> Router<AppState> {
             "/subjects/{subject}/versions/{version}/validate/batch",
             post(batch),
         )
+}
+
+/// The registered version a request names, and its validator.
+async fn target(
+    s: &AppState,
+    subject: &str,
+    version: &str,
+) -> ApiResult<(VersionRow, Arc<Compiled>)> {
+    let row = find_version(s, subject, version, false).await?;
+    let compiled = s.registry.validator(row.schema_id).await?;
+    Ok((row, compiled))
+}
+
+/// `valid`, and the errors when there are any, on an answer object.
+fn mark(answer: &mut serde_json::Value, verdict: Result<(), Vec<Violation>>) {
+    match verdict {
+        Ok(()) => answer["valid"] = json!(true),
+        Err(errors) => {
+            answer["valid"] = json!(false);
+            answer["errors"] = json!(errors);
+        }
+    }
 }
 
 fn judge(compiled: &Compiled, reader: &mut Reader, raw: &[u8]) -> Result<(), Vec<Violation>> {
@@ -43,16 +68,9 @@ async fn one(
     Path((subject, version)): Path<(String, String)>,
     body: Bytes,
 ) -> ApiResult<Response> {
-    let row = find_version(&s, &subject, &version, false).await?;
-    let compiled = s.registry.validator(row.schema_id).await?;
+    let (row, compiled) = target(&s, &subject, &version).await?;
     let mut answer = json!({"subject": row.subject, "version": row.version, "id": row.schema_id});
-    match judge(&compiled, &mut Reader::default(), &body) {
-        Ok(()) => answer["valid"] = json!(true),
-        Err(errors) => {
-            answer["valid"] = json!(false);
-            answer["errors"] = json!(errors);
-        }
-    }
+    mark(&mut answer, judge(&compiled, &mut Reader::default(), &body));
     Ok(ok(&answer))
 }
 
@@ -62,8 +80,7 @@ async fn batch(
     Path((subject, version)): Path<(String, String)>,
     body: Bytes,
 ) -> ApiResult<Response> {
-    let row = find_version(&s, &subject, &version, false).await?;
-    let compiled = s.registry.validator(row.schema_id).await?;
+    let (_, compiled) = target(&s, &subject, &version).await?;
     let mut reader = Reader::default();
     let mut out = Vec::with_capacity(body.len() / 8 + 64);
     // One answer per line, the last line counted only if it holds something.
@@ -81,13 +98,7 @@ async fn batch(
         } else {
             judge(&compiled, &mut reader, line)
         };
-        match verdict {
-            Ok(()) => answer["valid"] = json!(true),
-            Err(errors) => {
-                answer["valid"] = json!(false);
-                answer["errors"] = json!(errors);
-            }
-        }
+        mark(&mut answer, verdict);
         serde_json::to_writer(&mut out, &answer)
             .map_err(|e| crate::error::ApiError::Internal(e.to_string()))?;
         out.push(b'\n');

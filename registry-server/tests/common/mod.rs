@@ -306,3 +306,13 @@ impl Drop for Postgres {
 pub fn client() -> reqwest::Client {
     reqwest::Client::new()
 }
+
+/// Sends a request and reads its JSON answer (any status), panicking with context on failure.
+pub async fn json_of<T: serde::de::DeserializeOwned>(req: reqwest::RequestBuilder) -> T {
+    req.send()
+        .await
+        .expect("request sent")
+        .json()
+        .await
+        .expect("a JSON answer")
+}
