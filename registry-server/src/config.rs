@@ -87,6 +87,12 @@ pub struct Config {
     /// Database connections per process.
     #[arg(long, env = "SCHEMAGATE_DB_CONNECTIONS", default_value_t = 8)]
     pub db_connections: u32,
+    /// Serve HTTPS with this certificate chain (PEM); needs `--tls-key`.
+    #[arg(long, env = "SCHEMAGATE_TLS_CERT", requires = "tls_key")]
+    pub tls_cert: Option<std::path::PathBuf>,
+    /// The certificate's private key (PEM).
+    #[arg(long, env = "SCHEMAGATE_TLS_KEY", requires = "tls_cert")]
+    pub tls_key: Option<std::path::PathBuf>,
     /// Serve without API tokens on a non-loopback address (refused otherwise).
     #[arg(long, env = "SCHEMAGATE_INSECURE")]
     pub insecure: bool,

@@ -214,20 +214,57 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
             }
         }
     });
-    tracing::info!(%addr, "listening");
-    println!("schemagate registry listening on http://{addr}");
+    let scheme = if config.tls_cert.is_some() {
+        "https"
+    } else {
+        "http"
+    };
+    tracing::info!(%addr, scheme, "listening");
+    println!("schemagate registry listening on {scheme}://{addr}");
     let options = AppOptions {
         max_body: config.max_body_bytes,
         tokens: Some(tokens),
         request_timeout: Duration::from_millis(config.request_timeout_ms),
         max_in_flight: config.max_in_flight,
     };
-    axum::serve(
-        listener,
-        app_with(registry, options).into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown())
-    .await?;
+    let app = app_with(registry, options).into_make_service_with_connect_info::<SocketAddr>();
+    if let (Some(cert), Some(key)) = (&config.tls_cert, &config.tls_key) {
+        return serve_tls(listener, app, cert, key).await;
+    }
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown())
+        .await?;
+    Ok(())
+}
+
+/// HTTPS with rustls (ring), from PEM files; the same graceful shutdown as plain HTTP.
+async fn serve_tls(
+    listener: tokio::net::TcpListener,
+    app: axum::extract::connect_info::IntoMakeServiceWithConnectInfo<axum::Router, SocketAddr>,
+    cert: &std::path::Path,
+    key: &std::path::Path,
+) -> anyhow::Result<()> {
+    // One process-wide crypto provider; a second install (tests) is harmless.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let tls = axum_server::tls_rustls::RustlsConfig::from_pem_file(cert, key)
+        .await
+        .map_err(|e| {
+            anyhow::anyhow!(
+                "reading the TLS certificate {} and key {}: {e}",
+                cert.display(),
+                key.display()
+            )
+        })?;
+    let handle = axum_server::Handle::new();
+    let stopper = handle.clone();
+    tokio::spawn(async move {
+        shutdown().await;
+        stopper.graceful_shutdown(Some(Duration::from_secs(30)));
+    });
+    axum_server::from_tcp_rustls(listener.into_std()?, tls)
+        .handle(handle)
+        .serve(app)
+        .await?;
     Ok(())
 }
 
