@@ -26,6 +26,9 @@ pub struct AppOptions {
     pub max_body: usize,
     /// API tokens; `None` runs open (the loopback default, or `--insecure`).
     pub tokens: Option<Arc<auth::Tokens>>,
+    /// Whether an empty token table means open (loopback or `--insecure`); otherwise it means
+    /// nobody gets in, so revoking the last token never opens a networked registry.
+    pub open_without_tokens: bool,
     pub request_timeout: Duration,
     pub max_in_flight: usize,
 }
@@ -36,6 +39,7 @@ impl AppOptions {
         AppOptions {
             max_body,
             tokens: None,
+            open_without_tokens: true,
             request_timeout: Duration::from_secs(30),
             max_in_flight: 512,
         }
@@ -56,6 +60,7 @@ pub fn app_with(registry: Arc<registry::Registry>, options: AppOptions) -> axum:
         registry,
         max_body,
         tokens: options.tokens.clone(),
+        open_without_tokens: options.open_without_tokens,
     };
     let trace = TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
         let id = req
@@ -184,6 +189,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let tokens = Arc::new(auth::Tokens::load(&store).await?);
     let listener = tokio::net::TcpListener::bind(&config.listen).await?;
     let addr = listener.local_addr()?;
+    let open_without_tokens = addr.ip().is_loopback() || config.insecure;
     if tokens.is_empty() {
         if addr.ip().is_loopback() {
             tracing::warn!("no API tokens: serving OPEN (loopback only); create one with `registry-server token create`");
@@ -224,6 +230,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let options = AppOptions {
         max_body: config.max_body_bytes,
         tokens: Some(tokens),
+        open_without_tokens,
         request_timeout: Duration::from_millis(config.request_timeout_ms),
         max_in_flight: config.max_in_flight,
     };

@@ -234,3 +234,29 @@ fn no_tokens_on_a_network_address_refuses_to_start() {
         "{err}"
     );
 }
+
+#[tokio::test]
+async fn revoking_the_last_token_of_a_networked_registry_lets_nobody_in() {
+    use std::sync::Arc;
+    let dir = temp_dir("lasttoken");
+    let store = registry_server::store::Store::connect(&sqlite_url(&dir), 2)
+        .await
+        .unwrap();
+    // What `run` builds for a non-loopback address whose token table is now empty.
+    let app = registry_server::app_with(
+        Arc::new(registry_server::registry::Registry::new(store)),
+        registry_server::AppOptions {
+            tokens: Some(Arc::new(registry_server::auth::Tokens::default())),
+            open_without_tokens: false,
+            ..registry_server::AppOptions::open(1 << 20)
+        },
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    assert_eq!(
+        call(&base, "get", "/subjects", None).await,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(call(&base, "get", "/healthz", None).await, StatusCode::OK);
+}

@@ -175,13 +175,13 @@ fn base64_decode(s: &str) -> Option<Vec<u8>> {
     Some(out)
 }
 
-/// The middleware: open while no token exists (the server refused to start that way unless on
-/// loopback or told `--insecure`), otherwise 401 without a valid token and 403 without the role
-/// or the subject scope.
+/// The middleware: open while no token exists on loopback (or with `--insecure`), otherwise
+/// 401 without a valid token and 403 without the role or the subject scope. A networked
+/// registry whose last token was revoked lets nobody in, rather than everybody.
 pub async fn authorize(State(s): State<AppState>, mut req: Request, next: Next) -> Response {
     let need = need(req.method(), req.uri().path());
     let tokens = match &s.tokens {
-        Some(t) if !t.is_empty() => t,
+        Some(t) if !t.is_empty() || !s.open_without_tokens => t,
         _ => {
             req.extensions_mut().insert(Principal("anonymous".into()));
             return next.run(req).await;

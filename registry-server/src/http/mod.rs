@@ -34,6 +34,8 @@ pub struct AppState {
     pub max_body: usize,
     /// API tokens; `None` (or none in the table) runs open.
     pub tokens: Option<Arc<crate::auth::Tokens>>,
+    /// See `AppOptions::open_without_tokens`.
+    pub open_without_tokens: bool,
 }
 
 pub fn router(state: AppState) -> Router {
