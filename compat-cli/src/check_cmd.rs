@@ -139,14 +139,17 @@ fn registry_baseline(url: &str, args: &CheckArgs, subjects: &[String]) -> anyhow
             Err(e) if e.is_not_found() => continue, // not registered yet: a new subject
             Err(e) => return Err(fail(e)),
         };
-        let (mode, transitive) = match client.level(subject) {
-            Ok(name) => level(&name)
-                .with_context(|| format!("{url}: unknown compatibility level {name:?}"))?,
+        let transitive = match client.level(subject) {
+            Ok(name) => {
+                let (mode, transitive) = level(&name)
+                    .with_context(|| format!("{url}: unknown compatibility level {name:?}"))?;
+                modes.insert(subject.clone(), mode);
+                transitive
+            }
             // A registry without per-subject config: the repository's settings decide.
-            Err(e) if e.is_not_found() => (Mode::Full, false),
+            Err(e) if e.is_not_found() => false,
             Err(e) => return Err(fail(e)),
         };
-        modes.insert(subject.clone(), mode);
         let wanted: Vec<i64> = if transitive {
             versions
         } else {
