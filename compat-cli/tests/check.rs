@@ -374,7 +374,6 @@ fn check_output_snapshots() {
 
 #[test]
 fn against_a_registry() {
-    use std::sync::Arc;
     let r = base_repo("registry");
     let rt = tokio::runtime::Runtime::new().unwrap();
     let url = format!("sqlite://{}?mode=rwc", r.dir.join("r.db").display());
@@ -382,20 +381,10 @@ fn against_a_registry() {
         let store = registry_server::store::Store::connect(&url, 4)
             .await
             .unwrap();
-        let app = registry_server::app(
-            Arc::new(registry_server::registry::Registry::new(store)),
-            1 << 20,
-        );
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        tokio::spawn(async move {
-            axum::serve(
-                listener,
-                app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-            )
+        let options = registry_server::AppOptions::open(1 << 20);
+        let (addr, _) = registry_server::serve_local(store, 0, options)
             .await
-            .unwrap()
-        });
+            .unwrap();
         format!("http://{addr}")
     });
     let client =

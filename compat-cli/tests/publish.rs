@@ -2,7 +2,6 @@
 //! throwaway SQLite file), and `compat-cli lint` on event schemas with and without the rules
 //! that need no baseline.
 
-use std::net::SocketAddr;
 use std::process::{Command, Output};
 use std::sync::Arc;
 
@@ -33,13 +32,10 @@ fn register_accepts_refuses_and_reports() {
         let store = registry_server::store::Store::connect(&url, 4)
             .await
             .unwrap();
-        let app = registry_server::app(
-            Arc::new(registry_server::registry::Registry::new(store)),
-            1 << 20,
-        );
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        tokio::spawn(async move { axum_serve(listener, app).await });
+        let options = registry_server::AppOptions::open(1 << 20);
+        let (addr, _) = registry_server::serve_local(store, 0, options)
+            .await
+            .unwrap();
         format!("http://{addr}")
     });
     let v1 = concat!(
@@ -152,15 +148,6 @@ fn register_accepts_refuses_and_reports() {
     std::fs::remove_dir_all(dir).ok();
 }
 
-async fn axum_serve(listener: tokio::net::TcpListener, app: axum::Router) {
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .await
-    .unwrap();
-}
-
 #[test]
 fn lint_finds_event_rule_violations() {
     let dir = std::env::temp_dir().join(format!("schemagate-lint-{}", std::process::id()));
@@ -200,16 +187,13 @@ fn register_sends_credentials_and_explains_refusals() {
                 .await
                 .unwrap();
         let tokens = registry_server::auth::Tokens::load(&store).await.unwrap();
-        let app = registry_server::app_with(
-            Arc::new(registry_server::registry::Registry::new(store)),
-            registry_server::AppOptions {
-                tokens: Some(Arc::new(tokens)),
-                ..registry_server::AppOptions::open(1 << 20)
-            },
-        );
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        tokio::spawn(async move { axum_serve(listener, app).await });
+        let options = registry_server::AppOptions {
+            tokens: Some(Arc::new(tokens)),
+            ..registry_server::AppOptions::open(1 << 20)
+        };
+        let (addr, _) = registry_server::serve_local(store, 0, options)
+            .await
+            .unwrap();
         (format!("http://{addr}"), token)
     });
     let file = concat!(

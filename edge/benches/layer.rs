@@ -6,8 +6,6 @@
 //! 3; run pinned (`taskset -c 1`). Then the resident memory of N cached versions (default
 //! 10,000), filled from a real registry server on a socket.
 
-use std::net::SocketAddr;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::body::{Body, Bytes};
@@ -49,20 +47,10 @@ async fn registry() -> String {
     let store = registry_server::store::Store::connect(&url, 4)
         .await
         .unwrap();
-    let app = registry_server::app(
-        Arc::new(registry_server::registry::Registry::new(store)),
-        1 << 24,
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
+    let options = registry_server::AppOptions::open(1 << 24);
+    let (addr, _) = registry_server::serve_local(store, 0, options)
         .await
-        .unwrap()
-    });
+        .unwrap();
     format!("http://{addr}")
 }
 

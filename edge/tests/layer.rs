@@ -3,7 +3,6 @@
 //! invalid, unknown and malformed versions, bad bodies, the registry going away (cached versions
 //! still validated, new ones refused or passed per option) and coming back, deleted versions.
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -28,23 +27,11 @@ impl TestRegistry {
         let runtime = Runtime::new().unwrap();
         let port = runtime.block_on(async {
             let store = registry_server::store::Store::connect(db, 4).await.unwrap();
-            let app = registry_server::app(
-                Arc::new(registry_server::registry::Registry::new(store)),
-                1 << 20,
-            );
-            let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+            let options = registry_server::AppOptions::open(1 << 20);
+            let (addr, _) = registry_server::serve_local(store, port, options)
                 .await
                 .unwrap();
-            let port = listener.local_addr().unwrap().port();
-            tokio::spawn(async move {
-                axum::serve(
-                    listener,
-                    app.into_make_service_with_connect_info::<SocketAddr>(),
-                )
-                .await
-                .unwrap()
-            });
-            port
+            addr.port()
         });
         TestRegistry {
             runtime: Some(runtime),

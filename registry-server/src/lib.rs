@@ -94,6 +94,26 @@ pub fn app_with(registry: Arc<registry::Registry>, options: AppOptions) -> axum:
         ))
 }
 
+/// Serves the registry over `store` on 127.0.0.1:`port` (0: a free one) from the current tokio
+/// runtime, plain HTTP: for tests, benchmarks and services that embed a registry. Answers the
+/// address and the serving task.
+pub async fn serve_local(
+    store: store::Store,
+    port: u16,
+    options: AppOptions,
+) -> std::io::Result<(SocketAddr, tokio::task::JoinHandle<()>)> {
+    let app = app_with(Arc::new(registry::Registry::new(store)), options);
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
+    let addr = listener.local_addr()?;
+    let task = tokio::spawn(async move {
+        let app = app.into_make_service_with_connect_info::<SocketAddr>();
+        if let Err(e) = axum::serve(listener, app).await {
+            tracing::error!(error = %e, "local registry stopped");
+        }
+    });
+    Ok((addr, task))
+}
+
 /// Runs one command line: serve (default), export or import.
 pub async fn run_cli(cli: Cli) -> anyhow::Result<()> {
     match cli.command {

@@ -243,17 +243,15 @@ async fn revoking_the_last_token_of_a_networked_registry_lets_nobody_in() {
         .await
         .unwrap();
     // What `run` builds for a non-loopback address whose token table is now empty.
-    let app = registry_server::app_with(
-        Arc::new(registry_server::registry::Registry::new(store)),
-        registry_server::AppOptions {
-            tokens: Some(Arc::new(registry_server::auth::Tokens::default())),
-            open_without_tokens: false,
-            ..registry_server::AppOptions::open(1 << 20)
-        },
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let options = registry_server::AppOptions {
+        tokens: Some(Arc::new(registry_server::auth::Tokens::default())),
+        open_without_tokens: false,
+        ..registry_server::AppOptions::open(1 << 20)
+    };
+    let (addr, _) = registry_server::serve_local(store, 0, options)
+        .await
+        .unwrap();
+    let base = format!("http://{addr}");
     assert_eq!(
         call(&base, "get", "/subjects", None).await,
         StatusCode::UNAUTHORIZED

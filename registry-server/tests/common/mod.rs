@@ -5,12 +5,9 @@
 
 #![allow(dead_code)]
 
-use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::Command;
-use std::sync::Arc;
 
-use registry_server::registry::Registry;
 use registry_server::store::Store;
 
 pub struct Server {
@@ -33,17 +30,10 @@ pub async fn start(database_url: &str) -> Server {
     let store = Store::connect(database_url, 8)
         .await
         .expect("store connects");
-    let app = registry_server::app(Arc::new(Registry::new(store)), 64 * 1024);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let task = tokio::spawn(async move {
-        axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
+    let options = registry_server::AppOptions::open(64 * 1024);
+    let (addr, task) = registry_server::serve_local(store, 0, options)
         .await
         .unwrap();
-    });
     Server {
         base: format!("http://{addr}"),
         task,
