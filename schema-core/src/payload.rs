@@ -218,9 +218,10 @@ impl Payload<'_> {
                 Some(other) => Field::Other(other.to_string()),
             },
             Payload::Tape(t) => {
+                // Called per payload (routing): no key allocation, unlike `Object::get`.
                 let member = TapeNode(t)
                     .as_object()
-                    .and_then(|o| o.get(&name.to_string()));
+                    .and_then(|o| o.members().find(|(k, _)| *k == name).map(|(_, v)| v));
                 match member {
                     None => Field::Missing,
                     Some(TapeNode([Slot::Str(s), ..])) => Field::Str(Cow::Borrowed(s)),
