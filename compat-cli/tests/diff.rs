@@ -184,6 +184,40 @@ fn bad_input_is_exit_2_with_a_place() {
     assert_eq!(o.status.code(), Some(2));
 }
 
+/// Odd `$ref` fragments (a `%` escape cut by a multi-byte character, escapes that decode to no
+/// UTF-8, stray `~`) are exit 2 with the file, line and pointer, in `diff` and in `lint`; none
+/// panics.
+#[test]
+fn odd_pointers_are_located_errors() {
+    let dir = std::env::temp_dir().join(format!("schemagate-odd-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let refs = [
+        "#/%aé",
+        "#/%",
+        "#/%ff",
+        "#/%C3",
+        "#/~2",
+        "#/$defs/a~",
+        "#%2F",
+        "#//",
+        "#/%aé/%é",
+    ];
+    for (i, r) in refs.iter().enumerate() {
+        let name = format!("odd-{i}.json");
+        let schema = serde_json::json!({"properties": {"a": {"$ref": r}}});
+        std::fs::write(dir.join(&name), schema.to_string()).unwrap();
+        for cmd in [vec!["diff", &name, &name], vec!["lint", &name]] {
+            let o = run_in(&dir, &cmd);
+            let err = stderr(&o);
+            assert_eq!(o.status.code(), Some(2), "{cmd:?} {r}: {err}");
+            assert!(!err.contains("panicked"), "{cmd:?} {r}: {err}");
+            assert!(err.contains(&format!("{name}:1:")), "{cmd:?} {r}: {err}");
+            assert!(err.contains("\"/properties/a\""), "{cmd:?} {r}: {err}");
+        }
+    }
+    std::fs::remove_dir_all(dir).ok();
+}
+
 /// A schema nested 10,000 levels deep is rejected by the parser's depth limit, not by a stack
 /// overflow.
 #[test]

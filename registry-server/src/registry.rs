@@ -250,6 +250,7 @@ impl Registry {
             rules,
             witnesses: true,
             schema_version: versioned,
+            ..Options::default()
         };
         check_refs(&old_doc, &old_refs, &new.doc, &new.refs, options)
             .map_err(|e| ApiError::InvalidSchema(e.to_string()))

@@ -75,6 +75,7 @@ fn main() {
         rules: Rules::Events,
         witnesses: false,
         schema_version: true,
+        ..Options::default()
     };
     println!("## diff of two versions (5 levels, $refs), mode full, rules events\n");
     println!("| properties | parse both (baseline) | diff | diff / parse | diff per property |");

@@ -118,7 +118,7 @@ impl DocSet {
         }
         let (base, fragment) = reference.split_once('#').unwrap_or((reference, ""));
         if let Some(p) = d.embedded(base) {
-            let sub = crate::pointer::percent_decode(fragment);
+            let sub = crate::pointer::percent_decode(fragment)?;
             return Some((doc, format!("{p}{sub}")));
         }
         let j = *self.by_name.get(&(self.scope[doc], base.to_string()))?;

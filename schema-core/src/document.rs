@@ -149,7 +149,7 @@ impl Document {
             return Some(String::new());
         }
         if fragment.starts_with('/') {
-            let ptr = pointer::percent_decode(fragment);
+            let ptr = pointer::percent_decode(fragment)?;
             return self.root.pointer(&ptr).map(|_| ptr);
         }
         if let Some(p) = self.anchors.get(reference) {

@@ -30,7 +30,7 @@ pub mod version;
 mod witness;
 
 pub use diff::{
-    Breaks, Change, ChangeKind, Direction, Mode, Options, Report, Rules, Side, Witness,
+    Breaks, Budget, Change, ChangeKind, Direction, Mode, Options, Report, Rules, Side, Witness,
 };
 pub use docset::{DocSet, NoResolver, Resolver};
 pub use document::Document;

@@ -41,26 +41,14 @@ pub fn tokens(pointer: &str) -> Vec<String> {
         .collect()
 }
 
-/// Decodes the `%XX` escapes a URI fragment may carry (`#/$defs/a%20b`).
-pub fn percent_decode(s: &str) -> String {
-    if !s.contains('%') {
-        return s.to_string();
-    }
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let Ok(b) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
-                out.push(b);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
+/// Decodes the `%XX` escapes a URI fragment may carry (`#/$defs/a%20b`). `None` when the
+/// decoded bytes are not UTF-8: such a fragment names no location. A `%` not followed by two hex
+/// digits stays as it is.
+pub fn percent_decode(s: &str) -> Option<String> {
+    percent_encoding::percent_decode_str(s)
+        .decode_utf8()
+        .ok()
+        .map(|c| c.into_owned())
 }
 
 #[cfg(test)]
@@ -72,6 +60,19 @@ mod tests {
         let p = join("", &["properties", "a/b~c"]);
         assert_eq!(p, "/properties/a~1b~0c");
         assert_eq!(tokens(&p), vec!["properties", "a/b~c"]);
-        assert_eq!(percent_decode("/a%20b"), "/a b");
+        assert_eq!(percent_decode("/a%20b").as_deref(), Some("/a b"));
+    }
+
+    #[test]
+    fn odd_fragments_never_panic() {
+        // `%a` followed by a multi-byte character once sliced inside the character.
+        for f in [
+            "/%aé", "/%", "/%%", "/%é", "/%e9", "/%ff%fe", "/é%2", "%", "/%C3%A9",
+        ] {
+            let _ = percent_decode(f);
+        }
+        assert_eq!(percent_decode("/%aé").as_deref(), Some("/%aé"));
+        assert_eq!(percent_decode("/%ff"), None);
+        assert_eq!(percent_decode("/%C3%A9").as_deref(), Some("/é"));
     }
 }

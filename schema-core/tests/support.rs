@@ -53,6 +53,7 @@ impl Fixture {
             rules,
             witnesses: true,
             schema_version: self.versioned(),
+            ..Options::default()
         }
     }
 

@@ -9,7 +9,7 @@
 use serde::{Deserialize, Serialize};
 
 /// Directions a change breaks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct Breaks {
     pub backward: bool,
     pub forward: bool,

@@ -8,6 +8,7 @@
 mod arrays;
 pub mod kinds;
 mod objects;
+mod patterns;
 pub(crate) mod scalars;
 mod walk;
 
@@ -121,6 +122,29 @@ pub struct Options {
     /// Apply event rule 4 (schema_version discipline) under `events`. Default on; off for
     /// schemas that are not events (components referenced by events, single-keyword tests).
     pub schema_version: bool,
+    /// How much work the comparison may do before the undecided rest is reported as
+    /// `undecidable` (breaking both ways).
+    pub budget: Budget,
+}
+
+/// The work one comparison may do. Steps count the pairs of locations compared; changes count
+/// what the walker holds in memory. Either running out ends the comparison with an
+/// `undecidable` change, never with a guess.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Budget {
+    pub steps: u64,
+    pub changes: u64,
+}
+
+impl Default for Budget {
+    /// Far above what real event schemas need (a few thousand steps), low enough that a hostile
+    /// schema is cut off within about a second and a few tens of megabytes.
+    fn default() -> Budget {
+        Budget {
+            steps: 200_000,
+            changes: 200_000,
+        }
+    }
 }
 
 impl Default for Options {
@@ -130,6 +154,7 @@ impl Default for Options {
             rules: Rules::Events,
             witnesses: true,
             schema_version: true,
+            budget: Budget::default(),
         }
     }
 }
@@ -298,7 +323,7 @@ pub(crate) fn judge(raw: &Raw, rules: Rules) -> Breaks {
 
 /// Diffs the first two documents of `docs` (old, new).
 pub fn diff_docs(docs: &DocSet, old: usize, new: usize, options: Options) -> Report {
-    let mut walker = walk::Walker::new(docs, options.rules);
+    let mut walker = walk::Walker::new(docs, options.rules, options.budget);
     let raws = walker.diff_roots(old, new);
     // A change masked to no direction is the other direction's copy of one that is reported
     // where it counts (branch matching, NOT_SET); notes that never break stay.

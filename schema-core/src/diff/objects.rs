@@ -14,7 +14,8 @@ use std::sync::LazyLock;
 use serde_json::Value;
 
 use super::kinds::{Breaks, ChangeKind as K};
-use super::walk::{is_annotation_keyword, nest, Loc, Walker};
+use super::patterns::{pattern_matches, patterns_disjoint};
+use super::walk::{is_annotation_keyword, masked, nest, Loc, Walker};
 use super::{Raw, Rules, Seg};
 
 static EMPTY: LazyLock<serde_json::Map<String, Value>> = LazyLock::new(serde_json::Map::new);
@@ -51,14 +52,6 @@ fn string_set(v: Option<&Value>) -> BTreeSet<String> {
                 .collect()
         })
         .unwrap_or_default()
-}
-
-/// Whether `pattern` (ECMA-262, approximated by the `regex` crate) matches `name`. A pattern the
-/// crate cannot compile is taken to match: that compares more, never less.
-fn pattern_matches(pattern: &str, name: &str) -> bool {
-    regex::Regex::new(pattern)
-        .map(|r| r.is_match(name))
-        .unwrap_or(true)
 }
 
 /// The keyword that governs undeclared names: `additionalProperties`, or where it is absent
@@ -479,6 +472,18 @@ impl<'a> Walker<'a> {
                         ));
                     }
                     out.extend(nest(sub, seg));
+                    // A key matching `p` may also match an old pattern: every old event holds
+                    // such a key under that pattern's schema, which must fit `p`'s.
+                    for (q, c) in op.iter().filter(|(q, _)| !patterns_disjoint(q, p)) {
+                        let sub = self.compare(
+                            o.child(&["patternProperties", q], Some(c)),
+                            n.child(&["patternProperties", p], Some(b)),
+                        );
+                        out.extend(nest(
+                            masked(sub, Breaks::BACKWARD).collect(),
+                            Seg::PatternKey(p.clone()),
+                        ));
+                    }
                 }
                 (Some(a), None) => {
                     let kw = additional_kw(n);
@@ -495,6 +500,18 @@ impl<'a> Walker<'a> {
                         ));
                     }
                     out.extend(nest(sub, seg));
+                    // A key matching `p` may also match a new pattern: new events may hold it
+                    // under that pattern's schema, which must fit `p`'s for old consumers.
+                    for (q, c) in np.iter().filter(|(q, _)| !patterns_disjoint(q, p)) {
+                        let sub = self.compare(
+                            o.child(&["patternProperties", p], Some(a)),
+                            n.child(&["patternProperties", q], Some(c)),
+                        );
+                        out.extend(nest(
+                            masked(sub, Breaks::FORWARD).collect(),
+                            Seg::PatternKey(p.clone()),
+                        ));
+                    }
                 }
                 (None, None) => {}
             }

@@ -14,7 +14,7 @@ use std::rc::Rc;
 use serde_json::Value;
 
 use super::kinds::{Breaks, ChangeKind};
-use super::{judge, Raw, Rules, Seg};
+use super::{judge, Budget, Raw, Rules, Seg};
 use crate::docset::DocSet;
 use crate::draft::Draft;
 
@@ -138,21 +138,52 @@ pub(crate) struct Walker<'a> {
     pub rules: Rules,
     in_progress: HashSet<PairKey>,
     memo: HashMap<PairKey, Rc<Vec<Raw>>>,
+    /// Comparisons at the caller's instance location (combinator branches), by pair and the
+    /// declared names in force: sum and product matching try the same pairs many times.
+    memo_same: HashMap<(PairKey, u64), Rc<Vec<Raw>>>,
     depth: usize,
     /// Names declared at the instance location being compared, when it has several parts.
     pub declared: Option<Declared>,
+    budget: Budget,
+    steps: u64,
+    held: u64,
+    /// Where the budget ran out (old and new pointer); from then on nothing more is compared.
+    exhausted: Option<(String, String)>,
 }
 
 impl<'a> Walker<'a> {
-    pub fn new(docs: &'a DocSet, rules: Rules) -> Walker<'a> {
+    pub fn new(docs: &'a DocSet, rules: Rules, budget: Budget) -> Walker<'a> {
         Walker {
             docs,
             rules,
             in_progress: HashSet::new(),
             memo: HashMap::new(),
+            memo_same: HashMap::new(),
             depth: 0,
             declared: None,
+            budget,
+            steps: 0,
+            held: 0,
+            exhausted: None,
         }
+    }
+
+    /// Counts one comparison step; `false` once the budget is spent.
+    fn step(&mut self, o: &Loc<'a>, n: &Loc<'a>) -> bool {
+        if self.exhausted.is_some() {
+            return false;
+        }
+        self.steps += 1;
+        if self.steps > self.budget.steps || self.held > self.budget.changes {
+            self.exhausted = Some((o.ptr.clone(), n.ptr.clone()));
+            return false;
+        }
+        true
+    }
+
+    /// Counts changes the walker keeps (memo entries and their copies).
+    fn hold(&mut self, n: usize) {
+        self.held += n as u64;
     }
 
     pub fn diff_roots(&mut self, old: usize, new: usize) -> Vec<Raw> {
@@ -168,6 +199,17 @@ impl<'a> Walker<'a> {
             ));
         }
         out.extend(self.compare(o, n));
+        if let Some((optr, nptr)) = self.exhausted.take() {
+            out.push(Raw::new(
+                ChangeKind::Undecidable,
+                &optr,
+                &nptr,
+                format!(
+                    "the comparison budget ran out here ({} steps, {} changes held); what was not compared counts as breaking",
+                    self.budget.steps, self.budget.changes
+                ),
+            ));
+        }
         out
     }
 
@@ -196,11 +238,14 @@ impl<'a> Walker<'a> {
             return Vec::new();
         }
         let key = (o.key(), n.key());
-        if let Some(done) = self.memo.get(&key) {
+        if let Some(done) = self.memo.get(&key).cloned() {
             return done.as_ref().clone();
         }
         if self.in_progress.contains(&key) {
             return Vec::new(); // coinductive hypothesis: assume the pair holds
+        }
+        if !self.step(&o, &n) {
+            return Vec::new();
         }
         if self.depth >= MAX_DEPTH {
             return vec![Raw::new(
@@ -214,10 +259,11 @@ impl<'a> Walker<'a> {
         self.depth += 1;
         // A new instance location: names declared around the caller's location do not apply.
         let outer = self.declared.take();
-        let out = self.compare_parts(&o, &n);
+        let out = dedup(grow_stack(|| self.compare_parts(&o, &n)));
         self.declared = outer;
         self.depth -= 1;
         self.in_progress.remove(&key);
+        self.hold(out.len());
         self.memo.insert(key, Rc::new(out.clone()));
         out
     }
@@ -380,6 +426,13 @@ impl<'a> Walker<'a> {
         if o.view == n.view && o.draft == n.draft && o.v == n.v && !contains_ref(o.v) {
             return Vec::new();
         }
+        let key = ((o.key(), n.key()), self.declared_key());
+        if let Some(done) = self.memo_same.get(&key).cloned() {
+            return done.as_ref().clone();
+        }
+        if !self.step(&o, &n) {
+            return Vec::new();
+        }
         if self.depth >= MAX_DEPTH {
             return vec![Raw::new(
                 ChangeKind::Undecidable,
@@ -389,9 +442,23 @@ impl<'a> Walker<'a> {
             )];
         }
         self.depth += 1;
-        let out = self.compare_parts(&o, &n);
+        let out = dedup(grow_stack(|| self.compare_parts(&o, &n)));
         self.depth -= 1;
+        self.hold(out.len());
+        // A result that leaned on a coinductive hypothesis still open above is only valid
+        // while that hypothesis stands; the memo of `compare` has the same reach.
+        self.memo_same.insert(key, Rc::new(out.clone()));
         out
+    }
+
+    /// A fingerprint of the declared names in force (part of what a comparison depends on).
+    fn declared_key(&self) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let Some(d) = &self.declared else { return 0 };
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        d.old.hash(&mut h);
+        d.new.hash(&mut h);
+        h.finish() | 1
     }
 
     /// Every property name declared at a location through in-place applicators.
@@ -752,6 +819,53 @@ impl<'a> Walker<'a> {
     pub fn resolved(&self, loc: Loc<'a>) -> Loc<'a> {
         self.deref(loc)
     }
+}
+
+/// Runs a recursive step on a fresh heap-allocated stack segment when the current one runs low:
+/// nesting is bounded by [`MAX_DEPTH`], not by the caller's stack (an async worker has 2 MB).
+fn grow_stack<R>(f: impl FnOnce() -> R) -> R {
+    stacker::maybe_grow(256 * 1024, 4 * 1024 * 1024, f)
+}
+
+/// How many instance paths one change keeps (the same change of a shared `$defs` type reached
+/// under several fields is reported at each, up to this many).
+const PATHS_PER_CHANGE: usize = 8;
+
+/// A change's place and judgement, without its instance path.
+type PlaceKey<'r> = (ChangeKind, &'r str, &'r str, Breaks, bool, bool);
+
+/// Bounds how often one change is repeated: the same change reached along many instance paths
+/// (a shared type under every branch of a recursive union) is kept at its first
+/// [`PATHS_PER_CHANGE`] paths. Without this, results grow with the number of paths,
+/// exponentially in the nesting.
+fn dedup(raws: Vec<Raw>) -> Vec<Raw> {
+    if raws.len() <= PATHS_PER_CHANGE {
+        return raws;
+    }
+    let mut seen: HashMap<PlaceKey<'_>, Vec<&[Seg]>> = HashMap::new();
+    let mut keep = vec![false; raws.len()];
+    for (i, r) in raws.iter().enumerate() {
+        let key = (
+            r.kind,
+            r.old_ptr.as_str(),
+            r.new_ptr.as_str(),
+            r.mask,
+            r.inverted,
+            r.scoped,
+        );
+        let paths = seen.entry(key).or_default();
+        if paths.len() < PATHS_PER_CHANGE && !paths.contains(&r.rev_segs.as_slice()) {
+            paths.push(&r.rev_segs);
+            keep[i] = true;
+        }
+    }
+    if keep.iter().all(|k| *k) {
+        return raws;
+    }
+    raws.into_iter()
+        .zip(keep)
+        .filter_map(|(r, k)| k.then_some(r))
+        .collect()
 }
 
 /// Restricts changes to the directions in `dirs`.
