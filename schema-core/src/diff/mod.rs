@@ -6,6 +6,7 @@
 //! a witness (see [`crate::witness`]) when one can be built and verified.
 
 mod arrays;
+mod exact;
 pub mod kinds;
 mod objects;
 mod patterns;

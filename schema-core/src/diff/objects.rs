@@ -54,6 +54,22 @@ fn string_set(v: Option<&Value>) -> BTreeSet<String> {
         .unwrap_or_default()
 }
 
+/// Whether `propertyNames` (without references) rejects `name`, so no instance holds it. Read
+/// without `format` assertions: a name counts as possible under either reading.
+fn property_name_rejected(l: &Loc<'_>, name: &str) -> bool {
+    let Some(pn) = l.get("propertyNames") else {
+        return false;
+    };
+    if super::walk::contains_ref(pn) {
+        return false;
+    }
+    jsonschema::options()
+        .with_draft(l.draft.to_validator())
+        .should_validate_formats(false)
+        .build(pn)
+        .is_ok_and(|v| !v.is_valid(&Value::String(name.to_string())))
+}
+
 /// The keyword that governs undeclared names: `additionalProperties`, or where it is absent
 /// `unevaluatedProperties` (equivalent on a location without in-place applicators, which the
 /// walker compares as opaque otherwise).
@@ -67,6 +83,9 @@ fn additional_kw(l: &Loc<'_>) -> &'static str {
 
 impl<'a> Walker<'a> {
     fn model(&self, l: &Loc<'a>, name: &str) -> Model<'a> {
+        if property_name_rejected(l, name) {
+            return Model::Closed; // the name can never appear
+        }
         let mut matching = Vec::new();
         if let Some(Value::Object(pats)) = l.get("patternProperties") {
             for (p, s) in pats {
@@ -232,10 +251,25 @@ impl<'a> Walker<'a> {
             ],
             &mut out,
         );
-        bound(
+        // A closed model without patterns holds at most its declared names, whatever
+        // maxProperties says beyond that.
+        let max = |l: &Loc<'a>| {
+            let m = super::scalars::num(l, "maxProperties")?;
+            let closed = l.get("additionalProperties") == Some(&Value::Bool(false))
+                && l.get("patternProperties")
+                    .and_then(Value::as_object)
+                    .is_none_or(|p| p.is_empty());
+            let declared = l
+                .get("properties")
+                .and_then(Value::as_object)
+                .map_or(0, |p| p.len());
+            Some(if closed { m.min(declared as f64) } else { m })
+        };
+        super::scalars::bound_values(
             o,
             n,
             "maxProperties",
+            (max(o), max(n)),
             [
                 K::MaxPropertiesAdded,
                 K::MaxPropertiesIncreased,

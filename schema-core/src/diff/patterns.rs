@@ -14,6 +14,14 @@ pub(crate) fn pattern_matches(pattern: &str, name: &str) -> bool {
         .unwrap_or(true)
 }
 
+/// Whether a pattern matches every string: it can match the empty string and asserts nothing
+/// about where (no anchors or word boundaries), so it matches at the start of any input.
+pub(crate) fn pattern_is_vacuous(p: &str) -> bool {
+    parse(p).is_some_and(|h| {
+        h.properties().minimum_len() == Some(0) && h.properties().look_set().is_empty()
+    })
+}
+
 /// Whether no string can match both patterns. `false` means "may overlap".
 pub(crate) fn patterns_disjoint(a: &str, b: &str) -> bool {
     if a == b {
@@ -74,6 +82,16 @@ mod tests {
         assert!(patterns_disjoint("^a_", "^b_"));
         assert!(patterns_disjoint("^(foo|bar)_", "^baz"));
         assert!(patterns_disjoint("_id$", "_at$"));
+    }
+
+    #[test]
+    fn vacuous_patterns_match_everything() {
+        for p in ["a*", ".*", "", "(x|)", "[a-z]*"] {
+            assert!(pattern_is_vacuous(p), "{p}");
+        }
+        for p in ["^a*$", "a", "^", "\\b", "a+", "^.*x"] {
+            assert!(!pattern_is_vacuous(p), "{p}");
+        }
     }
 
     #[test]

@@ -348,14 +348,28 @@ const KNOWN: &[&str] = &[
     "contentSchema",
 ];
 
-fn num(l: &Loc<'_>, k: &str) -> Option<f64> {
+pub(crate) fn num(l: &Loc<'_>, k: &str) -> Option<f64> {
     l.get(k).and_then(Value::as_f64)
 }
 
 /// Compares an optional numeric keyword; `kinds` = (added, increased, decreased, removed).
 /// Which of those narrows is the rule table's business, not this helper's.
 pub(crate) fn bound(o: &Loc<'_>, n: &Loc<'_>, kw: &str, kinds: [K; 4], out: &mut Vec<Raw>) {
-    let (a, b) = (num(o, kw), num(n, kw));
+    // A lower bound of zero on a length or count constrains nothing: the same as no bound.
+    let vacuous_zero = matches!(kw, "minLength" | "minItems" | "minProperties");
+    let get = |l: &Loc<'_>| num(l, kw).filter(|v| !(vacuous_zero && *v == 0.0));
+    bound_values(o, n, kw, (get(o), get(n)), kinds, out)
+}
+
+/// [`bound`] over the keyword's effective values.
+pub(crate) fn bound_values(
+    o: &Loc<'_>,
+    n: &Loc<'_>,
+    kw: &str,
+    (a, b): (Option<f64>, Option<f64>),
+    kinds: [K; 4],
+    out: &mut Vec<Raw>,
+) {
     let kind = match (a, b) {
         (None, Some(_)) => kinds[0],
         (Some(x), Some(y)) if y > x => kinds[1],
@@ -406,10 +420,17 @@ fn compare_strings(o: &Loc<'_>, n: &Loc<'_>, out: &mut Vec<Raw>) {
         ],
         out,
     );
-    keyword_change(
+    // A pattern that matches every string (`a*`, `.*`, `^`) constrains nothing.
+    let pattern = |l: &Loc<'_>| {
+        l.get("pattern")
+            .filter(|p| !p.as_str().is_some_and(super::patterns::pattern_is_vacuous))
+            .cloned()
+    };
+    keyword_values_change(
         o,
         n,
         "pattern",
+        (pattern(o).as_ref(), pattern(n).as_ref()),
         [K::PatternAdded, K::PatternRemoved, K::PatternChanged],
         out,
     );
@@ -424,7 +445,18 @@ fn compare_strings(o: &Loc<'_>, n: &Loc<'_>, out: &mut Vec<Raw>) {
 
 /// A keyword compared for equality only: added narrows, removed widens, changed does both.
 fn keyword_change(o: &Loc<'_>, n: &Loc<'_>, kw: &str, kinds: [K; 3], out: &mut Vec<Raw>) {
-    let (a, b) = (o.get(kw), n.get(kw));
+    keyword_values_change(o, n, kw, (o.get(kw), n.get(kw)), kinds, out)
+}
+
+/// [`keyword_change`] over the keyword's effective values (`None`: absent or vacuous).
+fn keyword_values_change(
+    o: &Loc<'_>,
+    n: &Loc<'_>,
+    kw: &str,
+    (a, b): (Option<&Value>, Option<&Value>),
+    kinds: [K; 3],
+    out: &mut Vec<Raw>,
+) {
     let kind = match (a, b) {
         (None, Some(_)) => kinds[0],
         (Some(_), None) => kinds[1],

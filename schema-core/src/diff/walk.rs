@@ -21,6 +21,9 @@ use crate::draft::Draft;
 /// The schema that accepts everything, standing in for an absent keyword.
 pub(crate) static TRUE: Value = Value::Bool(true);
 
+/// The keywords of a conditional part.
+const CONDITIONAL: [&str; 3] = ["if", "then", "else"];
+
 /// How deep comparisons may nest before the walker gives up with an `undecidable` change.
 const MAX_DEPTH: usize = 400;
 
@@ -356,8 +359,8 @@ impl<'a> Walker<'a> {
         if obj.contains_key("if") || obj.contains_key("then") || obj.contains_key("else") {
             out.push(Part::Opaque(
                 loc.clone(),
-                "if/then/else is not compared for inclusion",
-                &["if", "then", "else"],
+                "a changed `if` condition is not compared for inclusion",
+                &CONDITIONAL,
             ));
         }
         // Without in-place applicators, unevaluated* mean what additionalProperties and items
@@ -396,6 +399,23 @@ impl<'a> Walker<'a> {
     }
 
     fn compare_parts(&mut self, o: &Loc<'a>, n: &Loc<'a>) -> Vec<Raw> {
+        let out = self.compare_parts_by_keyword(o, n);
+        if out.is_empty() || o.view != View::Whole || n.view != View::Whole {
+            return out;
+        }
+        // Where one side admits finitely many values, validation decides that direction.
+        let exact = super::exact::holds(o, n);
+        if !exact.any() {
+            return out;
+        }
+        let keep = Breaks {
+            backward: !exact.backward,
+            forward: !exact.forward,
+        };
+        masked(out, keep).collect()
+    }
+
+    fn compare_parts_by_keyword(&mut self, o: &Loc<'a>, n: &Loc<'a>) -> Vec<Raw> {
         let mut op = Vec::new();
         let mut np = Vec::new();
         self.parts(o, &mut op);
@@ -412,9 +432,52 @@ impl<'a> Walker<'a> {
         let out = if op.len() == 1 && np.len() == 1 {
             self.compare_part(&op[0], &np[0])
         } else {
-            self.compare_product(o, n, &op, &np)
+            let mut out = Vec::new();
+            let cond = |parts: &[Part<'a>]| {
+                parts
+                    .iter()
+                    .position(|p| matches!(p, Part::Opaque(_, _, k) if *k == CONDITIONAL))
+            };
+            if let (Some(i), Some(j)) = (cond(&op), cond(&np)) {
+                let (x, y) = (op[i].loc().clone(), np[j].loc().clone());
+                if x.get("if") == y.get("if") && !x.get("if").is_some_and(contains_ref) {
+                    op.remove(i);
+                    np.remove(j);
+                    out.extend(self.compare_conditional(o, n, (&x, &y), (&op, &np)));
+                }
+            }
+            out.extend(self.compare_product(o, n, &op, &np));
+            out
         };
         self.declared = outer;
+        out
+    }
+
+    /// Two conditionals with the same `if`: events that meet it are held to `then`, the others
+    /// to `else`. Backward, the old location's other parts with the old branch must imply the
+    /// new branch; forward the other way round.
+    fn compare_conditional(
+        &mut self,
+        o: &Loc<'a>,
+        n: &Loc<'a>,
+        (x, y): (&Loc<'a>, &Loc<'a>),
+        (osib, nsib): (&[Part<'a>], &[Part<'a>]),
+    ) -> Vec<Raw> {
+        if x.get("if").is_none() {
+            return Vec::new(); // without `if`, `then` and `else` do nothing
+        }
+        let mut out = Vec::new();
+        for kw in ["then", "else"] {
+            let (mut to, mut tn) = (Vec::new(), Vec::new());
+            self.parts(&x.child(&[kw], x.get(kw)), &mut to);
+            self.parts(&y.child(&[kw], y.get(kw)), &mut tn);
+            let held_old: Vec<Part<'a>> = osib.iter().chain(&to).cloned().collect();
+            let back = self.compare_product(o, n, &held_old, &tn);
+            out.extend(masked(back, Breaks::BACKWARD));
+            let held_new: Vec<Part<'a>> = nsib.iter().chain(&tn).cloned().collect();
+            let fwd = self.compare_product(o, n, &to, &held_new);
+            out.extend(masked(fwd, Breaks::FORWARD));
+        }
         out
     }
 
@@ -642,6 +705,15 @@ impl<'a> Walker<'a> {
                     })
                     .collect()
             }
+            // `not` of bare types is the other types: compared like any `type`.
+            (Part::Not(x), Part::Plain(y)) if complement_of_types(x.v).is_some() => {
+                let x = complemented(x);
+                self.compare_plain(&x, y)
+            }
+            (Part::Plain(x), Part::Not(y)) if complement_of_types(y.v).is_some() => {
+                let y = complemented(y);
+                self.compare_plain(x, &y)
+            }
             (Part::Opaque(x, why, keys), Part::Opaque(y, _, _)) => {
                 let same = if keys.is_empty() {
                     x.v == y.v && !contains_ref(x.v)
@@ -866,6 +938,51 @@ fn dedup(raws: Vec<Raw>) -> Vec<Raw> {
         .zip(keep)
         .filter_map(|(r, k)| k.then_some(r))
         .collect()
+}
+
+/// `{"type": [...]}` accepting exactly what `not: {"type": ...}` accepts, when the negated
+/// schema holds only `type` (and annotations) and its complement is a list of types (not of
+/// `integer` alone: "numbers that are not integers" has no `type`).
+fn complement_of_types(not: &Value) -> Option<&'static Value> {
+    use super::scalars::{types, ANY, INT, NUM};
+    static COMPLEMENTS: std::sync::LazyLock<Vec<Value>> = std::sync::LazyLock::new(|| {
+        let names = [
+            (1u8, "null"),
+            (2, "boolean"),
+            (4, "object"),
+            (8, "array"),
+            (16, "string"),
+            (NUM | INT, "number"),
+        ];
+        (0..=ANY)
+            .map(|mask: u8| {
+                let list: Vec<Value> = names
+                    .iter()
+                    .filter(|(bit, _)| mask & bit == *bit)
+                    .map(|(_, n)| Value::from(*n))
+                    .collect();
+                serde_json::json!({ "type": list })
+            })
+            .collect()
+    });
+    let obj = not.as_object()?;
+    if !obj.contains_key("type") || obj.keys().any(|k| k != "type" && !is_annotation_keyword(k)) {
+        return None;
+    }
+    let t = types(not);
+    if t & (NUM | INT) == INT {
+        return None;
+    }
+    COMPLEMENTS.get(usize::from(ANY & !t))
+}
+
+/// A `not` of bare types as the plain schema of the other types.
+fn complemented<'a>(not: &Loc<'a>) -> Loc<'a> {
+    Loc {
+        v: complement_of_types(not.v).unwrap_or(not.v),
+        view: View::Plain,
+        ..not.clone()
+    }
 }
 
 /// Restricts changes to the directions in `dirs`.

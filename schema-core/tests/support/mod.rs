@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod probe;
+
 use std::path::{Path, PathBuf};
 
 use schema_core::{Document, Options, Rules};
@@ -127,4 +129,25 @@ pub fn lenient_json(text: &str) -> Value {
         i += 1;
     }
     serde_json::from_str(&out).expect("corpus parses")
+}
+
+/// `shared/` (other projects' suites): `$SCHEMAGATE_SHARED`, else `../shared` beside the
+/// repository. `None`, with a note on stderr saying how to get it, when it is not there.
+pub fn shared_dir(what: &str) -> Option<PathBuf> {
+    let dir = match std::env::var("SCHEMAGATE_SHARED") {
+        Ok(d) => PathBuf::from(d),
+        Err(_) => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared"),
+    };
+    if dir.join("conformance").is_dir() {
+        return Some(dir);
+    }
+    eprintln!(
+        "SKIPPED {what}: needs the conformance suites in {} (set SCHEMAGATE_SHARED to the \
+         folder holding conformance/; see docs/conformance.md)",
+        dir.display()
+    );
+    if std::env::var("SCHEMAGATE_REQUIRE_SHARED").is_ok() {
+        panic!("{what}: SCHEMAGATE_REQUIRE_SHARED is set and the suites are missing");
+    }
+    None
 }
