@@ -22,6 +22,7 @@ pub mod docset;
 pub mod document;
 pub mod draft;
 pub mod error;
+mod keywords;
 pub mod locate;
 pub mod payload;
 pub mod pointer;

@@ -2,72 +2,29 @@
 //! Karapace, Apicurio, jsoncompat, getsentry's json-schema-diff), run through the engine with
 //! `--rules standard`. Prints the agreement per peer. Every disagreement must be listed in
 //! `peer-deviations.json` with its reason, and the reason is checked here:
+//!
 //! - `witness`: the peer calls a change compatible that is not; the listed instance must be
 //!   valid under one schema and invalid under the other, in the direction the case checks.
-//! - `equivalent`: the peer calls a rewrite breaking that no instance can tell apart; the
-//!   soundness probe of `soundness.rs` runs over the case and must find no counterexample.
+//! - `no-instance-breaks`: the peer calls breaking a change that no instance can show (an
+//!   equivalent rewrite or a widening in the checked direction); the soundness probe of
+//!   `support/probe.rs` runs over the case and must find no counterexample.
 //! - `policy`: the peer applies a rule of its own (named in `why`); schemagate's verdict is
-//!   the instance-semantics one, and is probed for soundness like `equivalent`.
-//! A listed case that no longer disagrees fails the test, so the list stays true.
+//!   the instance-semantics one, and is probed for soundness the same way.
+//! - `refused`: schemagate refuses the schema itself (a `$ref` loop that a validator would
+//!   follow forever); the case must still be refused.
+//!
+//! Entries group cases that share a reason (`ids`). A listed case that no longer disagrees
+//! fails the test, so the list stays true.
 
 mod support;
 
 use std::collections::{BTreeMap, HashMap};
 
+use support::peers::{default_draft, load, Case};
+
 use schema_core::validate::Compiled;
-use schema_core::{check, Document, Draft, Mode, Options, Report, Rules};
+use schema_core::{check, Document, Mode, Options, Report, Rules};
 use serde_json::Value;
-
-const SUITES: [&str; 7] = [
-    "karapace/unit-jsonschema-compatibility.json",
-    "karapace/integration-jsonschema.json",
-    "karapace/unit-compatibility-modes.json",
-    "apicurio/compatibility-test-data.json",
-    "apicurio/java-tests.json",
-    "jsoncompat/backcompat-fixtures.json",
-    "json-schema-diff/fixtures.json",
-];
-
-struct Case {
-    peer: String,
-    id: String,
-    old: Value,
-    new: Value,
-    mode: Mode,
-    compatible: bool,
-}
-
-fn load(shared: &std::path::Path) -> Vec<Case> {
-    let mut out = Vec::new();
-    for suite in SUITES {
-        let path = shared.join("conformance/peers").join(suite);
-        let text =
-            std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        let v: Value = serde_json::from_str(&text).expect("suite is JSON");
-        let peer = v["peer"].as_str().unwrap().to_string();
-        for c in v["cases"].as_array().unwrap() {
-            out.push(Case {
-                peer: peer.clone(),
-                id: c["id"].as_str().unwrap().to_string(),
-                old: c["old"].clone(),
-                new: c["new"].clone(),
-                mode: c["mode"].as_str().unwrap().parse().unwrap(),
-                compatible: c["compatible"].as_bool().unwrap(),
-            });
-        }
-    }
-    out
-}
-
-/// jsoncompat reads documents without `$schema` as 2020-12; the others as draft-07 (the
-/// Confluent default, ours too).
-fn default_draft(peer: &str) -> Draft {
-    if peer == "jsoncompat" {
-        Draft::Draft202012
-    } else {
-        Draft::Draft7
-    }
-}
 
 enum Outcome {
     Verdict(Box<Report>),
@@ -102,29 +59,33 @@ struct Deviation {
 
 fn deviations() -> HashMap<String, Deviation> {
     let v: Value = serde_json::from_str(include_str!("peer-deviations.json")).unwrap();
-    v.as_array()
-        .unwrap()
-        .iter()
-        .map(|d| {
-            let id = d["id"].as_str().unwrap().to_string();
-            let reason = d["reason"].as_str().unwrap().to_string();
-            assert!(
-                ["witness", "equivalent", "policy"].contains(&reason.as_str()),
-                "{id}: unknown reason {reason}"
-            );
-            assert!(
-                d["why"].as_str().is_some_and(|w| w.len() > 20),
-                "{id}: a deviation says why"
-            );
-            let witness = d.get("witness").map(|w| {
-                (
-                    w.clone(),
-                    d["valid_under"].as_str().expect("valid_under").to_string(),
-                )
-            });
-            (id, Deviation { reason, witness })
-        })
-        .collect()
+    let mut out = HashMap::new();
+    for d in v.as_array().unwrap() {
+        let reason = d["reason"].as_str().unwrap().to_string();
+        assert!(
+            ["witness", "no-instance-breaks", "policy", "refused"].contains(&reason.as_str()),
+            "unknown reason {reason}"
+        );
+        assert!(
+            d["why"].as_str().is_some_and(|w| w.len() > 20),
+            "a deviation says why: {d}"
+        );
+        let witness = d.get("witness").map(|w| {
+            (
+                w.clone(),
+                d["valid_under"].as_str().expect("valid_under").to_string(),
+            )
+        });
+        for id in d["ids"].as_array().unwrap() {
+            let id = id.as_str().unwrap().to_string();
+            let dev = Deviation {
+                reason: reason.clone(),
+                witness: witness.clone(),
+            };
+            assert!(out.insert(id.clone(), dev).is_none(), "{id} listed twice");
+        }
+    }
+    out
 }
 
 #[test]
@@ -168,6 +129,16 @@ fn peer_suites_agree_or_are_listed() {
             continue;
         };
         seen += 1;
+        if dev.reason == "refused" {
+            if !matches!(outcome, Outcome::Refused(_)) {
+                bad.push(format!(
+                    "{}: listed as refused, but {}",
+                    case.id,
+                    describe()
+                ));
+            }
+            continue;
+        }
         let (Outcome::Verdict(report), Some((old, new))) = (&outcome, docs) else {
             bad.push(format!(
                 "{}: listed, but we refuse it: {}",
@@ -188,11 +159,10 @@ fn peer_suites_agree_or_are_listed() {
                 } else {
                     (&new, &old)
                 };
-                let direction_checked = match (valid_under.as_str(), case.mode) {
-                    ("old", Mode::Backward | Mode::Full) => true,
-                    ("new", Mode::Forward | Mode::Full) => true,
-                    _ => false,
-                };
+                let direction_checked = matches!(
+                    (valid_under.as_str(), case.mode),
+                    ("old", Mode::Backward | Mode::Full) | ("new", Mode::Forward | Mode::Full)
+                );
                 let ok = case.compatible
                     && !report.compatible
                     && direction_checked

@@ -37,6 +37,41 @@ fn compatible_verdicts_hold_on_fixtures() {
     assert!(bad.is_empty(), "counterexamples:\n{}", bad.join("\n"));
 }
 
+/// Every case of the peers' suites, under `events` and `standard`, both directions.
+#[test]
+fn compatible_verdicts_hold_on_the_peer_suites() {
+    let Some(shared) = support::shared_dir("soundness over the peer suites") else {
+        return;
+    };
+    let (mut checked, mut bad, mut cases) = (0, Vec::new(), 0);
+    for (i, case) in support::peers::load(&shared).iter().enumerate() {
+        let draft = support::peers::default_draft(&case.peer);
+        let (Ok(old), Ok(new)) = (
+            Document::from_value_in("old", case.old.clone(), draft),
+            Document::from_value_in("new", case.new.clone(), draft),
+        ) else {
+            continue; // refused schemas are listed in peer-deviations.json
+        };
+        cases += 1;
+        for rules in [Rules::Events, Rules::Standard] {
+            let options = Options {
+                rules,
+                schema_version: false,
+                ..Options::default()
+            };
+            let (c, b) = probe(&old, &new, options, 11 + i as u64, &case.id);
+            checked += c;
+            bad.extend(b);
+        }
+    }
+    println!(
+        "soundness (peer suites): {cases} cases, {checked} valid source instances checked, {} counterexamples",
+        bad.len()
+    );
+    assert!(checked > 20_000, "too few instances generated: {checked}");
+    assert!(bad.is_empty(), "counterexamples:\n{}", bad.join("\n"));
+}
+
 #[test]
 fn compatible_verdicts_hold_on_the_confluent_corpus() {
     let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))

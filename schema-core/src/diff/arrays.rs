@@ -6,7 +6,7 @@
 
 use serde_json::Value;
 
-use super::kinds::ChangeKind as K;
+use super::kinds::{Breaks, ChangeKind as K};
 use super::scalars::bound;
 use super::walk::{nest, Loc, Walker};
 use super::{Raw, Rules, Seg};
@@ -125,12 +125,45 @@ impl<'a> Walker<'a> {
         out
     }
 
+    /// Whether every array `side` accepts holds, at a position below its `minItems`, an item
+    /// whose positional schema fits `contains` (`side_is_old`: `side` is the old schema).
+    fn guarantees(&mut self, side: &Loc<'a>, contains: Loc<'a>, side_is_old: bool) -> bool {
+        let min_items = side.get("minItems").and_then(Value::as_u64).unwrap_or(0) as usize;
+        let prefix_kw = if side.draft.tuple_items() {
+            "items"
+        } else {
+            "prefixItems"
+        };
+        let Some(Value::Array(prefix)) = side.get(prefix_kw) else {
+            return false;
+        };
+        (0..min_items.min(prefix.len())).any(|i| {
+            let item = side.child(&[prefix_kw, &i.to_string()], prefix.get(i));
+            let (raws, dir) = if side_is_old {
+                (self.compare(item, contains.clone()), Breaks::BACKWARD)
+            } else {
+                (self.compare(contains.clone(), item), Breaks::FORWARD)
+            };
+            !self.breaks(&raws).and(dir).any()
+        })
+    }
+
     fn compare_contains(&mut self, o: &Loc<'a>, n: &Loc<'a>, out: &mut Vec<Raw>) {
         let (a, b) = (o.get("contains"), n.get("contains"));
         let min = |l: &Loc<'a>| l.get("minContains").and_then(Value::as_f64).unwrap_or(1.0);
         let max = |l: &Loc<'a>| l.get("maxContains").and_then(Value::as_f64);
         match (a, b) {
             (None, None) => {}
+            // An array that must hold an item of the `contains` schema at a fixed position
+            // meets `contains` without saying so.
+            (None, Some(y))
+                if min(n) <= 1.0
+                    && max(n).is_none()
+                    && self.guarantees(o, n.child(&["contains"], Some(y)), true) => {}
+            (Some(x), None)
+                if min(o) <= 1.0
+                    && max(o).is_none()
+                    && self.guarantees(n, o.child(&["contains"], Some(x)), false) => {}
             (None, Some(_)) => out.push(Raw::new(
                 K::ContainsAdded,
                 &o.ptr,

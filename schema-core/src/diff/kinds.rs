@@ -150,6 +150,11 @@ rules! {
     FormatAdded "format-added" B N N "no-narrowing" "format added" "existing events may not satisfy the new format";
     FormatRemoved "format-removed" F N N "no-narrowing" "format removed" "old consumers reject values outside the old format";
     FormatChanged "format-changed" BF N N "no-narrowing" "format changed" "keep the old format";
+    /// `contentEncoding` or `contentMediaType` added where the dialect asserts it (draft-06
+    /// and draft-07; later drafts read them as annotations).
+    ContentAdded "content-added" B B B "no-narrowing" "contentEncoding/contentMediaType added" "existing events may not be in the new encoding or media type";
+    ContentRemoved "content-removed" F F F "no-narrowing" "contentEncoding/contentMediaType removed" "old consumers reject values outside the old encoding or media type";
+    ContentChanged "content-changed" BF BF BF "no-narrowing" "contentEncoding/contentMediaType changed" "keep the old encoding and media type";
 
     // ---- numbers -----------------------------------------------------------------------------
     MinimumAdded "minimum-added" B B B "no-narrowing" "lower bound added" "existing events may hold smaller numbers";

@@ -9,15 +9,7 @@ use super::kinds::ChangeKind as K;
 use super::walk::{is_annotation_keyword, Loc, Walker};
 use super::Raw;
 
-/// JSON types as bits; `number` is `NUM | INT`.
-pub(crate) const NULL: u8 = 1;
-pub(crate) const BOOL: u8 = 2;
-pub(crate) const OBJ: u8 = 4;
-pub(crate) const ARR: u8 = 8;
-pub(crate) const STR: u8 = 16;
-pub(crate) const NUM: u8 = 32;
-pub(crate) const INT: u8 = 64;
-pub(crate) const ANY: u8 = 127;
+pub(crate) use crate::keywords::{ANY, ARR, BOOL, INT, NULL, NUM, OBJ, STR};
 
 /// The types a schema's `type` keyword admits (all when absent, none for `false`).
 pub(crate) fn types(v: &Value) -> u8 {
@@ -114,7 +106,7 @@ impl<'a> Walker<'a> {
     /// Compares the own keywords of two locations.
     pub(crate) fn compare_plain(&mut self, o: &Loc<'a>, n: &Loc<'a>) -> Vec<Raw> {
         let mut out = Vec::new();
-        let (ot, nt) = (types(o.v), types(n.v));
+        let (ot, nt) = (types(o.v) & o.only, types(n.v) & n.only);
         if ot == 0 || nt == 0 {
             if ot != nt {
                 let kind = if nt == 0 {
@@ -285,8 +277,15 @@ fn annotation_maps(
                 }
             }
             "$schema" | "$defs" | "definitions" => continue,
+            "contentEncoding" | "contentMediaType"
+                if crate::keywords::content_asserted(o.draft)
+                    || crate::keywords::content_asserted(n.draft) =>
+            {
+                continue; // compared as assertions with the string keywords
+            }
+            "contentEncoding" | "contentMediaType" => K::AnnotationChanged,
             k if is_annotation_keyword(k) => K::AnnotationChanged,
-            k if KNOWN.contains(&k) => continue,
+            k if crate::keywords::is_known_constraint(k) => continue,
             _ => K::AnnotationChanged, // unknown keywords are annotations
         };
         out.push(Raw::new(
@@ -297,56 +296,6 @@ fn annotation_maps(
         ));
     }
 }
-
-/// Assertion and applicator keywords: compared by their own code, never as annotations.
-const KNOWN: &[&str] = &[
-    "type",
-    "enum",
-    "const",
-    "minLength",
-    "maxLength",
-    "pattern",
-    "format",
-    "minimum",
-    "maximum",
-    "exclusiveMinimum",
-    "exclusiveMaximum",
-    "multipleOf",
-    "properties",
-    "required",
-    "additionalProperties",
-    "patternProperties",
-    "propertyNames",
-    "minProperties",
-    "maxProperties",
-    "dependentRequired",
-    "dependentSchemas",
-    "dependencies",
-    "items",
-    "prefixItems",
-    "additionalItems",
-    "contains",
-    "minContains",
-    "maxContains",
-    "minItems",
-    "maxItems",
-    "uniqueItems",
-    "allOf",
-    "anyOf",
-    "oneOf",
-    "not",
-    "if",
-    "then",
-    "else",
-    "$ref",
-    "$dynamicRef",
-    "$recursiveRef",
-    "$dynamicAnchor",
-    "$recursiveAnchor",
-    "unevaluatedProperties",
-    "unevaluatedItems",
-    "contentSchema",
-];
 
 pub(crate) fn num(l: &Loc<'_>, k: &str) -> Option<f64> {
     l.get(k).and_then(Value::as_f64)
@@ -441,6 +390,21 @@ fn compare_strings(o: &Loc<'_>, n: &Loc<'_>, out: &mut Vec<Raw>) {
         [K::FormatAdded, K::FormatRemoved, K::FormatChanged],
         out,
     );
+    for kw in ["contentEncoding", "contentMediaType"] {
+        let asserted = |l: &Loc<'_>| {
+            l.get(kw)
+                .filter(|_| crate::keywords::content_asserted(l.draft))
+                .cloned()
+        };
+        keyword_values_change(
+            o,
+            n,
+            kw,
+            (asserted(o).as_ref(), asserted(n).as_ref()),
+            [K::ContentAdded, K::ContentRemoved, K::ContentChanged],
+            out,
+        );
+    }
 }
 
 /// A keyword compared for equality only: added narrows, removed widens, changed does both.

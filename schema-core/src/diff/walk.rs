@@ -17,6 +17,7 @@ use super::kinds::{Breaks, ChangeKind};
 use super::{judge, Budget, Raw, Rules, Seg};
 use crate::docset::DocSet;
 use crate::draft::Draft;
+use crate::keywords::ANY;
 
 /// The schema that accepts everything, standing in for an absent keyword.
 pub(crate) static TRUE: Value = Value::Bool(true);
@@ -43,6 +44,10 @@ pub(crate) struct Loc<'a> {
     pub v: &'a Value,
     pub view: View,
     pub draft: Draft,
+    /// The instance types the comparison is restricted to (`ANY` but where a union's branch
+    /// is compared for the types no other branch covers). Children at deeper instance
+    /// locations are never restricted.
+    pub only: u8,
 }
 
 impl<'a> Loc<'a> {
@@ -56,6 +61,7 @@ impl<'a> Loc<'a> {
                 v,
                 view: View::Whole,
                 draft: self.draft,
+                only: ANY,
             },
             None => self.absent(),
         }
@@ -69,6 +75,7 @@ impl<'a> Loc<'a> {
             v: &TRUE,
             view: View::Whole,
             draft: self.draft,
+            only: ANY,
         }
     }
 
@@ -85,17 +92,25 @@ impl<'a> Loc<'a> {
         self.v.as_object().and_then(|o| o.get(key))
     }
 
-    fn key(&self) -> (usize, String, View, bool) {
+    fn key(&self) -> LocKey {
         (
             self.doc,
             self.ptr.clone(),
             self.view,
             std::ptr::eq(self.v, &TRUE),
+            self.only,
         )
+    }
+
+    /// This location restricted to instances of the given types.
+    pub fn within(mut self, only: u8) -> Loc<'a> {
+        self.only &= only;
+        self
     }
 }
 
-type PairKey = ((usize, String, View, bool), (usize, String, View, bool));
+type LocKey = (usize, String, View, bool, u8);
+type PairKey = (LocKey, LocKey);
 
 #[derive(Debug, Clone)]
 enum Part<'a> {
@@ -224,6 +239,7 @@ impl<'a> Walker<'a> {
             v: &d.root,
             view: View::Whole,
             draft: d.draft,
+            only: ANY,
         }
     }
 
@@ -296,6 +312,7 @@ impl<'a> Walker<'a> {
                 v,
                 view: View::Whole,
                 draft: d.draft,
+                only: loc.only,
             };
         }
         loc
@@ -327,6 +344,7 @@ impl<'a> Walker<'a> {
                                 v,
                                 view: View::Whole,
                                 draft: d.draft,
+                                only: loc.only,
                             },
                             out,
                         );
@@ -336,7 +354,8 @@ impl<'a> Walker<'a> {
         }
         if let Some(Value::Array(all)) = obj.get("allOf") {
             for (i, b) in all.iter().enumerate() {
-                self.parts(&loc.child(&["allOf", &i.to_string()], Some(b)), out);
+                let branch = loc.child(&["allOf", &i.to_string()], Some(b));
+                self.parts(&branch.within(loc.only), out);
             }
         }
         for (kw, one_of) in [("anyOf", false), ("oneOf", true)] {
@@ -344,7 +363,7 @@ impl<'a> Walker<'a> {
                 let branches = alts
                     .iter()
                     .enumerate()
-                    .map(|(i, b)| loc.child(&[kw, &i.to_string()], Some(b)))
+                    .map(|(i, b)| loc.child(&[kw, &i.to_string()], Some(b)).within(loc.only))
                     .collect();
                 out.push(Part::Sum {
                     one_of,
@@ -548,6 +567,7 @@ impl<'a> Walker<'a> {
                                 v,
                                 view: View::Whole,
                                 draft: d.draft,
+                                only: ANY,
                             },
                             depth + 1,
                         ));
@@ -793,6 +813,13 @@ impl<'a> Walker<'a> {
                     continue;
                 }
                 identical = false;
+                // No one alternative covers this one; it may still be covered type by type:
+                // types some target alternative accepts unconstrained, and the rest by one.
+                let (src, dst) = if backward { (&ob, &nb) } else { (&nb, &ob) };
+                if let Some(raws) = self.covered_by_types(&src[s], dst, backward) {
+                    out.extend(masked(raws, dir));
+                    continue;
+                }
                 if targets == 1 {
                     let pair = if backward { (s, 0) } else { (0, s) };
                     let raws = self.cached_alt(&mut cache, &ob, &nb, pair);
@@ -861,6 +888,50 @@ impl<'a> Walker<'a> {
             }
         }
         out
+    }
+
+    /// Whether `src` is covered by the union `dst` when split by instance type: the types that
+    /// some alternative of `dst` accepts with no constraint, and the remaining types by one
+    /// alternative. Returns that alternative's changes (empty when the unconstrained types
+    /// cover everything), `None` when not covered this way.
+    fn covered_by_types(
+        &mut self,
+        src: &Loc<'a>,
+        dst: &[Loc<'a>],
+        backward: bool,
+    ) -> Option<Vec<Raw>> {
+        let dir = if backward {
+            Breaks::BACKWARD
+        } else {
+            Breaks::FORWARD
+        };
+        let resolved = self.deref(src.clone());
+        let own = super::scalars::types(resolved.v) & src.only;
+        let mut free = 0u8;
+        for d in dst {
+            let d = self.deref(d.clone());
+            let admitted = super::scalars::types(d.v) & d.only;
+            free |= crate::keywords::universal_types(d.v, admitted);
+        }
+        let rest = own & !free;
+        if rest == own {
+            return None;
+        }
+        if rest == 0 {
+            return Some(Vec::new());
+        }
+        let restricted = src.clone().within(rest);
+        for d in dst {
+            let raws = if backward {
+                self.compare_same(restricted.clone(), d.clone())
+            } else {
+                self.compare_same(d.clone(), restricted.clone())
+            };
+            if !self.breaks(&raws).and(dir).any() {
+                return Some(raws);
+            }
+        }
+        None
     }
 
     fn cached_alt(
@@ -1003,26 +1074,7 @@ pub(crate) fn nest(raws: Vec<Raw>, seg: Seg) -> impl Iterator<Item = Raw> {
 
 /// Keywords that never affect validation.
 pub(crate) fn is_annotation_keyword(k: &str) -> bool {
-    matches!(
-        k,
-        "title"
-            | "description"
-            | "$comment"
-            | "examples"
-            | "default"
-            | "deprecated"
-            | "readOnly"
-            | "writeOnly"
-            | "$id"
-            | "id"
-            | "$schema"
-            | "$anchor"
-            | "$defs"
-            | "definitions"
-            | "contentMediaType"
-            | "contentEncoding"
-            | "$vocabulary"
-    )
+    crate::keywords::is_annotation(k)
 }
 
 /// Whether a subtree holds a reference (its meaning then depends on the rest of its document).
