@@ -80,6 +80,9 @@ pub fn app_with(registry: Arc<registry::Registry>, options: AppOptions) -> axum:
             state,
             http::record_metrics,
         ))
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(
+            http::panic_response,
+        ))
         .layer(axum::Extension(http::BodyLimit(max_body)))
         .layer(DefaultBodyLimit::max(max_body))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(

@@ -74,6 +74,8 @@ pub struct Registry {
     validators: RwLock<HashMap<i64, Arc<Compiled>>>,
     /// What a candidate schema may cost.
     pub limits: crate::limits::Limits,
+    /// Permits for CPU-bound engine work (see [`Registry::cpu`]).
+    cpu: Arc<tokio::sync::Semaphore>,
 }
 
 /// Past this many compiled validators the map starts over: memory stays bounded (about 35 KB
@@ -88,6 +90,40 @@ impl Registry {
             cache: RwLock::new(HashMap::new()),
             validators: RwLock::new(HashMap::new()),
             limits: crate::limits::Limits::default(),
+            cpu: Arc::new(tokio::sync::Semaphore::new(
+                std::thread::available_parallelism().map_or(2, |n| n.get()),
+            )),
+        }
+    }
+
+    /// Runs CPU-bound engine work (parsing and meta-validation, diffs and witness search,
+    /// validator compiles) on the blocking pool, at most one job per core at a time, so the
+    /// async workers keep serving and the request timeout can fire. The permit travels with
+    /// the job: a request that times out does not let a new job start beside one still
+    /// running (the engine's budget ends that one). A panic becomes a 500 (50001), logged.
+    pub async fn cpu<T: Send + 'static>(
+        &self,
+        what: &'static str,
+        job: impl FnOnce() -> T + Send + 'static,
+    ) -> ApiResult<T> {
+        let permit = self
+            .cpu
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|_| ApiError::Internal("the CPU pool is closed".into()))?;
+        let run = move || {
+            let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
+            drop(permit);
+            out
+        };
+        match tokio::task::spawn_blocking(run).await {
+            Ok(Ok(v)) => Ok(v),
+            Ok(Err(panic)) => {
+                let msg = crate::error::panic_message(panic.as_ref());
+                Err(ApiError::Internal(format!("{what} panicked: {msg}")))
+            }
+            Err(e) => Err(ApiError::Internal(format!("{what} did not finish: {e}"))),
         }
     }
 
@@ -110,11 +146,17 @@ impl Registry {
             .schema(id)
             .await?
             .ok_or_else(|| ApiError::SchemaNotFound(id.to_string()))?;
-        let doc = Document::parse(&format!("schema {id}"), &row.text)
-            .map_err(|e| ApiError::InvalidSchema(e.to_string()))?;
-        let compiled = Arc::new(Compiled::new(&doc).map_err(|e| {
-            ApiError::InvalidSchema(format!("schema {id} cannot be used to validate: {e}"))
-        })?);
+        let text = row.text.clone();
+        let compiled = self
+            .cpu("compiling a validator", move || {
+                let doc = Document::parse(&format!("schema {id}"), &text)
+                    .map_err(|e| ApiError::InvalidSchema(e.to_string()))?;
+                Compiled::new(&doc).map_err(|e| {
+                    ApiError::InvalidSchema(format!("schema {id} cannot be used to validate: {e}"))
+                })
+            })
+            .await??;
+        let compiled = Arc::new(compiled);
         if let Ok(mut c) = self.validators.write() {
             if c.len() >= MAX_VALIDATORS {
                 c.clear();
@@ -198,9 +240,16 @@ impl Registry {
         self.limits
             .check_text(&req.schema)
             .map_err(ApiError::InvalidSchema)?;
-        let doc = Document::parse("schema", &req.schema)
-            .map_err(|e| ApiError::InvalidSchema(e.to_string()))?;
-        self.limits.check(&doc).map_err(ApiError::InvalidSchema)?;
+        let text = req.schema.clone();
+        let limits = self.limits.clone();
+        let doc = self
+            .cpu("parsing a schema", move || {
+                let doc = Document::parse("schema", &text)
+                    .map_err(|e| ApiError::InvalidSchema(e.to_string()))?;
+                limits.check(&doc).map_err(ApiError::InvalidSchema)?;
+                Ok::<_, ApiError>(doc)
+            })
+            .await??;
         let refs = self.resolve_refs(&req.references).await?;
         // Every $ref must resolve, within the document or through the references.
         let mut set = schema_core::DocSet::new();
@@ -240,8 +289,8 @@ impl Registry {
             .schema(old.schema_id)
             .await?
             .ok_or_else(|| ApiError::Internal(format!("missing schema {}", old.schema_id)))?;
-        let old_doc = Document::parse(&format!("{} v{}", old.subject, old.version), &schema.text)
-            .map_err(|e| ApiError::Internal(e.to_string()))?;
+        let old_name = format!("{} v{}", old.subject, old.version);
+        let old_text = schema.text.clone();
         let old_refs = self.resolve_refs(&schema.refs).await?;
         // Component schemas (no schema_version) are judged without event rule 4.
         let versioned = new.doc.root.pointer("/properties/schema_version").is_some();
@@ -252,8 +301,14 @@ impl Registry {
             schema_version: versioned,
             ..Options::default()
         };
-        check_refs(&old_doc, &old_refs, &new.doc, &new.refs, options)
-            .map_err(|e| ApiError::InvalidSchema(e.to_string()))
+        let (new_doc, new_refs) = (new.doc.clone(), new.refs.clone());
+        self.cpu("comparing schemas", move || {
+            let old_doc = Document::parse(&old_name, &old_text)
+                .map_err(|e| ApiError::Internal(e.to_string()))?;
+            check_refs(&old_doc, &old_refs, &new_doc, &new_refs, options)
+                .map_err(|e| ApiError::InvalidSchema(e.to_string()))
+        })
+        .await?
     }
 
     /// Registers a schema under a subject: idempotent for content already there, checked against

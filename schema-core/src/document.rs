@@ -28,27 +28,33 @@ pub struct Document {
 }
 
 impl Document {
-    /// Parses and checks a schema document from text. `name` is used in errors.
+    /// Parses and checks a schema document from text. `name` is used in errors. A document
+    /// without `$schema` is read as [`Draft::DEFAULT`] (draft-07).
     pub fn parse(name: &str, text: &str) -> Result<Document> {
+        Self::parse_in(name, text, Draft::DEFAULT)
+    }
+
+    /// As [`Document::parse`], reading a document without `$schema` as `default`.
+    pub fn parse_in(name: &str, text: &str, default: Draft) -> Result<Document> {
         let root: Value = serde_json::from_str(text).map_err(|e| Error::Json {
             name: name.to_string(),
             line: e.line(),
             column: e.column().max(1), // serde_json says 0 at end of input
             message: strip_position(&e.to_string()),
         })?;
-        let mut doc = Document::from_value(name, root)?;
+        let mut doc = Document::from_value_in(name, root, default)?;
         doc.locator = Some(Arc::new(Locator::new(text)));
         doc.source = Some(Arc::from(text));
         Ok(doc)
     }
 
-    /// Checks a schema document given as a JSON value (no source positions).
+    /// Checks a schema document given as a JSON value (no source positions); without
+    /// `$schema` it is read as [`Draft::DEFAULT`] (draft-07).
     pub fn from_value(name: &str, root: Value) -> Result<Document> {
-        Self::from_value_in(name, root, Draft::Draft202012)
+        Self::from_value_in(name, root, Draft::DEFAULT)
     }
 
-    /// As [`Document::from_value`], reading a document without `$schema` as `default` (for
-    /// corpora and registries whose schemas are draft-07 unless they say otherwise).
+    /// As [`Document::from_value`], reading a document without `$schema` as `default`.
     pub fn from_value_in(name: &str, root: Value, default: Draft) -> Result<Document> {
         if !(root.is_object() || root.is_boolean()) {
             return Err(Error::NotASchema {
@@ -270,7 +276,7 @@ fn strip_position(msg: &str) -> String {
 }
 
 fn meta_validate(root: &Value, draft: Draft) -> std::result::Result<(), (String, String)> {
-    // The meta-schema of the declared dialect; `$schema` may be absent (2020-12 by default).
+    // The meta-schema of the declared dialect (or of the default one when `$schema` is absent).
     let meta = match draft {
         Draft::Draft4 => jsonschema::draft4::meta::validate(root),
         Draft::Draft6 => jsonschema::draft6::meta::validate(root),

@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-/// A JSON Schema dialect, chosen by `$schema`; 2020-12 when absent.
+/// A JSON Schema dialect, chosen by `$schema`; [`Draft::DEFAULT`] (draft-07) when absent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
 pub enum Draft {
     Draft4,
@@ -14,6 +14,33 @@ pub enum Draft {
 }
 
 impl Draft {
+    /// The dialect of a document without `$schema`: draft-07, as Confluent Schema Registry and
+    /// Karapace read such documents, so schemas moved from them keep their meaning.
+    pub const DEFAULT: Draft = Draft::Draft7;
+
+    /// Parses a dialect name as users write it (`draft-07`, `7`, `2020-12`, or a `$schema` URI).
+    pub fn from_name(name: &str) -> Option<Draft> {
+        match name.trim().to_ascii_lowercase().as_str() {
+            "draft-04" | "draft4" | "4" => Some(Draft::Draft4),
+            "draft-06" | "draft6" | "6" => Some(Draft::Draft6),
+            "draft-07" | "draft7" | "7" => Some(Draft::Draft7),
+            "2019-09" | "draft2019-09" | "draft-2019-09" => Some(Draft::Draft201909),
+            "2020-12" | "draft2020-12" | "draft-2020-12" => Some(Draft::Draft202012),
+            other => Draft::from_uri(other),
+        }
+    }
+
+    /// The name [`Draft::from_name`] reads back.
+    pub fn name(self) -> &'static str {
+        match self {
+            Draft::Draft4 => "draft-04",
+            Draft::Draft6 => "draft-06",
+            Draft::Draft7 => "draft-07",
+            Draft::Draft201909 => "2019-09",
+            Draft::Draft202012 => "2020-12",
+        }
+    }
+
     /// The dialect a `$schema` URI names, `None` for an unknown one. Trailing `#` and the
     /// `http`/`https` spelling do not matter.
     pub fn from_uri(uri: &str) -> Option<Draft> {
@@ -34,7 +61,7 @@ impl Draft {
     /// The dialect of a root schema; `Err(uri)` when `$schema` is present but unknown.
     pub fn detect(root: &Value) -> Result<Draft, String> {
         match root.get("$schema") {
-            None => Ok(Draft::Draft202012),
+            None => Ok(Draft::DEFAULT),
             Some(Value::String(s)) => Draft::from_uri(s).ok_or_else(|| s.clone()),
             Some(other) => Err(other.to_string()),
         }

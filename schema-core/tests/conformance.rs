@@ -9,7 +9,7 @@ mod support;
 use std::path::PathBuf;
 
 use schema_core::validate::Compiled;
-use schema_core::{check, Document, Draft, Mode, Options, Rules};
+use schema_core::{check, Document, Mode, Options, Rules};
 use serde_json::Value;
 use support::lenient_json;
 
@@ -64,21 +64,12 @@ fn confluent_corpus_verdicts() {
             .unwrap_or_else(|e| panic!("{}: {e}", dir.join(file).display()));
         let cases = lenient_json(&text);
         for (index, case) in cases.as_array().unwrap().iter().enumerate() {
-            // The draft-07 files carry no `$schema`: read them as draft-07, as the peer does.
-            let default = if file.contains("2020-12") {
-                Draft::Draft202012
-            } else {
-                Draft::Draft7
-            };
-            let old = Document::from_value_in(
-                "original_schema",
-                case["original_schema"].clone(),
-                default,
-            )
-            .expect("old parses");
-            let new =
-                Document::from_value_in("update_schema", case["update_schema"].clone(), default)
-                    .expect("new parses");
+            // No `$schema` injected: the draft-07 files carry none and are read as the
+            // default dialect (draft-07), as Confluent reads them.
+            let old = Document::from_value("original_schema", case["original_schema"].clone())
+                .expect("old parses");
+            let new = Document::from_value("update_schema", case["update_schema"].clone())
+                .expect("new parses");
             let strict = case["compatible"].as_bool().unwrap();
             let mut runs = vec![(Rules::Standard, strict)];
             if let Some(l) = case.get("compatible_lenient").and_then(Value::as_bool) {
@@ -151,16 +142,9 @@ fn confluent_corpus_witnesses() {
     let (mut semantic, mut witnessed) = (0, 0);
     for file in FILES {
         let cases = lenient_json(&std::fs::read_to_string(dir.join(file)).unwrap());
-        let default = if file.contains("2020-12") {
-            Draft::Draft202012
-        } else {
-            Draft::Draft7
-        };
         for case in cases.as_array().unwrap() {
-            let old =
-                Document::from_value_in("old", case["original_schema"].clone(), default).unwrap();
-            let new =
-                Document::from_value_in("new", case["update_schema"].clone(), default).unwrap();
+            let old = Document::from_value("old", case["original_schema"].clone()).unwrap();
+            let new = Document::from_value("new", case["update_schema"].clone()).unwrap();
             let report = check(
                 &old,
                 &new,

@@ -8,7 +8,7 @@
 mod support;
 
 use schema_core::validate::Compiled;
-use schema_core::{Document, Draft, Mode, Options, Rules};
+use schema_core::{Document, Mode, Options, Rules};
 use support::probe::{all_property_names, probe, Gen, Rng, SAMPLES};
 use support::{fixture_paths, Fixture};
 
@@ -87,16 +87,9 @@ fn compatible_verdicts_hold_on_the_confluent_corpus() {
         "diff-combined-schema-examples-2020-12.json",
     ] {
         let cases = support::lenient_json(&std::fs::read_to_string(dir.join(file)).unwrap());
-        let default = if file.contains("2020-12") {
-            Draft::Draft202012
-        } else {
-            Draft::Draft7
-        };
         for (i, case) in cases.as_array().unwrap().iter().enumerate() {
-            let old =
-                Document::from_value_in("old", case["original_schema"].clone(), default).unwrap();
-            let new =
-                Document::from_value_in("new", case["update_schema"].clone(), default).unwrap();
+            let old = Document::from_value("old", case["original_schema"].clone()).unwrap();
+            let new = Document::from_value("new", case["update_schema"].clone()).unwrap();
             for rules in [Rules::Events, Rules::Standard] {
                 let options = Options {
                     rules,

@@ -270,3 +270,10 @@ pub async fn shed(
         }
     }
 }
+
+/// A handler that panicked: a 500 with Confluent's internal error code and a log line, never a
+/// dropped connection.
+pub fn panic_response(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    let msg = crate::error::panic_message(panic.as_ref());
+    ApiError::Internal(format!("a handler panicked: {msg}")).into_response()
+}

@@ -8,7 +8,7 @@ pub mod probe;
 
 use std::path::{Path, PathBuf};
 
-use schema_core::{Document, Options, Rules};
+use schema_core::{Document, Draft, Options, Rules};
 use serde_json::Value;
 
 pub struct Fixture {
@@ -31,8 +31,10 @@ impl Fixture {
             .to_string_lossy()
             .to_string();
         let name = format!("{folder}/{}", path.file_stem().unwrap().to_string_lossy());
-        let old = Document::from_value(&format!("{name}:old"), raw["old"].clone()).unwrap();
-        let new = Document::from_value(&format!("{name}:new"), raw["new"].clone()).unwrap();
+        // Fixtures are written in 2020-12 unless they say otherwise.
+        let (o, n) = (raw["old"].clone(), raw["new"].clone());
+        let old = Document::from_value_in(&format!("{name}:old"), o, Draft::Draft202012).unwrap();
+        let new = Document::from_value_in(&format!("{name}:new"), n, Draft::Draft202012).unwrap();
         Fixture {
             name,
             folder,
