@@ -241,7 +241,7 @@ impl Registry {
             .check_text(&req.schema)
             .map_err(ApiError::InvalidSchema)?;
         let text = req.schema.clone();
-        let limits = self.limits.clone();
+        let limits = self.limits;
         let doc = self
             .cpu("parsing a schema", move || {
                 let doc = Document::parse("schema", &text)
