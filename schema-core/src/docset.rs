@@ -7,8 +7,9 @@ use std::collections::HashMap;
 
 use serde_json::Value;
 
-use crate::document::{for_each_subschema, is_local, Document};
+use crate::document::{for_each_subschema, Document};
 use crate::error::{Error, Result};
+use crate::resources::Target;
 
 /// Supplies the documents that `$ref`s to other documents name.
 pub trait Resolver {
@@ -51,22 +52,24 @@ impl DocSet {
     /// Adds a document and, through `resolver`, every document its references reach.
     pub fn add(&mut self, doc: Document, resolver: &dyn Resolver) -> Result<usize> {
         let idx = self.docs.len();
-        self.docs.push(doc);
-        self.scope.push(idx);
+        self.push(doc, idx);
         let mut queue = vec![idx];
         while let Some(i) = queue.pop() {
-            for (ptr, base) in external_bases(&self.docs[i]) {
-                if self.by_name.contains_key(&(idx, base.clone()))
-                    || self.docs[i].embedded(&base).is_some()
-                {
+            for (ptr, literal, uri) in external_refs(&self.docs[i]) {
+                if self.by_name.contains_key(&(idx, uri.clone())) {
                     continue;
                 }
-                let Some(found) = resolver.resolve(&base) else {
-                    let remote = base.starts_with("http://") || base.starts_with("https://");
+                // A reference names a registered document as written (Confluent `references`)
+                // or by the URI it resolves to (a sibling file, an absolute `$id`).
+                let Some(found) = resolver
+                    .resolve(&literal)
+                    .or_else(|| resolver.resolve(&uri))
+                else {
+                    let remote = literal.starts_with("http://") || literal.starts_with("https://");
                     return Err(Error::UnresolvedRef {
                         name: self.docs[i].name.clone(),
                         pointer: ptr,
-                        reference: base,
+                        reference: literal,
                         reason: if remote {
                             "remote references are never fetched; register it as a reference".into()
                         } else {
@@ -75,13 +78,22 @@ impl DocSet {
                     });
                 };
                 let j = self.docs.len();
-                self.by_name.insert((idx, base), j);
-                self.docs.push(found);
-                self.scope.push(idx);
+                self.by_name.insert((idx, uri), j);
+                self.push(found, idx);
                 queue.push(j);
             }
         }
         Ok(idx)
+    }
+
+    /// Adds a document to a scope, reachable there by each of its resource URIs.
+    fn push(&mut self, doc: Document, scope: usize) {
+        let j = self.docs.len();
+        for uri in doc.resources().uris() {
+            self.by_name.entry((scope, uri.to_string())).or_insert(j);
+        }
+        self.docs.push(doc);
+        self.scope.push(scope);
     }
 
     /// Adds a document without loading what its references name.
@@ -107,24 +119,21 @@ impl DocSet {
         self.docs.is_empty()
     }
 
-    /// The document and pointer a `$ref` found in document `doc` points at.
-    pub fn resolve_ref(&self, doc: usize, reference: &str) -> Option<(usize, String)> {
-        let d = &self.docs[doc];
-        if is_local(reference) {
-            return d.local_target(reference).map(|p| (doc, p));
+    /// The document and pointer a `$ref`, written in document `doc` at the schema `site`,
+    /// points at.
+    pub fn resolve_ref(&self, doc: usize, site: &str, reference: &str) -> Option<(usize, String)> {
+        match self.docs[doc].resolve_at(site, reference) {
+            Target::Here(p) => Some((doc, p)),
+            Target::Missing => None,
+            Target::Elsewhere { uri, fragment } => {
+                let j = *self.by_name.get(&(self.scope[doc], uri.clone()))?;
+                let d = &self.docs[j];
+                match d.resources().resolve_absolute(&d.root, &uri, &fragment) {
+                    Target::Here(p) => Some((j, p)),
+                    _ => None,
+                }
+            }
         }
-        if let Some(p) = d.embedded(reference) {
-            return Some((doc, p));
-        }
-        let (base, fragment) = reference.split_once('#').unwrap_or((reference, ""));
-        if let Some(p) = d.embedded(base) {
-            let sub = crate::pointer::percent_decode(fragment)?;
-            return Some((doc, format!("{p}{sub}")));
-        }
-        let j = *self.by_name.get(&(self.scope[doc], base.to_string()))?;
-        self.docs[j]
-            .local_target(&format!("#{fragment}"))
-            .map(|p| (j, p))
     }
 
     /// A value by document and pointer.
@@ -133,15 +142,15 @@ impl DocSet {
     }
 }
 
-fn external_bases(doc: &Document) -> Vec<(String, String)> {
+/// The references of a document that point into other documents: (site, the reference's
+/// part before `#` as written, the absolute URI it resolves to).
+fn external_refs(doc: &Document) -> Vec<(String, String, String)> {
     let mut out = Vec::new();
     for_each_subschema(&doc.root, doc.draft, "", &mut |ptr, schema| {
         if let Some(Value::String(r)) = schema.get("$ref") {
-            if !is_local(r) && doc.embedded(r).is_none() {
-                let base = r.split_once('#').map(|(b, _)| b).unwrap_or(r);
-                if doc.embedded(base).is_none() {
-                    out.push((ptr.to_string(), base.to_string()));
-                }
+            if let Target::Elsewhere { uri, .. } = doc.resolve_at(ptr, r) {
+                let literal = r.split_once('#').map(|(b, _)| b).unwrap_or(r);
+                out.push((ptr.to_string(), literal.to_string(), uri));
             }
         }
     });

@@ -12,6 +12,7 @@ use crate::draft::Draft;
 use crate::error::{Error, Result};
 use crate::locate::Locator;
 use crate::pointer;
+use crate::resources::{Resources, Target};
 
 /// One schema document, immutable once parsed.
 #[derive(Debug, Clone)]
@@ -23,8 +24,8 @@ pub struct Document {
     /// The text it was parsed from, when it came from text.
     pub source: Option<Arc<str>>,
     locator: Option<Arc<Locator>>,
-    /// Embedded `$id` and `$anchor` names → the pointer of the schema that declares them.
-    anchors: HashMap<String, String>,
+    /// Base URIs, embedded resources and anchors: where each `$ref` points.
+    resources: Arc<Resources>,
 }
 
 impl Document {
@@ -80,27 +81,14 @@ impl Document {
                 message: e.1,
             });
         }
-        let mut anchors = HashMap::new();
-        for_each_subschema(&root, draft, "", &mut |ptr, schema| {
-            if let Some(obj) = schema.as_object() {
-                if let Some(Value::String(a)) = obj.get("$anchor") {
-                    anchors.insert(format!("#{a}"), ptr.to_string());
-                }
-                let id_key = if draft == Draft::Draft4 { "id" } else { "$id" };
-                if let Some(Value::String(id)) = obj.get(id_key) {
-                    if !ptr.is_empty() {
-                        anchors.insert(id.clone(), ptr.to_string());
-                    }
-                }
-            }
-        });
+        let resources = Arc::new(Resources::index(&root, draft, name));
         let doc = Document {
             name: name.to_string(),
             draft,
             root,
             source: None,
             locator: None,
-            anchors,
+            resources,
         };
         doc.check_local_refs()?;
         Ok(doc)
@@ -148,25 +136,23 @@ impl Document {
         self.locator.as_ref()?.offset(ptr)
     }
 
-    /// Resolves the fragment or local part of a `$ref` to a pointer in this document.
+    /// Where a `$ref` written at the document's root points, when in this document.
     pub fn local_target(&self, reference: &str) -> Option<String> {
-        let fragment = reference.strip_prefix('#').unwrap_or(reference);
-        if fragment.is_empty() {
-            return Some(String::new());
+        match self.resolve_at("", reference) {
+            Target::Here(p) => Some(p),
+            _ => None,
         }
-        if fragment.starts_with('/') {
-            let ptr = pointer::percent_decode(fragment)?;
-            return self.root.pointer(&ptr).map(|_| ptr);
-        }
-        if let Some(p) = self.anchors.get(reference) {
-            return Some(p.clone());
-        }
-        self.anchors.get(&format!("#{fragment}")).cloned()
     }
 
-    /// Whether an embedded `$id` names this reference.
-    pub fn embedded(&self, reference: &str) -> Option<String> {
-        self.anchors.get(reference).cloned()
+    /// Where `reference`, written in the schema at `site`, points: resolved against the base
+    /// URI in force there (the nearest enclosing `$id`).
+    pub fn resolve_at(&self, site: &str, reference: &str) -> Target {
+        self.resources.resolve(&self.root, site, reference)
+    }
+
+    /// The document's resources (its URI, embedded `$id`s, anchors).
+    pub fn resources(&self) -> &Resources {
+        &self.resources
     }
 
     fn check_local_refs(&self) -> Result<()> {
@@ -178,17 +164,18 @@ impl Document {
         });
         let mut edges: HashMap<String, Vec<String>> = HashMap::new();
         for (ptr, r) in &refs {
-            if is_local(r) || self.anchors.contains_key(r.as_str()) {
-                let target = self
-                    .local_target(r)
-                    .or_else(|| self.embedded(r))
-                    .ok_or_else(|| Error::UnresolvedRef {
+            match self.resolve_at(ptr, r) {
+                Target::Here(target) => edges.entry(ptr.clone()).or_default().push(target),
+                Target::Missing => {
+                    return Err(Error::UnresolvedRef {
                         name: self.name.clone(),
                         pointer: ptr.clone(),
                         reference: r.clone(),
                         reason: "no such location in the document".into(),
-                    })?;
-                edges.entry(ptr.clone()).or_default().push(target);
+                    })
+                }
+                // Other documents are loaded and checked by `DocSet::add`.
+                Target::Elsewhere { .. } => {}
             }
         }
         self.check_cycles(&edges)
@@ -295,7 +282,19 @@ pub fn for_each_subschema(
     ptr: &str,
     f: &mut dyn FnMut(&str, &Value),
 ) {
-    f(ptr, schema);
+    for_each_subschema_with(schema, draft, ptr, (), &mut |p, v, _| f(p, v));
+}
+
+/// As [`for_each_subschema`], threading a state from each schema to its subschemas: `f` gets
+/// the parent's state and returns the one its subschemas see (a base URI, a depth).
+pub fn for_each_subschema_with<S: Clone>(
+    schema: &Value,
+    draft: Draft,
+    ptr: &str,
+    state: S,
+    f: &mut dyn FnMut(&str, &Value, &S) -> S,
+) {
+    let state = f(ptr, schema, &state);
     let Some(obj) = schema.as_object() else {
         return;
     };
@@ -304,7 +303,8 @@ pub fn for_each_subschema(
             "properties" | "patternProperties" | "$defs" | "definitions" | "dependentSchemas" => {
                 if let Some(m) = v.as_object() {
                     for (name, sub) in m {
-                        for_each_subschema(sub, draft, &pointer::join(ptr, &[k, name]), f);
+                        let p = pointer::join(ptr, &[k, name]);
+                        for_each_subschema_with(sub, draft, &p, state.clone(), f);
                     }
                 }
             }
@@ -314,7 +314,8 @@ pub fn for_each_subschema(
                 if let Some(m) = v.as_object() {
                     for (name, sub) in m {
                         if !sub.is_array() {
-                            for_each_subschema(sub, draft, &pointer::join(ptr, &[k, name]), f);
+                            let p = pointer::join(ptr, &[k, name]);
+                            for_each_subschema_with(sub, draft, &p, state.clone(), f);
                         }
                     }
                 }
@@ -322,10 +323,14 @@ pub fn for_each_subschema(
             "allOf" | "anyOf" | "oneOf" | "prefixItems" | "items" => match v {
                 Value::Array(a) => {
                     for (i, sub) in a.iter().enumerate() {
-                        for_each_subschema(sub, draft, &format!("{ptr}/{k}/{i}"), f);
+                        let p = format!("{ptr}/{k}/{i}");
+                        for_each_subschema_with(sub, draft, &p, state.clone(), f);
                     }
                 }
-                _ if k == "items" => for_each_subschema(v, draft, &format!("{ptr}/{k}"), f),
+                _ if k == "items" => {
+                    let p = format!("{ptr}/{k}");
+                    for_each_subschema_with(v, draft, &p, state.clone(), f)
+                }
                 _ => {}
             },
             "additionalProperties"
@@ -338,7 +343,10 @@ pub fn for_each_subschema(
             | "else"
             | "unevaluatedProperties"
             | "unevaluatedItems"
-            | "contentSchema" => for_each_subschema(v, draft, &format!("{ptr}/{k}"), f),
+            | "contentSchema" => {
+                let p = format!("{ptr}/{k}");
+                for_each_subschema_with(v, draft, &p, state.clone(), f)
+            }
             _ => {}
         }
     }

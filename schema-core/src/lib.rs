@@ -26,6 +26,7 @@ mod keywords;
 pub mod locate;
 pub mod payload;
 pub mod pointer;
+pub mod resources;
 pub mod validate;
 pub mod version;
 mod witness;

@@ -382,7 +382,7 @@ impl<'d> Gen<'d> {
             match s
                 .get("$ref")
                 .and_then(Value::as_str)
-                .and_then(|r| self.docs.resolve_ref(self.doc, r))
+                .and_then(|r| self.docs.resolve_ref(self.doc, "", r))
             {
                 Some((d, p)) => match self.docs.value(d, &p) {
                     Some(v) => s = v,

@@ -301,7 +301,7 @@ impl<'a> Walker<'a> {
             if !alone {
                 return loc;
             }
-            let Some((doc, ptr)) = self.docs.resolve_ref(loc.doc, r) else {
+            let Some((doc, ptr)) = self.docs.resolve_ref(loc.doc, &loc.ptr, r) else {
                 return loc;
             };
             let d = self.docs.get(doc);
@@ -334,7 +334,7 @@ impl<'a> Walker<'a> {
         }
         if loc.draft >= Draft::Draft201909 {
             if let Some(Value::String(r)) = obj.get("$ref") {
-                if let Some((doc, ptr)) = self.docs.resolve_ref(loc.doc, r) {
+                if let Some((doc, ptr)) = self.docs.resolve_ref(loc.doc, &loc.ptr, r) {
                     let d = self.docs.get(doc);
                     if let Some(v) = d.at(&ptr) {
                         self.parts(
@@ -557,7 +557,7 @@ impl<'a> Walker<'a> {
                 out.extend(props.keys().cloned());
             }
             if let Some(Value::String(r)) = obj.get("$ref") {
-                if let Some((doc, ptr)) = self.docs.resolve_ref(l.doc, r) {
+                if let Some((doc, ptr)) = self.docs.resolve_ref(l.doc, &l.ptr, r) {
                     let d = self.docs.get(doc);
                     if let Some(v) = d.at(&ptr) {
                         stack.push((
