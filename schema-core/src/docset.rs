@@ -136,6 +136,17 @@ impl DocSet {
         }
     }
 
+    /// The other documents that document `idx` may reach, by each URI they are known under in
+    /// its scope (what a validator of `idx` is given instead of fetching).
+    pub fn documents_of(&self, idx: usize) -> HashMap<String, Value> {
+        let scope = self.scope[idx];
+        self.by_name
+            .iter()
+            .filter(|((s, _), j)| *s == scope && **j != idx)
+            .map(|((_, uri), j)| (uri.clone(), self.docs[*j].root.clone()))
+            .collect()
+    }
+
     /// A value by document and pointer.
     pub fn value(&self, doc: usize, ptr: &str) -> Option<&Value> {
         self.docs[doc].at(ptr)

@@ -41,16 +41,29 @@ pub struct Resources {
     bases: HashMap<String, String>,
 }
 
+/// Characters kept as they are in a made-up document URI: RFC 3986 unreserved ones (anything
+/// else, `[` or a space included, is percent-encoded so every URI parser accepts it).
+const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
 fn parse_base(name: &str) -> Url {
     // Names are file paths, subject names or URIs; anything not already an absolute URI is
-    // placed under the made-up base, percent-encoded where it must be.
+    // placed under the made-up base, each path segment percent-encoded.
     if let Ok(u) = Url::parse(name) {
-        if !u.cannot_be_a_base() {
+        if !u.cannot_be_a_base() && !u.as_str().contains(['[', ']', ' ']) {
             return u;
         }
     }
+    let path: Vec<String> = name
+        .trim_start_matches('/')
+        .split('/')
+        .map(|seg| percent_encoding::utf8_percent_encode(seg, SEGMENT).to_string())
+        .collect();
     let base = Url::parse(DOC_BASE).expect("a valid base");
-    base.join(name.trim_start_matches('/'))
+    base.join(&path.join("/"))
         .unwrap_or_else(|_| base.join("document").expect("a valid name"))
 }
 

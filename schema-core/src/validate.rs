@@ -1,7 +1,8 @@
 //! Compiled validators over the `jsonschema` crate, with `format` asserted (event rule 3) and
 //! no network access: references to other documents are served from the [`DocSet`].
 
-use std::sync::OnceLock;
+use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
 
 use serde_json::Value;
 
@@ -20,6 +21,24 @@ pub struct Compiled {
     /// The schema as compact text: a tenth of its `Value` tree, for a validator rarely built.
     source: String,
     draft: jsonschema::Draft,
+    /// The document's URI (relative references resolve against it) and the other documents
+    /// its references reach, by URI. Nothing else is ever fetched.
+    base: String,
+    documents: Arc<HashMap<String, Value>>,
+}
+
+/// Serves the documents of a [`DocSet`] to the validator; refuses every other URI.
+struct Documents(Arc<HashMap<String, Value>>);
+
+impl jsonschema::Retrieve for Documents {
+    fn retrieve(
+        &self,
+        uri: &jsonschema::Uri<String>,
+    ) -> std::result::Result<Value, Box<dyn std::error::Error + Send + Sync>> {
+        self.0.get(uri.as_str()).cloned().ok_or_else(|| {
+            format!("{uri} is not among the documents given (nothing is fetched)").into()
+        })
+    }
 }
 
 /// One reason a payload is invalid.
@@ -34,12 +53,12 @@ pub struct Violation {
 }
 
 impl Compiled {
-    /// Compiles document `idx` of a set for `Value` instances (witnesses). References into the
-    /// set's other documents are not registered with the validator yet, so such a schema fails
-    /// to compile (no witness).
+    /// Compiles document `idx` of a set for `Value` instances (witnesses), with the documents
+    /// its references reach in the set.
     pub fn for_doc(docs: &DocSet, idx: usize) -> Result<Compiled> {
         let doc = docs.get(idx);
-        let c = Self::empty(doc);
+        let mut c = Self::empty(doc);
+        c.documents = Arc::new(docs.documents_of(idx));
         let value = c
             .build_value(&doc.root)
             .map_err(|e| not_a_schema(doc, &e))?;
@@ -49,12 +68,20 @@ impl Compiled {
 
     /// Compiles a standalone document for payloads (the tape validator first).
     pub fn new(doc: &Document) -> Result<Compiled> {
-        let c = Self::empty(doc);
-        let tape = jsonschema::options_for::<TapeJson>()
-            .with_draft(c.draft)
-            .should_validate_formats(true)
-            .build(&doc.root)
-            .map_err(|e| not_a_schema(doc, &e))?;
+        Self::compile(Self::empty(doc), doc)
+    }
+
+    /// Compiles document `idx` of a set for payloads, with the documents its references reach
+    /// (registry references, sibling files).
+    pub fn in_set(docs: &DocSet, idx: usize) -> Result<Compiled> {
+        let doc = docs.get(idx);
+        let mut c = Self::empty(doc);
+        c.documents = Arc::new(docs.documents_of(idx));
+        Self::compile(c, doc)
+    }
+
+    fn compile(c: Compiled, doc: &Document) -> Result<Compiled> {
+        let tape = c.build_tape(&doc.root).map_err(|e| not_a_schema(doc, &e))?;
         let _ = c.tape.set(Some(tape));
         Ok(c)
     }
@@ -65,6 +92,8 @@ impl Compiled {
             value: OnceLock::new(),
             source: doc.root.to_string(),
             draft: doc.draft.to_validator(),
+            base: doc.resources().base.clone(),
+            documents: Arc::default(),
         }
     }
 
@@ -75,6 +104,21 @@ impl Compiled {
         jsonschema::options()
             .with_draft(self.draft)
             .should_validate_formats(true)
+            .with_base_uri(self.base.clone())
+            .with_retriever(Documents(self.documents.clone()))
+            .build(root)
+    }
+
+    fn build_tape(
+        &self,
+        root: &Value,
+    ) -> std::result::Result<jsonschema::Validator<TapeJson>, jsonschema::ValidationError<'static>>
+    {
+        jsonschema::options_for::<TapeJson>()
+            .with_draft(self.draft)
+            .should_validate_formats(true)
+            .with_base_uri(self.base.clone())
+            .with_retriever(Documents(self.documents.clone()))
             .build(root)
     }
 
@@ -92,11 +136,7 @@ impl Compiled {
         self.tape
             .get_or_init(|| {
                 let root: Value = serde_json::from_str(&self.source).ok()?;
-                jsonschema::options_for::<TapeJson>()
-                    .with_draft(self.draft)
-                    .should_validate_formats(true)
-                    .build(&root)
-                    .ok()
+                self.build_tape(&root).ok()
             })
             .as_ref()
     }

@@ -57,3 +57,87 @@ fn an_unknown_reference_is_an_error() {
         other => panic!("expected an unresolved reference, got {other:?}"),
     }
 }
+
+/// Witnesses and validators follow references into other documents: the narrowed amount gets
+/// an event that proves it, and a validator of the set checks the referenced document too.
+#[test]
+fn referenced_documents_are_compiled() {
+    let old_refs = HashMap::from([("money.json".to_string(), money("number"))]);
+    let new_refs = HashMap::from([("money.json".to_string(), money("integer"))]);
+    let opts = Options {
+        mode: Mode::Backward,
+        rules: Rules::Standard,
+        ..Options::default()
+    };
+    let report = check_refs(&order(), &old_refs, &order(), &new_refs, opts).unwrap();
+    let witnessed: Vec<_> = report
+        .breaking()
+        .filter_map(|c| {
+            c.witness
+                .as_ref()
+                .map(|w| (c.instance_pointer.clone(), w.instance.clone()))
+        })
+        .collect();
+    assert!(
+        witnessed
+            .iter()
+            .any(|(p, _)| p == "/total/amount" || p == "/tax"),
+        "{witnessed:?}"
+    );
+    let mut set = schema_core::DocSet::new();
+    let idx = set.add(order(), &new_refs).unwrap();
+    let compiled = schema_core::validate::Compiled::in_set(&set, idx).unwrap();
+    assert!(compiled.is_valid(&json!({"total": {"amount": 3, "currency": "EUR"}})));
+    assert!(!compiled.is_valid(&json!({"total": {"amount": 3.5, "currency": "EUR"}})));
+    assert!(!compiled.is_valid(&json!({"tax": "x"})));
+}
+
+/// `$ref`s inside an embedded resource resolve against its `$id`, and a `$ref` may name the
+/// document's own `$id`: the verdict follows the schema the reference really points at.
+#[test]
+fn references_resolve_against_their_base() {
+    let doc = |inner_type: &str| {
+        Document::from_value(
+            "root.json",
+            json!({
+                "$schema": "https://json-schema.org/draft/2020-12/schema",
+                "$id": "https://example.com/s/root",
+                "type": "object",
+                "properties": {
+                    "a": {"$ref": "https://example.com/s/inner#/$defs/n"},
+                    "b": {"$ref": "root#/$defs/n"}
+                },
+                "$defs": {
+                    "n": {"type": "string"},
+                    "inner": {
+                        "$id": "inner",
+                        "$defs": {"n": {"type": inner_type}},
+                        "properties": {"x": {"$ref": "#/$defs/n"}}
+                    }
+                }
+            }),
+        )
+        .unwrap()
+    };
+    let opts = Options {
+        mode: Mode::Backward,
+        rules: Rules::Standard,
+        ..Options::default()
+    };
+    let report = check_with(
+        &doc("number"),
+        &doc("integer"),
+        &HashMap::<String, Document>::new(),
+        opts,
+    )
+    .unwrap();
+    let changed: Vec<_> = report
+        .breaking()
+        .map(|c| (c.kind.id(), c.instance_pointer.clone()))
+        .collect();
+    assert_eq!(
+        changed,
+        vec![("type-narrowed", "/a".to_string())],
+        "{changed:?}"
+    );
+}
