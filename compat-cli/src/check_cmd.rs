@@ -15,7 +15,7 @@ use schema_core::{Document, Mode, Options, Report, Rules};
 use serde_json::{json, Value};
 
 use crate::cli::{CheckArgs, Format};
-use crate::input::located;
+use crate::input::{located, Siblings};
 use crate::output::{self, Rendered};
 use crate::repo_config::RepoConfig;
 use crate::{git, Outcome};
@@ -100,8 +100,9 @@ fn git_baseline(
         .map(|(_, p)| p.clone())
         .collect();
     let mut docs = BTreeMap::new();
+    let at_ref = Siblings::commit(root, commit, crate::input::MAX_REFERENCED_BYTES);
     for (path, text) in paths.iter().zip(git::show_many(root, commit, &paths)?) {
-        let doc = parse(path, &text)?;
+        let doc = at_ref.locate(parse(path, &text)?, Path::new(path))?;
         docs.insert(subject_of(config, dir, path, &doc), vec![doc]);
     }
     Ok(Baseline {
@@ -208,7 +209,31 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Outcome> {
     let (to_read, git_side) = match commit {
         None => (files.clone(), None),
         Some(commit) => {
-            let changed = git::changed(&root, &commit, &dir)?;
+            let mut changed = git::changed(&root, &commit, &dir)?;
+            // A file that references a changed file changes with it: read it too (its text
+            // naming the changed file's name is enough to be re-checked; a false match costs
+            // one comparison).
+            let names: Vec<String> = changed
+                .iter()
+                .filter_map(|(_, p)| {
+                    Path::new(p)
+                        .file_name()
+                        .map(|n| n.to_string_lossy().into_owned())
+                })
+                .collect();
+            let listed: std::collections::BTreeSet<String> =
+                changed.iter().map(|(_, p)| p.clone()).collect();
+            if !names.is_empty() {
+                for f in &files {
+                    if listed.contains(f) {
+                        continue;
+                    }
+                    let text = std::fs::read_to_string(root.join(f)).unwrap_or_default();
+                    if text.contains("$ref") && names.iter().any(|n| text.contains(n.as_str())) {
+                        changed.push((git::Status::Modified, f.clone()));
+                    }
+                }
+            }
             let differ: std::collections::BTreeSet<&str> = changed
                 .iter()
                 .filter(|(s, _)| *s != git::Status::Deleted)
@@ -223,11 +248,17 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Outcome> {
         }
     };
     let unchanged = files.len() - to_read.len();
+    // Sibling files that `$ref`s name: the working tree on one side, REF on the other.
+    let tree = Siblings::tree(&root, crate::input::MAX_REFERENCED_BYTES);
+    let at_ref = match &git_side {
+        Some((commit, _)) => Siblings::commit(&root, commit, crate::input::MAX_REFERENCED_BYTES),
+        None => Siblings::tree(&root, crate::input::MAX_REFERENCED_BYTES),
+    };
     let mut new: BTreeMap<String, Document> = BTreeMap::new();
     for path in to_read {
         let text =
             std::fs::read_to_string(root.join(&path)).with_context(|| format!("reading {path}"))?;
-        let doc = parse(&path, &text)?;
+        let doc = tree.locate(parse(&path, &text)?, Path::new(&path))?;
         let subject = subject_of(&config, &dir, &path, &doc);
         if let Some(other) = new.get(&subject) {
             anyhow::bail!(
@@ -278,7 +309,8 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Outcome> {
         let latest = before.last().map(|d| d.root.clone());
         let mut reports = Vec::new();
         for old in before {
-            let report = schema_core::check(&old, &doc, options)?;
+            let report = schema_core::check_refs(&old, &at_ref, &doc, &tree, options)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", doc.name))?;
             if !report.changes.is_empty() {
                 reports.push((old, doc.clone(), report));
             }

@@ -2,10 +2,10 @@
 
 use std::io::Write;
 
-use schema_core::{check, Options};
+use schema_core::{check_refs, Options};
 
 use crate::cli::DiffArgs;
-use crate::input::read_schema;
+use crate::input::{located, read_schema, Siblings};
 use crate::output::{self, Rendered};
 use crate::Outcome;
 
@@ -18,7 +18,18 @@ pub fn run(args: &DiffArgs) -> anyhow::Result<Outcome> {
         witnesses: true,
         ..Options::default()
     };
-    let report = check(&old, &new, options)?;
+    let (old_refs, new_refs) = (
+        Siblings::around(&args.old, args.max_schema_bytes),
+        Siblings::around(&args.new, args.max_schema_bytes),
+    );
+    let report = check_refs(&old, &old_refs, &new, &new_refs, options).map_err(|e| {
+        // Locate the error in whichever of the two files it concerns.
+        let doc = [&old, &new]
+            .into_iter()
+            .find(|d| e.to_string().contains(&d.name))
+            .unwrap_or(&new);
+        located(e, &doc.name, doc.source.as_deref().unwrap_or(""))
+    })?;
     let color = output::use_color(args.color);
     let text = output::render(
         args.format,

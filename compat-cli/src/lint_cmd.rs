@@ -104,7 +104,15 @@ pub fn run(args: &LintArgs) -> anyhow::Result<Outcome> {
     let mut findings = Vec::new();
     for f in &files {
         let doc = read_schema(f, args.max_schema_bytes)?;
-        for finding in lint(&doc) {
+        let found = lint(&doc);
+        // Every `$ref` must resolve: in the file, or to a sibling file of the repository
+        // (remote ones are a finding of their own).
+        if let Err(e) = crate::input::with_references(doc.clone(), f, args.max_schema_bytes) {
+            if !found.iter().any(|x| x.rule == "no-remote-ref") {
+                return Err(e);
+            }
+        }
+        for finding in found {
             let (line, col) = doc.position(&finding.pointer).unwrap_or((1, 1));
             findings.push((finding, line, col));
         }

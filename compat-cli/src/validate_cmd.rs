@@ -276,7 +276,8 @@ pub fn run(args: &ValidateArgs) -> anyhow::Result<Outcome> {
     let compiled = match (&args.schema, &args.registry, &args.subject) {
         (Some(path), _, _) => {
             let doc = read_schema(path, args.max_schema_bytes)?;
-            Schemas::One(Compiled::new(&doc).map_err(|e| anyhow::anyhow!("{e}"))?)
+            let (set, idx) = crate::input::with_references(doc, path, args.max_schema_bytes)?;
+            Schemas::One(Compiled::in_set(&set, idx).map_err(|e| anyhow::anyhow!("{e}"))?)
         }
         (None, Some(registry), Some(subject)) => fetch(args, registry, subject)?,
         _ => anyhow::bail!("give --schema FILE, or --registry URL with --subject S"),

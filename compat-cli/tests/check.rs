@@ -442,3 +442,45 @@ fn against_a_registry() {
         String::from_utf8_lossy(&o.stderr)
     );
 }
+
+/// A schema whose `$ref` names a sibling file: changing only the sibling changes the schema
+/// that references it, so `check` re-checks that one and finds the narrowing through the
+/// reference, reading the sibling at REF and in the working tree.
+#[test]
+fn a_changed_sibling_file_is_checked_through_its_references() {
+    let r = Repo::new("siblings");
+    let money = |amount: &str| {
+        json!({
+            "$schema": "https://json-schema.org/draft/2020-12/schema",
+            "$defs": {"Money": {"type": "object", "properties": {"amount": {"type": amount}, "currency": {"type": "string"}}}}
+        })
+    };
+    let mut order = widget("1.0.0");
+    order["properties"]["total"] = json!({"$ref": "../common/money.json#/$defs/Money"});
+    r.write("schemas/orders/OrderPlaced.json", &order);
+    r.write("schemas/common/money.json", &money("number"));
+    r.write_text(
+        "schemagate.toml",
+        "[subjects.\"common.money\"]\nrules = \"standard\"\n",
+    );
+    r.commit("first");
+    r.git(&["checkout", "-q", "-b", "feature"]);
+    r.write("schemas/common/money.json", &money("integer"));
+    let o = r.check(&["--against", "main", "--format", "json"]);
+    let out = json_out(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    let narrowed: Vec<Value> = all_changes(&out)
+        .into_iter()
+        .filter(|c| c["kind"] == "type-narrowed" && c["instance_pointer"] == "/total/amount")
+        .collect();
+    assert!(!narrowed.is_empty(), "{out}");
+
+    // A reference that leaves the repository is refused, naming the place.
+    order["properties"]["total"] = json!({"$ref": "../../../outside.json"});
+    r.write("schemas/orders/OrderPlaced.json", &order);
+    let o = r.check(&["--against", "main"]);
+    let err = String::from_utf8_lossy(&o.stderr).to_string();
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("outside the repository"), "{err}");
+    assert!(err.contains("/properties/total"), "{err}");
+}

@@ -90,3 +90,52 @@ fn ndjson_with_dlq_and_valid_out() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("reading missing.ndjson"));
     std::fs::remove_dir_all(dir).ok();
 }
+
+/// `validate --schema` and `diff` follow `$ref`s to sibling files.
+#[test]
+fn sibling_references_are_followed() {
+    let dir = std::env::temp_dir().join(format!("schemagate-sib-{}", std::process::id()));
+    for side in ["old", "new"] {
+        std::fs::create_dir_all(dir.join(side)).unwrap();
+        std::fs::write(
+            dir.join(side).join("order.json"),
+            r#"{"type": "object", "properties": {"total": {"$ref": "money.json#/$defs/Money"}}, "required": ["total"]}"#,
+        )
+        .unwrap();
+        let amount = if side == "old" { "number" } else { "integer" };
+        std::fs::write(
+            dir.join(side).join("money.json"),
+            format!(r#"{{"$defs": {{"Money": {{"type": "object", "properties": {{"amount": {{"type": "{amount}"}}}}, "required": ["amount"]}}}}}}"#),
+        )
+        .unwrap();
+    }
+    std::fs::write(
+        dir.join("events.ndjson"),
+        "{\"total\": {\"amount\": 3}}\n{\"total\": {\"amount\": 2.5}}\n{\"total\": {}}\n",
+    )
+    .unwrap();
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_compat-cli"))
+            .args(args)
+            .current_dir(&dir)
+            .output()
+            .unwrap()
+    };
+    let o = run(&["validate", "--schema", "new/order.json", "events.ndjson"]);
+    let out = String::from_utf8_lossy(&o.stdout).to_string() + &String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(out.contains("1 valid, 2 invalid"), "{out}");
+    let o = run(&[
+        "diff",
+        "old/order.json",
+        "new/order.json",
+        "--rules",
+        "standard",
+        "--format",
+        "json",
+    ]);
+    let out = String::from_utf8_lossy(&o.stdout).to_string();
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(out.contains("/total/amount"), "{out}");
+    std::fs::remove_dir_all(dir).ok();
+}

@@ -15,6 +15,12 @@ use crate::resources::Target;
 pub trait Resolver {
     /// The document a reference's base (the part before `#`) names, or `None`.
     fn resolve(&self, base: &str) -> Option<Document>;
+
+    /// Why `base` was not served, when the resolver knows better than "not there" (outside the
+    /// repository, not a schema).
+    fn why_not(&self, _base: &str) -> Option<String> {
+        None
+    }
 }
 
 /// A resolver that knows no other document.
@@ -69,8 +75,13 @@ impl DocSet {
                     return Err(Error::UnresolvedRef {
                         name: self.docs[i].name.clone(),
                         pointer: ptr,
-                        reference: literal,
-                        reason: if remote {
+                        reference: literal.clone(),
+                        reason: if let Some(why) = resolver
+                            .why_not(&uri)
+                            .or_else(|| resolver.why_not(&literal))
+                        {
+                            why
+                        } else if remote {
                             "remote references are never fetched; register it as a reference".into()
                         } else {
                             "no such document among the references".into()

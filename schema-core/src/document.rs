@@ -94,6 +94,14 @@ impl Document {
         Ok(doc)
     }
 
+    /// The same document known under another URI (a file's `file:` URI): relative references
+    /// resolve against it.
+    pub fn at_uri(mut self, uri: &str) -> Result<Document> {
+        self.resources = Arc::new(Resources::index(&self.root, self.draft, uri));
+        self.check_local_refs()?;
+        Ok(self)
+    }
+
     /// The schema at `ptr`, if any.
     pub fn at(&self, ptr: &str) -> Option<&Value> {
         self.root.pointer(ptr)
