@@ -8,7 +8,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 secs="${1:-60}"
 command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
 cd "$here"
-mkdir -p corpus/parse_and_diff corpus/payload
+mkdir -p corpus/parse_and_diff corpus/payload corpus/structured
 # Seeds: every fixture pair as `old 0xFF new`, and the shared payload sample.
 python3 - <<'PY'
 import glob, json, os
@@ -24,7 +24,7 @@ if [ -f ../../shared/bench/gen_payloads.py ]; then
   split -l 1 /tmp/schemagate-fuzz-seeds.ndjson corpus/payload/seed-
 fi
 export RUSTC_BOOTSTRAP=1
-for target in parse_and_diff payload; do
+for target in parse_and_diff payload structured; do
   echo "fuzzing $target for ${secs}s"
   cargo fuzz run -s none "$target" "corpus/$target" -- \
     -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 2>&1 \
