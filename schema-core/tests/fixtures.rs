@@ -192,3 +192,30 @@ fn undecided(kind: &str) -> bool {
             | "type-changed"
     )
 }
+
+/// Every change kind of the rule table is shown by at least one fixture (its accepted
+/// snapshot), so a new rule row comes with a case that exercises it. The kinds listed here are
+/// produced outside a two-schema diff and tested where they arise.
+#[test]
+fn every_change_kind_has_a_fixture() {
+    const ELSEWHERE: &[(&str, &str)] = &[(
+        "subject-removed",
+        "compat-cli/tests/check.rs deleted_schema_is_a_removed_subject",
+    )];
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots");
+    let mut seen = std::collections::HashSet::new();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let text = std::fs::read_to_string(entry.unwrap().path()).unwrap_or_default();
+        for rule in schema_core::diff::RULES {
+            if text.contains(&format!("\"kind\": \"{}\"", rule.id)) {
+                seen.insert(rule.id);
+            }
+        }
+    }
+    let missing: Vec<&str> = schema_core::diff::RULES
+        .iter()
+        .map(|r| r.id)
+        .filter(|id| !seen.contains(id) && !ELSEWHERE.iter().any(|(k, _)| k == id))
+        .collect();
+    assert!(missing.is_empty(), "change kinds without a fixture: {missing:?}");
+}
