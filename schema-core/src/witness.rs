@@ -13,6 +13,11 @@ use crate::validate::Compiled;
 /// How many candidate values are tried per change.
 const MAX_CANDIDATES: usize = 200;
 
+/// How many breaking changes of one report get a witness search: the search is bounded like
+/// the comparison (a hostile schema with thousands of changes gets witnesses for the first
+/// ones, the rest are reported without).
+const MAX_WITNESSED: usize = 256;
+
 pub(crate) fn attach(
     docs: &DocSet,
     old: usize,
@@ -45,10 +50,15 @@ pub(crate) fn attach(
             .cloned()
     };
     let (ver_old, ver_new) = (version_of(old), version_of(new));
+    let mut searched = 0;
     for change in changes.iter_mut() {
         let b = change.breaks_set().and(checks);
         if !b.any() || change.kind.policy_only() {
             continue;
+        }
+        searched += 1;
+        if searched > MAX_WITNESSED {
+            break;
         }
         // Backward breaks: old accepts, new rejects. Forward: the other way round.
         let (acc_side, acc, rej, bases, acc_doc, acc_ptr, rej_doc, rej_ptr, rej_ver) = if b.backward

@@ -51,14 +51,14 @@ fn compile(v: &Value, draft: Draft, formats: bool) -> Option<jsonschema::Validat
 /// The directions in which inclusion provably holds because the source side admits finitely
 /// many values, each of them accepted by the target.
 pub(crate) fn holds(o: &Loc<'_>, n: &Loc<'_>) -> Breaks {
-    if contains_ref(o.v) || contains_ref(n.v) {
-        return Breaks::NONE;
-    }
     let mut out = Breaks::NONE;
     for (src, dst, dir) in [(o, n, Breaks::BACKWARD), (n, o, Breaks::FORWARD)] {
         let Some(values) = candidates(src.v) else {
             continue;
         };
+        if contains_ref(o.v) || contains_ref(n.v) {
+            return Breaks::NONE;
+        }
         // The source is read without `format` assertions and the target with them: a value
         // counts wherever either semantics admits it, so the answer holds under both.
         let (Some(vs), Some(vd)) = (

@@ -149,6 +149,8 @@ impl<'a> Part<'a> {
 pub(crate) struct Declared {
     pub old: Rc<std::collections::BTreeSet<String>>,
     pub new: Rc<std::collections::BTreeSet<String>>,
+    /// A fingerprint of both sets, for memo keys (computed once per location).
+    pub key: u64,
 }
 
 pub(crate) struct Walker<'a> {
@@ -447,6 +449,13 @@ impl<'a> Walker<'a> {
         let mut declared = outer.clone().unwrap_or_default();
         Rc::make_mut(&mut declared.old).extend(self.declared_names(o));
         Rc::make_mut(&mut declared.new).extend(self.declared_names(n));
+        declared.key = {
+            use std::hash::{Hash, Hasher};
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            declared.old.hash(&mut h);
+            declared.new.hash(&mut h);
+            h.finish() | 1
+        };
         self.declared = Some(declared);
         let out = if op.len() == 1 && np.len() == 1 {
             self.compare_part(&op[0], &np[0])
@@ -535,12 +544,7 @@ impl<'a> Walker<'a> {
 
     /// A fingerprint of the declared names in force (part of what a comparison depends on).
     fn declared_key(&self) -> u64 {
-        use std::hash::{Hash, Hasher};
-        let Some(d) = &self.declared else { return 0 };
-        let mut h = std::collections::hash_map::DefaultHasher::new();
-        d.old.hash(&mut h);
-        d.new.hash(&mut h);
-        h.finish() | 1
+        self.declared.as_ref().map_or(0, |d| d.key)
     }
 
     /// Every property name declared at a location through in-place applicators.
