@@ -217,5 +217,8 @@ fn every_change_kind_has_a_fixture() {
         .map(|r| r.id)
         .filter(|id| !seen.contains(id) && !ELSEWHERE.iter().any(|(k, _)| k == id))
         .collect();
-    assert!(missing.is_empty(), "change kinds without a fixture: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "change kinds without a fixture: {missing:?}"
+    );
 }

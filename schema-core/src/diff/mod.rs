@@ -142,7 +142,7 @@ impl Default for Budget {
     /// schema is cut off within about a second and a few tens of megabytes.
     fn default() -> Budget {
         Budget {
-            steps: 200_000,
+            steps: 500_000,
             changes: 200_000,
         }
     }

@@ -110,6 +110,8 @@ impl<'a> Loc<'a> {
 }
 
 type LocKey = (usize, String, View, bool, u8);
+/// Pairwise results of one matching (indexes into the two part or branch lists).
+type PairCache = HashMap<(usize, usize), (Rc<Vec<Raw>>, Breaks)>;
 type PairKey = (LocKey, LocKey);
 
 #[derive(Debug, Clone)]
@@ -201,6 +203,13 @@ impl<'a> Walker<'a> {
         true
     }
 
+    /// Counts the work of copying a remembered result: results grow with the schema, so a
+    /// memo hit is not free (without this a recursive union spends seconds on copies within
+    /// a small step count).
+    fn charge(&mut self, copied: usize) {
+        self.steps += (copied / 4) as u64;
+    }
+
     /// Counts changes the walker keeps (memo entries and their copies).
     fn hold(&mut self, n: usize) {
         self.held += n as u64;
@@ -260,6 +269,7 @@ impl<'a> Walker<'a> {
         }
         let key = (o.key(), n.key());
         if let Some(done) = self.memo.get(&key).cloned() {
+            self.charge(done.len());
             return done.as_ref().clone();
         }
         if self.in_progress.contains(&key) {
@@ -519,6 +529,7 @@ impl<'a> Walker<'a> {
         }
         let key = ((o.key(), n.key()), self.declared_key());
         if let Some(done) = self.memo_same.get(&key).cloned() {
+            self.charge(done.len());
             return done.as_ref().clone();
         }
         if !self.step(&o, &n) {
@@ -608,7 +619,7 @@ impl<'a> Walker<'a> {
         op: &[Part<'a>],
         np: &[Part<'a>],
     ) -> Vec<Raw> {
-        let mut cache: HashMap<(usize, usize), Vec<Raw>> = HashMap::new();
+        let mut cache: PairCache = HashMap::new();
         let mut chosen: HashMap<(usize, usize), Breaks> = HashMap::new();
         let mut out = Vec::new();
         // Natural partner: same kind of part at the same ordinal among that kind.
@@ -635,8 +646,8 @@ impl<'a> Walker<'a> {
                 let mut found = None;
                 for s in order {
                     let pair = if backward { (s, t) } else { (t, s) };
-                    let raws = self.cached_part(&mut cache, op, np, pair);
-                    if !self.breaks(&raws).and(dir).any() {
+                    let (_, breaks) = self.cached_part(&mut cache, op, np, pair);
+                    if !breaks.and(dir).any() {
                         found = Some(pair);
                         break;
                     }
@@ -648,8 +659,8 @@ impl<'a> Walker<'a> {
                     }
                     (None, Some(s)) => {
                         let pair = if backward { (s, t) } else { (t, s) };
-                        let raws = self.cached_part(&mut cache, op, np, pair);
-                        out.extend(masked(raws, dir));
+                        let (raws, _) = self.cached_part(&mut cache, op, np, pair);
+                        out.extend(masked(self.owned(&raws), dir));
                     }
                     (None, None) => {
                         let (kind, optr, nptr) = if backward {
@@ -675,34 +686,44 @@ impl<'a> Walker<'a> {
         let mut pairs: Vec<_> = chosen.into_iter().collect();
         pairs.sort_by_key(|(p, _)| *p);
         for (pair, dirs) in pairs {
-            let raws = self.cached_part(&mut cache, op, np, pair);
-            out.extend(masked(raws, dirs));
+            let (raws, _) = self.cached_part(&mut cache, op, np, pair);
+            out.extend(masked(self.owned(&raws), dirs));
         }
         out
     }
 
-    /// A pairwise comparison, computed once per matching.
+    /// A pairwise comparison, computed once per matching, with the directions it breaks:
+    /// matching tries many pairs and reads only those; the changes are copied for the pairs
+    /// chosen.
     fn cached(
         &mut self,
-        cache: &mut HashMap<(usize, usize), Vec<Raw>>,
+        cache: &mut PairCache,
         pair: (usize, usize),
         compute: impl FnOnce(&mut Self) -> Vec<Raw>,
-    ) -> Vec<Raw> {
-        if let Some(r) = cache.get(&pair) {
-            return r.clone();
+    ) -> (Rc<Vec<Raw>>, Breaks) {
+        if let Some((r, b)) = cache.get(&pair) {
+            return (r.clone(), *b);
         }
         let r = compute(self);
-        cache.insert(pair, r.clone());
-        r
+        let b = self.breaks(&r);
+        let r = Rc::new(r);
+        cache.insert(pair, (r.clone(), b));
+        (r, b)
+    }
+
+    /// An owned copy of cached changes, charged to the budget.
+    fn owned(&mut self, raws: &Rc<Vec<Raw>>) -> Vec<Raw> {
+        self.charge(raws.len());
+        raws.as_ref().clone()
     }
 
     fn cached_part(
         &mut self,
-        cache: &mut HashMap<(usize, usize), Vec<Raw>>,
+        cache: &mut PairCache,
         op: &[Part<'a>],
         np: &[Part<'a>],
         pair: (usize, usize),
-    ) -> Vec<Raw> {
+    ) -> (Rc<Vec<Raw>>, Breaks) {
         self.cached(cache, pair, |w| w.compare_part(&op[pair.0], &np[pair.1]))
     }
 
@@ -786,7 +807,7 @@ impl<'a> Walker<'a> {
         };
         let (ob, okind, oat) = alts(a);
         let (nb, nkind, nat) = alts(b);
-        let mut cache: HashMap<(usize, usize), Vec<Raw>> = HashMap::new();
+        let mut cache: PairCache = HashMap::new();
         let mut chosen: HashMap<(usize, usize), Breaks> = HashMap::new();
         let mut out = Vec::new();
         let mut identical = ob.len() == nb.len() && okind == nkind;
@@ -802,14 +823,14 @@ impl<'a> Walker<'a> {
                 let mut found = None;
                 for t in order {
                     let pair = if backward { (s, t) } else { (t, s) };
-                    let raws = self.cached_alt(&mut cache, &ob, &nb, pair);
-                    if !self.breaks(&raws).and(dir).any() {
+                    let (_, breaks) = self.cached_alt(&mut cache, &ob, &nb, pair);
+                    if !breaks.and(dir).any() {
                         found = Some(pair);
                         break;
                     }
                 }
                 if let Some(pair) = found {
-                    if pair.0 != pair.1 || !cache[&pair].is_empty() {
+                    if pair.0 != pair.1 || !cache[&pair].0.is_empty() {
                         identical = false;
                     }
                     let e = chosen.entry(pair).or_insert(Breaks::NONE);
@@ -826,8 +847,8 @@ impl<'a> Walker<'a> {
                 }
                 if targets == 1 {
                     let pair = if backward { (s, 0) } else { (0, s) };
-                    let raws = self.cached_alt(&mut cache, &ob, &nb, pair);
-                    out.extend(masked(raws, dir));
+                    let (raws, _) = self.cached_alt(&mut cache, &ob, &nb, pair);
+                    out.extend(masked(self.owned(&raws), dir));
                 } else {
                     let mut r = if backward {
                         Raw::new(
@@ -852,8 +873,8 @@ impl<'a> Walker<'a> {
         let mut pairs: Vec<_> = chosen.into_iter().collect();
         pairs.sort_by_key(|(p, _)| *p);
         for (pair, dirs) in pairs {
-            let raws = self.cached_alt(&mut cache, &ob, &nb, pair);
-            out.extend(masked(raws, dirs));
+            let (raws, _) = self.cached_alt(&mut cache, &ob, &nb, pair);
+            out.extend(masked(self.owned(&raws), dirs));
         }
         // Confluent's criterion rules: a singleton old anyOf may become oneOf, and the mirror.
         if okind == Some(false) && nkind == Some(true) && ob.len() > 1 {
@@ -940,11 +961,11 @@ impl<'a> Walker<'a> {
 
     fn cached_alt(
         &mut self,
-        cache: &mut HashMap<(usize, usize), Vec<Raw>>,
+        cache: &mut PairCache,
         ob: &[Loc<'a>],
         nb: &[Loc<'a>],
         pair: (usize, usize),
-    ) -> Vec<Raw> {
+    ) -> (Rc<Vec<Raw>>, Breaks) {
         self.cached(cache, pair, |w| {
             w.compare_same(ob[pair.0].clone(), nb[pair.1].clone())
         })
@@ -976,7 +997,7 @@ fn grow_stack<R>(f: impl FnOnce() -> R) -> R {
 
 /// How many instance paths one change keeps (the same change of a shared `$defs` type reached
 /// under several fields is reported at each, up to this many).
-const PATHS_PER_CHANGE: usize = 8;
+const PATHS_PER_CHANGE: usize = 2;
 
 /// A change's place and judgement, without its instance path.
 type PlaceKey<'r> = (ChangeKind, &'r str, &'r str, Breaks, bool, bool);
