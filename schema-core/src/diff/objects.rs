@@ -508,16 +508,8 @@ impl<'a> Walker<'a> {
                     out.extend(nest(sub, seg));
                     // A key matching `p` may also match an old pattern: every old event holds
                     // such a key under that pattern's schema, which must fit `p`'s.
-                    for (q, c) in op.iter().filter(|(q, _)| !patterns_disjoint(q, p)) {
-                        let sub = self.compare(
-                            o.child(&["patternProperties", q], Some(c)),
-                            n.child(&["patternProperties", p], Some(b)),
-                        );
-                        out.extend(nest(
-                            masked(sub, Breaks::BACKWARD).collect(),
-                            Seg::PatternKey(p.clone()),
-                        ));
-                    }
+                    let added = n.child(&["patternProperties", p], Some(b));
+                    self.overlapping_patterns(o, op, p, added, true, out);
                 }
                 (Some(a), None) => {
                     let kw = additional_kw(n);
@@ -536,19 +528,38 @@ impl<'a> Walker<'a> {
                     out.extend(nest(sub, seg));
                     // A key matching `p` may also match a new pattern: new events may hold it
                     // under that pattern's schema, which must fit `p`'s for old consumers.
-                    for (q, c) in np.iter().filter(|(q, _)| !patterns_disjoint(q, p)) {
-                        let sub = self.compare(
-                            o.child(&["patternProperties", p], Some(a)),
-                            n.child(&["patternProperties", q], Some(c)),
-                        );
-                        out.extend(nest(
-                            masked(sub, Breaks::FORWARD).collect(),
-                            Seg::PatternKey(p.clone()),
-                        ));
-                    }
+                    let removed = o.child(&["patternProperties", p], Some(a));
+                    self.overlapping_patterns(n, np, p, removed, false, out);
                 }
                 (None, None) => {}
             }
+        }
+    }
+
+    /// A pattern `p` only one side has (`lone`, in the old schema unless `lone_is_new`) against
+    /// each pattern of the other side (`other`, at `at`) that may match the same keys: keys
+    /// matching both are held to both, so the other side's schema must fit `p`'s in the
+    /// direction in which the other side's events reach `p`'s readers.
+    fn overlapping_patterns(
+        &mut self,
+        at: &Loc<'a>,
+        other: &'a serde_json::Map<String, Value>,
+        p: &str,
+        lone: Loc<'a>,
+        lone_is_new: bool,
+        out: &mut Vec<Raw>,
+    ) {
+        for (q, c) in other.iter().filter(|(q, _)| !patterns_disjoint(q, p)) {
+            let theirs = at.child(&["patternProperties", q], Some(c));
+            let (sub, dir) = if lone_is_new {
+                (self.compare(theirs, lone.clone()), Breaks::BACKWARD)
+            } else {
+                (self.compare(lone.clone(), theirs), Breaks::FORWARD)
+            };
+            out.extend(nest(
+                masked(sub, dir).collect(),
+                Seg::PatternKey(p.to_string()),
+            ));
         }
     }
 
