@@ -15,7 +15,7 @@ use schema_core::{Document, Mode, Options, Report, Rules};
 use serde_json::{json, Value};
 
 use crate::cli::{CheckArgs, Format};
-use crate::input::{located, Siblings};
+use crate::input::Siblings;
 use crate::output::{self, Rendered};
 use crate::repo_config::RepoConfig;
 use crate::{git, Outcome};
@@ -42,7 +42,7 @@ pub fn subject_of(config: &RepoConfig, dir: &str, path: &str, doc: &Document) ->
 }
 
 fn parse(path: &str, text: &str) -> anyhow::Result<Document> {
-    Document::parse(path, text).map_err(|e| located(e, path, text))
+    crate::input::parse_schema(path, text)
 }
 
 /// Schema files under `dir` in the working tree, as repository-relative paths.
@@ -198,6 +198,9 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Outcome> {
         }
     };
     let config = RepoConfig::load(&root)?;
+    if let Some(d) = config.dialect()? {
+        crate::input::set_default_dialect(d); // a --default-dialect flag was set first and wins
+    }
     let dir = args
         .dir
         .clone()

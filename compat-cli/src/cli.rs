@@ -15,6 +15,17 @@ use schema_core::{Mode, Rules};
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// The dialect of schemas without `$schema`: draft-07 (the default, as Confluent reads
+    /// them), draft-04, draft-06, 2019-09 or 2020-12. `check` also reads `dialect` from
+    /// schemagate.toml; this flag wins.
+    #[arg(long, global = true, env = "SCHEMAGATE_DEFAULT_DIALECT", value_parser = parse_dialect)]
+    pub default_dialect: Option<schema_core::Draft>,
+}
+
+fn parse_dialect(s: &str) -> Result<schema_core::Draft, String> {
+    schema_core::Draft::from_name(s).ok_or_else(|| {
+        format!("unknown dialect {s:?}; expected draft-04, draft-06, draft-07, 2019-09 or 2020-12")
+    })
 }
 
 #[derive(Debug, Subcommand)]

@@ -6,7 +6,26 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, Context};
 use schema_core::locate::Locator;
-use schema_core::{Document, Error, Resolver};
+use schema_core::{Document, Draft, Error, Resolver};
+
+/// The dialect of documents without `$schema`, for this process (`--default-dialect`,
+/// schemagate.toml's `dialect`); draft-07 unless set.
+static DEFAULT_DIALECT: std::sync::OnceLock<Draft> = std::sync::OnceLock::new();
+
+/// Sets the default dialect once (the first setting wins: the flag before the config file).
+pub fn set_default_dialect(d: Draft) {
+    let _ = DEFAULT_DIALECT.set(d);
+}
+
+/// The dialect of documents without `$schema`.
+pub fn default_dialect() -> Draft {
+    DEFAULT_DIALECT.get().copied().unwrap_or(Draft::DEFAULT)
+}
+
+/// Parses schema text in the default dialect, errors located in `name`.
+pub fn parse_schema(name: &str, text: &str) -> anyhow::Result<Document> {
+    Document::parse_in(name, text, default_dialect()).map_err(|e| located(e, name, text))
+}
 
 /// The size limit for files that `$ref`s name where no flag sets one (the default of
 /// `--max-schema-bytes`).
@@ -23,7 +42,7 @@ pub fn read_schema(path: &Path, max_bytes: u64) -> anyhow::Result<Document> {
         anyhow::bail!("{name}: the file is {size} bytes, over the {max_bytes}-byte schema limit (raise it with --max-schema-bytes)");
     }
     let text = std::fs::read_to_string(path).with_context(|| format!("reading {name}"))?;
-    let doc = Document::parse(&name, &text).map_err(|e| located(e, &name, &text))?;
+    let doc = parse_schema(&name, &text)?;
     // Known under its file URI, so relative references name its sibling files.
     Siblings::around(path, max_bytes).locate(doc, path)
 }
@@ -195,8 +214,7 @@ impl Siblings {
                     .ok_or_else(|| format!("{shown} does not exist at {commit}"))?
             }
         };
-        let doc =
-            Document::parse(&shown, &text).map_err(|e| located(e, &shown, &text).to_string())?;
+        let doc = parse_schema(&shown, &text).map_err(|e| e.to_string())?;
         doc.at_uri(uri).map_err(|e| e.to_string())
     }
 }

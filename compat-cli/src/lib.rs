@@ -36,6 +36,9 @@ impl From<Outcome> for ExitCode {
 
 /// Runs one parsed command line.
 pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
+    if let Some(d) = cli.default_dialect {
+        input::set_default_dialect(d);
+    }
     match cli.command {
         Command::Diff(args) => diff_cmd::run(&args),
         Command::Check(args) => check_cmd::run(&args),

@@ -37,6 +37,16 @@ fn lint(doc: &Document) -> Vec<Finding> {
             "an event schema's root must be `\"type\": \"object\"`".into(),
         );
     }
+    if doc.root.get("$schema").is_none() {
+        push(
+            "",
+            "dialect",
+            format!(
+                "declare the dialect with `$schema` (read as {} without it, which other tools may not share)",
+                doc.draft.name()
+            ),
+        );
+    }
     if let Err(why) = schema_core::version::declared(&doc.root) {
         let at = if doc.root.pointer("/properties/schema_version").is_some() {
             "/properties/schema_version"

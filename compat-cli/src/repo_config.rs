@@ -5,6 +5,7 @@
 //! dir = "schemas"
 //! mode = "full"          # backward | forward | full | none
 //! rules = "events"       # events | standard | lenient
+//! dialect = "draft-07"   # of schemas without `$schema` (draft-07 unless set)
 //!
 //! [subjects."components.Money"]
 //! rules = "standard"     # components carry no schema_version
@@ -26,6 +27,7 @@ pub struct RepoConfig {
     pub dir: Option<String>,
     pub mode: Option<String>,
     pub rules: Option<String>,
+    pub dialect: Option<String>,
     #[serde(default)]
     pub subjects: BTreeMap<String, SubjectConfig>,
 }
@@ -51,6 +53,18 @@ impl RepoConfig {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(RepoConfig::default()),
             Err(e) => Err(e).with_context(|| format!("reading {}", path.display())),
         }
+    }
+
+    /// The dialect of schemas without `$schema`, when the file sets one.
+    pub fn dialect(&self) -> anyhow::Result<Option<schema_core::Draft>> {
+        self.dialect
+            .as_deref()
+            .map(|d| {
+                schema_core::Draft::from_name(d).ok_or_else(|| {
+                    anyhow::anyhow!("schemagate.toml: unknown dialect {d:?}; expected draft-04, draft-06, draft-07, 2019-09 or 2020-12")
+                })
+            })
+            .transpose()
     }
 
     /// The subject `schemagate.toml` names for a schema file, if it names one.

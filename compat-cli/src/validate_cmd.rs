@@ -151,8 +151,12 @@ fn fetch(args: &ValidateArgs, registry: &str, subject: &str) -> anyhow::Result<S
     let client = crate::registry::client(registry, &args.auth)?;
     let call = |e: registry_client::Error| anyhow::anyhow!("{}", crate::registry::explain(&e));
     let compile = |r: &registry_client::Registered| -> anyhow::Result<(Option<String>, Compiled)> {
-        let doc = Document::parse(&format!("{subject} v{}", r.version), &r.schema)
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let doc = Document::parse_in(
+            &format!("{subject} v{}", r.version),
+            &r.schema,
+            crate::input::default_dialect(),
+        )
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
         let declared = schema_core::version::declared(&doc.root)
             .ok()
             .map(|s| s.to_string());

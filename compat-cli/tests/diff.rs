@@ -285,3 +285,55 @@ fn fifty_megabyte_schema() {
     );
     std::fs::remove_dir_all(dir).ok();
 }
+
+/// A schema without `$schema` is draft-07 (tuple `items` is fine); `--default-dialect` reads it
+/// as another dialect, where the same document is not a schema; `lint` asks for `$schema`.
+#[test]
+fn the_default_dialect_is_draft_07_and_settable() {
+    let dir = std::env::temp_dir().join(format!("schemagate-dialect-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("tuple.json"),
+        r#"{"type": "object", "properties": {"pair": {"type": "array", "items": [{"type": "string"}, {"type": "number"}]}}}"#,
+    )
+    .unwrap();
+    let o = run_in(
+        &dir,
+        &["diff", "tuple.json", "tuple.json", "--rules", "standard"],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = run_in(
+        &dir,
+        &[
+            "--default-dialect",
+            "2020-12",
+            "diff",
+            "tuple.json",
+            "tuple.json",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("tuple.json:1:"), "{}", stderr(&o));
+    let o = run_in(
+        &dir,
+        &[
+            "diff",
+            "--default-dialect",
+            "nineteen",
+            "tuple.json",
+            "tuple.json",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("unknown dialect"), "{}", stderr(&o));
+    let o = run_in(&dir, &["lint", "tuple.json"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains(
+            "tuple.json:1:1: dialect: declare the dialect with `$schema` (read as draft-07"
+        ),
+        "{}",
+        stdout(&o)
+    );
+    std::fs::remove_dir_all(dir).ok();
+}
