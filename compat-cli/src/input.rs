@@ -130,9 +130,8 @@ impl Siblings {
     pub fn around(path: &Path, max_bytes: u64) -> Siblings {
         let abs = absolute(path);
         let dir = abs.parent().map(Path::to_path_buf).unwrap_or_default();
-        let root = crate::git::toplevel(&dir).unwrap_or(dir);
         Siblings {
-            root: root.canonicalize().unwrap_or(root),
+            root: root_of(&dir),
             source: Source::Tree,
             max_bytes,
             refused: RefCell::default(),
@@ -237,6 +236,21 @@ impl Resolver for Siblings {
         }
         self.refused.borrow().get(base).cloned()
     }
+}
+
+/// The repository root around a folder (the git top level, else the folder itself), asked of
+/// git once per folder: `lint` reads many files of few folders.
+fn root_of(dir: &Path) -> PathBuf {
+    static ROOTS: std::sync::Mutex<Option<HashMap<PathBuf, PathBuf>>> = std::sync::Mutex::new(None);
+    let mut roots = ROOTS.lock().unwrap_or_else(|p| p.into_inner());
+    let roots = roots.get_or_insert_with(HashMap::new);
+    roots
+        .entry(dir.to_path_buf())
+        .or_insert_with(|| {
+            let root = crate::git::toplevel(dir).unwrap_or_else(|_| dir.to_path_buf());
+            root.canonicalize().unwrap_or(root)
+        })
+        .clone()
 }
 
 fn absolute(path: &Path) -> PathBuf {
