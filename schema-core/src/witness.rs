@@ -13,6 +13,16 @@ use crate::validate::Compiled;
 /// How many candidate values are tried per change.
 const MAX_CANDIDATES: usize = 200;
 
+/// The largest size (string length, item or property count) a witness is built with: a bound
+/// taken from a hostile schema (`"minLength": 1e15`) must not become an allocation. A witness
+/// that would need more is simply not found.
+const MAX_SIZE: u64 = 4096;
+
+/// A size keyword's value, capped at [`MAX_SIZE`].
+fn size(obj: &Map<String, Value>, kw: &str) -> Option<u64> {
+    obj.get(kw).and_then(Value::as_u64).map(|v| v.min(MAX_SIZE))
+}
+
 /// How many breaking changes of one report get a witness search: the search is bounded like
 /// the comparison (a hostile schema with thousands of changes gets witnesses for the first
 /// ones, the rest are reported without).
@@ -602,10 +612,7 @@ impl<'d> Gen<'d> {
                 );
             }
         }
-        let min = obj
-            .get("minProperties")
-            .and_then(Value::as_u64)
-            .unwrap_or(0) as usize;
+        let min = size(obj, "minProperties").unwrap_or(0) as usize;
         if let Some(props) = props {
             for (name, schema) in props {
                 if out.len() >= min {
@@ -632,7 +639,7 @@ impl<'d> Gen<'d> {
     }
 
     fn minimal_array(&self, obj: &Map<String, Value>, depth: usize) -> Value {
-        let min = obj.get("minItems").and_then(Value::as_u64).unwrap_or(0) as usize;
+        let min = size(obj, "minItems").unwrap_or(0) as usize;
         let mut out = Vec::new();
         let prefix = obj
             .get("prefixItems")
@@ -659,7 +666,7 @@ impl<'d> Gen<'d> {
     }
 
     fn minimal_string(&self, obj: &Map<String, Value>) -> String {
-        let min = obj.get("minLength").and_then(Value::as_u64).unwrap_or(0) as usize;
+        let min = size(obj, "minLength").unwrap_or(0) as usize;
         if let Some(f) = obj
             .get("format")
             .and_then(Value::as_str)
@@ -725,7 +732,7 @@ impl<'d> Gen<'d> {
             }
         }
         for k in ["minLength", "maxLength"] {
-            if let Some(v) = obj.get(k).and_then(Value::as_u64) {
+            if let Some(v) = size(obj, k) {
                 for len in [v.saturating_sub(1), v, v + 1] {
                     out.push(Value::String("x".repeat(len as usize)));
                 }
@@ -746,7 +753,7 @@ impl<'d> Gen<'d> {
             .and_then(|i| self.minimal(i, 1))
             .unwrap_or(Value::Null);
         for k in ["minItems", "maxItems"] {
-            if let Some(v) = obj.get(k).and_then(Value::as_u64) {
+            if let Some(v) = size(obj, k) {
                 for len in [v.saturating_sub(1), v, v + 1] {
                     out.push(Value::Array(vec![item.clone(); len as usize]));
                 }
@@ -761,7 +768,7 @@ impl<'d> Gen<'d> {
             out.push(Value::Object(extra));
         }
         for k in ["minProperties", "maxProperties"] {
-            if let Some(v) = obj.get(k).and_then(Value::as_u64) {
+            if let Some(v) = size(obj, k) {
                 let mut m = Map::new();
                 for i in 0..=v + 1 {
                     if m.len() as u64 + 1 >= v {

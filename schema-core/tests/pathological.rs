@@ -148,3 +148,26 @@ fn budget_exhaustion_is_undecidable() {
     );
     assert!(ran_out(&report), "{:?}", report.changes);
 }
+
+/// Size keywords far beyond memory (`minLength`, `minItems`, `minProperties` near 2^64) are
+/// bounds like any other: the diff reports them, and the witness search gives up on sizes it
+/// cannot build instead of allocating them (the fuzzer found `"x".repeat(minLength)`).
+#[test]
+fn huge_size_bounds_are_not_allocated() {
+    let huge = u64::MAX / 2;
+    let old = json!({"type": "object", "properties": {
+        "s": {"type": "string"},
+        "a": {"type": "array", "items": {"type": "string", "minLength": huge}},
+        "o": {"type": "object"}
+    }});
+    let new = json!({"type": "object", "properties": {
+        "s": {"type": "string", "minLength": huge, "maxLength": huge},
+        "a": {"type": "array", "minItems": huge, "items": {"type": "string", "minLength": huge}},
+        "o": {"type": "object", "minProperties": huge, "maxProperties": huge}
+    }, "required": ["s", "a", "o"]});
+    for rules in [Rules::Events, Rules::Standard] {
+        let report = diff(old.clone(), new.clone(), rules, Budget::default());
+        assert!(!report.compatible);
+        assert!(report.changes.iter().any(|c| c.kind.id() == "min-length-added"));
+    }
+}
