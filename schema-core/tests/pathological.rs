@@ -168,6 +168,9 @@ fn huge_size_bounds_are_not_allocated() {
     for rules in [Rules::Events, Rules::Standard] {
         let report = diff(old.clone(), new.clone(), rules, Budget::default());
         assert!(!report.compatible);
-        assert!(report.changes.iter().any(|c| c.kind.id() == "min-length-added"));
+        assert!(report
+            .changes
+            .iter()
+            .any(|c| c.kind.id() == "min-length-added"));
     }
 }
