@@ -158,8 +158,13 @@ impl Siblings {
 
     /// `doc`, read from `path` (repository-relative for a commit), known under its file URI.
     pub fn locate(&self, doc: Document, path: &Path) -> anyhow::Result<Document> {
+        // Canonical, like the root it is compared with (a repository under a symlinked
+        // folder, /tmp on some systems, must not look like outside itself).
         let abs = match self.source {
-            Source::Tree => absolute(path),
+            Source::Tree => {
+                let abs = absolute(path);
+                abs.canonicalize().unwrap_or(abs)
+            }
             Source::Commit(_) => self.root.join(path),
         };
         let Ok(uri) = url::Url::from_file_path(&abs) else {

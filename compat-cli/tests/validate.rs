@@ -139,3 +139,32 @@ fn sibling_references_are_followed() {
     assert!(out.contains("/total/amount"), "{out}");
     std::fs::remove_dir_all(dir).ok();
 }
+
+/// Through a symlinked folder, sibling references still resolve inside it.
+#[test]
+fn sibling_references_through_a_symlinked_folder() {
+    let real = std::env::temp_dir().join(format!("schemagate-real-{}", std::process::id()));
+    let link = std::env::temp_dir().join(format!("schemagate-link-{}", std::process::id()));
+    std::fs::create_dir_all(&real).unwrap();
+    let _ = std::fs::remove_file(&link);
+    std::os::unix::fs::symlink(&real, &link).unwrap();
+    std::fs::write(
+        real.join("order.json"),
+        r#"{"type": "object", "properties": {"id": {"$ref": "ids.json"}}}"#,
+    )
+    .unwrap();
+    std::fs::write(real.join("ids.json"), r#"{"type": "string"}"#).unwrap();
+    std::fs::write(real.join("e.ndjson"), "{\"id\": \"a\"}\n{\"id\": 1}\n").unwrap();
+    let (schema, events) = (link.join("order.json"), link.join("e.ndjson"));
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_compat-cli"))
+        .arg("validate")
+        .arg("--schema")
+        .arg(&schema)
+        .arg(&events)
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&o.stdout).to_string() + &String::from_utf8_lossy(&o.stderr);
+    assert!(out.contains("1 valid, 1 invalid"), "{out}");
+    std::fs::remove_file(&link).ok();
+    std::fs::remove_dir_all(&real).ok();
+}
