@@ -112,23 +112,6 @@ fn git_baseline(
     })
 }
 
-/// A Confluent level as the engine's mode, and whether it is transitive.
-fn level(name: &str) -> Option<(Mode, bool)> {
-    let upper = name.to_ascii_uppercase();
-    let (base, transitive) = match upper.strip_suffix("_TRANSITIVE") {
-        Some(b) => (b.to_string(), true),
-        None => (upper, false),
-    };
-    let mode = match base.as_str() {
-        "BACKWARD" => Mode::Backward,
-        "FORWARD" => Mode::Forward,
-        "FULL" => Mode::Full,
-        "NONE" => Mode::None,
-        _ => return None,
-    };
-    Some((mode, transitive))
-}
-
 fn registry_baseline(url: &str, args: &CheckArgs, subjects: &[String]) -> anyhow::Result<Baseline> {
     let client = crate::registry::client(url, &args.auth)?;
     let fail = |e: registry_client::Error| anyhow::anyhow!("{}", crate::registry::explain(&e));
@@ -141,11 +124,9 @@ fn registry_baseline(url: &str, args: &CheckArgs, subjects: &[String]) -> anyhow
             Err(e) => return Err(fail(e)),
         };
         let transitive = match client.level(subject) {
-            Ok(name) => {
-                let (mode, transitive) = level(&name)
-                    .with_context(|| format!("{url}: unknown compatibility level {name:?}"))?;
-                modes.insert(subject.clone(), mode);
-                transitive
+            Ok(level) => {
+                modes.insert(subject.clone(), level.mode());
+                level.transitive()
             }
             // A registry without per-subject config: the repository's settings decide.
             Err(e) if e.is_not_found() => false,

@@ -71,6 +71,10 @@ pub struct AuthArgs {
         conflicts_with = "basic_auth"
     )]
     pub token: Option<String>,
+    /// PEM certificates to trust for an https:// registry besides the Web PKI roots (a private
+    /// CA, or the registry's self-signed certificate).
+    #[arg(long, env = "SCHEMAGATE_CA_CERT", value_name = "PEM")]
+    pub ca_cert: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Args)]

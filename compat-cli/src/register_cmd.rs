@@ -25,6 +25,7 @@ pub fn run(args: &RegisterArgs) -> anyhow::Result<Outcome> {
         Err(registry_client::Error::Api {
             status: 409,
             message,
+            changes,
             ..
         }) => {
             eprintln!(
@@ -32,12 +33,16 @@ pub fn run(args: &RegisterArgs) -> anyhow::Result<Outcome> {
                 args.file.display(),
                 args.subject
             );
-            let details = message
-                .split_once("details: ")
-                .map(|(_, d)| d)
-                .unwrap_or(&message);
-            for d in details.split("; ") {
-                eprintln!("  - {d}");
+            // Typed changes, one item each; a registry that sends none (Confluent) has only
+            // its message, printed whole rather than cut at guessed separators.
+            if changes.is_empty() {
+                eprintln!("  - {message}");
+            }
+            for c in &changes {
+                eprintln!("  - {}", c.line());
+                if let Some(w) = &c.witness {
+                    eprintln!("    witness: {w}");
+                }
             }
             Ok(Outcome::Findings)
         }

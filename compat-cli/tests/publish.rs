@@ -82,6 +82,29 @@ fn register_accepts_refuses_and_reports() {
         "{}",
         text(&o)
     );
+    // one item per breaking change the registry found, each whole (help texts hold "; " and
+    // commas, which once split items apart)
+    let out = text(&o);
+    let items: Vec<&str> = out.lines().filter(|l| l.starts_with("  - ")).collect();
+    let registry =
+        registry_client::blocking::Client::new(&base, None, std::time::Duration::from_secs(30))
+            .unwrap();
+    let answer = registry
+        .compatibility(
+            "widgets.WidgetCreated",
+            "latest",
+            &std::fs::read_to_string(&v2).unwrap(),
+        )
+        .unwrap();
+    let changes = answer.changes.unwrap();
+    assert!(!changes.is_empty());
+    assert_eq!(items.len(), changes.len(), "{out}");
+    for (item, change) in items.iter().zip(&changes) {
+        assert!(
+            item.contains(&change.kind) && item.contains("against version 1"),
+            "{item}"
+        );
+    }
 
     // validate against the registered versions, picked by each payload's schema_version
     let mut v101: Value = serde_json::from_str(&std::fs::read_to_string(v1).unwrap()).unwrap();

@@ -13,6 +13,16 @@ pub struct Client {
 
 impl Client {
     pub fn new(base: &str, auth: Option<Auth>, timeout: Duration) -> Result<Client, Error> {
+        Client::with_tls(base, auth, timeout, &[])
+    }
+
+    /// As [`Client::new`], also trusting the PEM certificates given.
+    pub fn with_tls(
+        base: &str,
+        auth: Option<Auth>,
+        timeout: Duration,
+        extra_roots_pem: &[u8],
+    ) -> Result<Client, Error> {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
@@ -21,7 +31,7 @@ impl Client {
                 message: format!("cannot start the I/O runtime: {e}"),
             })?;
         Ok(Client {
-            inner: client::Client::new(base, auth, timeout)?,
+            inner: client::Client::with_tls(base, auth, timeout, extra_roots_pem)?,
             runtime,
         })
     }
@@ -56,7 +66,7 @@ impl Client {
             .block_on(self.inner.compatibility(subject, version, schema))
     }
 
-    pub fn level(&self, subject: &str) -> Result<String, Error> {
+    pub fn level(&self, subject: &str) -> Result<registry_api::Level, Error> {
         self.runtime.block_on(self.inner.level(subject))
     }
 }

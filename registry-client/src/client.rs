@@ -3,8 +3,7 @@
 use std::time::Duration;
 
 use serde::de::DeserializeOwned;
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use crate::error::Error;
 use crate::subject::segment;
@@ -40,26 +39,10 @@ impl std::fmt::Debug for Auth {
 }
 
 /// One registered version of a subject.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Registered {
-    pub subject: String,
-    pub id: i64,
-    pub version: i64,
-    pub schema: String,
-    #[serde(default)]
-    pub schema_type: Option<String>,
-    #[serde(default)]
-    pub references: Vec<Value>,
-}
+pub type Registered = registry_api::SubjectVersion;
 
 /// A compatibility test's answer.
-#[derive(Debug, Clone, Deserialize)]
-pub struct Compatibility {
-    pub is_compatible: bool,
-    #[serde(default)]
-    pub messages: Vec<String>,
-}
+pub type Compatibility = registry_api::CompatibilityAnswer;
 
 /// A registry client. Cheap to clone (the connection pool is shared).
 #[derive(Debug, Clone)]
@@ -69,19 +52,61 @@ pub struct Client {
     auth: Option<Auth>,
 }
 
-const CONTENT_TYPE: &str = "application/vnd.schemaregistry.v1+json";
+use registry_api::{ConfigAnswer, ErrorBody, RegisterAnswer, SchemaRequest, CONTENT_TYPE};
 
 impl Client {
-    /// A client of the registry at `base` (`http://host:8081`), with a per-request timeout.
+    /// A client of the registry at `base` (`http://host:8081` or `https://…`), with a
+    /// per-request timeout. HTTPS trusts the Web PKI roots.
     pub fn new(base: &str, auth: Option<Auth>, timeout: Duration) -> Result<Client, Error> {
-        let http = reqwest::Client::builder()
+        Client::with_tls(base, auth, timeout, &[])
+    }
+
+    /// As [`Client::new`], also trusting the PEM certificates given (a private CA, or a
+    /// registry's self-signed certificate).
+    pub fn with_tls(
+        base: &str,
+        auth: Option<Auth>,
+        timeout: Duration,
+        extra_roots_pem: &[u8],
+    ) -> Result<Client, Error> {
+        let bad = |message: String| Error::Unreachable {
+            url: base.to_string(),
+            message,
+        };
+        match reqwest::Url::parse(base) {
+            Ok(u) if matches!(u.scheme(), "http" | "https") => {}
+            Ok(u) => {
+                return Err(bad(format!(
+                    "unsupported scheme {:?}: use http:// or https://",
+                    u.scheme()
+                )))
+            }
+            Err(e) => {
+                return Err(bad(format!(
+                    "not a URL ({e}): write it as http://host:port or https://host:port"
+                )))
+            }
+        }
+        // One process-wide crypto provider; installing it twice is harmless.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let mut builder = reqwest::Client::builder()
+            .use_rustls_tls()
             .timeout(timeout)
-            .connect_timeout(timeout.min(Duration::from_secs(5)))
-            .build()
-            .map_err(|e| Error::Unreachable {
-                url: base.to_string(),
-                message: e.to_string(),
-            })?;
+            .connect_timeout(timeout.min(Duration::from_secs(5)));
+        if !extra_roots_pem.is_empty() {
+            let certs = reqwest::Certificate::from_pem_bundle(extra_roots_pem)
+                .map_err(|e| bad(format!("reading the CA certificates: {e}")))?;
+            if certs.is_empty() {
+                return Err(bad("the CA file holds no PEM certificate".into()));
+            }
+            for c in certs {
+                builder = builder.add_root_certificate(c);
+            }
+        }
+        let http = builder.build().map_err(|e| Error::Unreachable {
+            url: base.to_string(),
+            message: e.to_string(),
+        })?;
         Ok(Client {
             base: base.trim_end_matches('/').to_string(),
             http,
@@ -122,15 +147,18 @@ impl Client {
             message: root_cause(&e),
         })?;
         if !(200..300).contains(&status) {
-            let body: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+            // A registry's error body, or (a proxy's page) the start of whatever came.
+            let body = serde_json::from_slice::<ErrorBody>(&bytes).unwrap_or_else(|_| ErrorBody {
+                error_code: i64::from(status),
+                message: String::from_utf8_lossy(&bytes).chars().take(200).collect(),
+                changes: Vec::new(),
+            });
             return Err(Error::Api {
                 url,
                 status,
-                code: body["error_code"].as_i64().unwrap_or(i64::from(status)),
-                message: body["message"]
-                    .as_str()
-                    .map(str::to_string)
-                    .unwrap_or_else(|| String::from_utf8_lossy(&bytes).chars().take(200).collect()),
+                code: body.error_code,
+                message: body.message,
+                changes: body.changes,
             });
         }
         serde_json::from_slice(&bytes).map_err(|e| Error::Decode {
@@ -159,14 +187,17 @@ impl Client {
     /// Registers a JSON schema under a subject; answers its global id. A refusal for
     /// incompatibility is `Error::Api` with status 409 and the registry's reasons.
     pub async fn register(&self, subject: &str, schema: &str) -> Result<i64, Error> {
-        #[derive(Deserialize)]
-        struct Id {
-            id: i64,
-        }
+        self.register_request(subject, &SchemaRequest::json(schema))
+            .await
+    }
+
+    /// Registers any request (references; in IMPORT mode an id and version).
+    pub async fn register_request(&self, subject: &str, req: &SchemaRequest) -> Result<i64, Error> {
         let path = format!("/subjects/{}/versions", segment(subject));
-        let body = json!({"schema": schema, "schemaType": "JSON"});
-        let id: Id = self.call(reqwest::Method::POST, &path, Some(body)).await?;
-        Ok(id.id)
+        let a: RegisterAnswer = self
+            .call(reqwest::Method::POST, &path, Some(json(req)?))
+            .await?;
+        Ok(a.id)
     }
 
     /// Tests a schema against a version (or all, per the subject's level) without registering.
@@ -180,23 +211,38 @@ impl Client {
             "/compatibility/subjects/{}/versions/{version}?verbose=true",
             segment(subject)
         );
-        let body = json!({"schema": schema, "schemaType": "JSON"});
+        let body = json(&SchemaRequest::json(schema))?;
         self.call(reqwest::Method::POST, &path, Some(body)).await
     }
 
     /// The compatibility level that applies to a subject (its own, else the global one).
-    pub async fn level(&self, subject: &str) -> Result<String, Error> {
+    pub async fn level(&self, subject: &str) -> Result<registry_api::Level, Error> {
         let path = format!("/config/{}?defaultToGlobal=true", segment(subject));
-        let body: Value = self.call(reqwest::Method::GET, &path, None).await?;
-        body["compatibilityLevel"]
-            .as_str()
-            .or(body["compatibility"].as_str())
-            .map(str::to_string)
-            .ok_or_else(|| Error::Decode {
-                url: format!("{}{path}", self.base),
-                message: "no compatibilityLevel in the answer".into(),
-            })
+        let a: ConfigAnswer = self.call(reqwest::Method::GET, &path, None).await?;
+        Ok(a.compatibility_level)
     }
+
+    /// Any GET, typed by the caller (import/export reads every kind of answer).
+    pub async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, Error> {
+        self.call(reqwest::Method::GET, path, None).await
+    }
+
+    /// Any PUT with a JSON body.
+    pub async fn put<T: DeserializeOwned, B: serde::Serialize>(
+        &self,
+        path: &str,
+        body: &B,
+    ) -> Result<T, Error> {
+        self.call(reqwest::Method::PUT, path, Some(json(body)?))
+            .await
+    }
+}
+
+fn json<B: serde::Serialize>(body: &B) -> Result<Value, Error> {
+    serde_json::to_value(body).map_err(|e| Error::Decode {
+        url: String::new(),
+        message: e.to_string(),
+    })
 }
 
 /// The innermost cause of a transport error ("connection refused"), which is what a user needs.

@@ -13,6 +13,8 @@ pub enum Error {
         status: u16,
         code: i64,
         message: String,
+        /// A refused registration's breaking changes (409), typed.
+        changes: Vec<registry_api::BreakingChange>,
     },
     /// The registry answered 2xx with a body this client cannot read.
     #[error("{url}: unexpected answer: {message}")]

@@ -8,7 +8,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use registry_server::registry::Registry;
+use registry_server::domain::Registry;
 use registry_server::store::Store;
 use serde_json::json;
 

@@ -8,10 +8,8 @@
 use std::collections::HashMap;
 use std::sync::RwLock;
 
+use crate::store::{Store, TokenRow};
 use schema_core::canonical::sha256_hex;
-use sqlx::Row;
-
-use crate::store::{now, Store};
 
 /// What a token may do; each role includes the ones before it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -154,39 +152,35 @@ pub async fn create(
         role,
         scope,
     };
-    sqlx::query(
-        "INSERT INTO api_tokens (id, name, secret_sha256, role, scope, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
-    )
-    .bind(&token.id)
-    .bind(&token.name)
-    .bind(&token.secret_sha256)
-    .bind(role.as_str())
-    .bind(token.scope.clone())
-    .bind(now())
-    .execute(store.pool())
-    .await?;
+    store
+        .insert_token(&TokenRow {
+            id: token.id.clone(),
+            name: token.name.clone(),
+            secret_sha256: token.secret_sha256.clone(),
+            role: role.as_str().to_string(),
+            scope: token.scope.clone(),
+            revoked_at: None,
+        })
+        .await?;
     Ok((token, format!("sg_{id}_{secret}")))
 }
 
-/// Every token with its revocation time, oldest first.
+/// Every token with its revocation time, oldest first. A row with a role this version does
+/// not know is refused rather than read as something weaker or stronger.
 pub async fn list(store: &Store) -> anyhow::Result<Vec<(Token, Option<String>)>> {
-    let rows = sqlx::query(
-        "SELECT id, name, secret_sha256, role, scope, revoked_at FROM api_tokens ORDER BY created_at, id",
-    )
-    .fetch_all(store.pool())
-    .await?;
-    let mut out = Vec::with_capacity(rows.len());
-    for r in rows {
-        let role: String = r.try_get("role")?;
+    let mut out = Vec::new();
+    for r in store.tokens().await? {
+        let role = Role::parse(&r.role)
+            .ok_or_else(|| anyhow::anyhow!("token {} has unknown role {:?}", r.id, r.role))?;
         out.push((
             Token {
-                id: r.try_get("id")?,
-                name: r.try_get("name")?,
-                secret_sha256: r.try_get("secret_sha256")?,
-                role: Role::parse(&role).unwrap_or(Role::Read),
-                scope: r.try_get("scope")?,
+                id: r.id,
+                name: r.name,
+                secret_sha256: r.secret_sha256,
+                role,
+                scope: r.scope,
             },
-            r.try_get("revoked_at")?,
+            r.revoked_at,
         ));
     }
     Ok(out)
@@ -194,11 +188,5 @@ pub async fn list(store: &Store) -> anyhow::Result<Vec<(Token, Option<String>)>>
 
 /// Revokes a token by id; false when there is no such live token.
 pub async fn revoke(store: &Store, id: &str) -> anyhow::Result<bool> {
-    let done =
-        sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
-            .bind(now())
-            .bind(id)
-            .execute(store.pool())
-            .await?;
-    Ok(done.rows_affected() > 0)
+    Ok(store.revoke_token(id).await?)
 }

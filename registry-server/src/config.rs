@@ -34,6 +34,8 @@ pub enum Command {
         /// The file to write.
         #[arg(long)]
         out: std::path::PathBuf,
+        #[command(flatten)]
+        auth: RemoteAuth,
     },
     /// Copy a registry into another through IMPORT mode, keeping ids and versions (resumable).
     Import {
@@ -46,6 +48,20 @@ pub enum Command {
         /// The registry to copy into.
         #[arg(long)]
         to: String,
+        /// Credentials for `--from`, when they differ from the target's: a bearer token.
+        #[arg(long, env = "SCHEMAGATE_FROM_TOKEN", hide_env_values = true)]
+        from_token: Option<String>,
+        /// Credentials for `--from`: HTTP Basic `USER:PASSWORD`.
+        #[arg(
+            long,
+            env = "SCHEMAGATE_FROM_BASIC_AUTH",
+            hide_env_values = true,
+            conflicts_with = "from_token"
+        )]
+        from_basic_auth: Option<String>,
+        /// Credentials for the target (`--to`), as `compat-cli` takes them.
+        #[command(flatten)]
+        auth: RemoteAuth,
     },
 }
 
@@ -134,5 +150,60 @@ impl Config {
             "listen={} database={} max_body_bytes={} db_connections={} request_timeout_ms={} max_in_flight={}",
             self.listen, db, self.max_body_bytes, self.db_connections, self.request_timeout_ms, self.max_in_flight
         )
+    }
+}
+
+/// How export and import reach a registry: the same flags and variables as `compat-cli`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct RemoteAuth {
+    /// HTTP Basic credentials `USER:PASSWORD` (Confluent's `basic.auth.user.info`).
+    #[arg(long, env = "SCHEMAGATE_BASIC_AUTH", hide_env_values = true)]
+    pub basic_auth: Option<String>,
+    /// A bearer token (`registry-server token create`).
+    #[arg(
+        long,
+        env = "SCHEMAGATE_TOKEN",
+        hide_env_values = true,
+        conflicts_with = "basic_auth"
+    )]
+    pub token: Option<String>,
+    /// PEM certificates to trust for https:// registries besides the Web PKI roots.
+    #[arg(long, env = "SCHEMAGATE_CA_CERT", value_name = "PEM")]
+    pub ca_cert: Option<std::path::PathBuf>,
+}
+
+impl RemoteAuth {
+    /// A client of `url` with these credentials (`token`/`basic` override them, for `--from`).
+    pub fn client(
+        &self,
+        url: &str,
+        token: Option<&str>,
+        basic: Option<&str>,
+    ) -> anyhow::Result<registry_client::Client> {
+        use registry_client::Auth;
+        let (token, basic) = match (token, basic) {
+            (None, None) => (self.token.as_deref(), self.basic_auth.as_deref()),
+            given => given,
+        };
+        let auth =
+            match (basic, token) {
+                (Some(info), _) => Some(Auth::from_user_info(info).ok_or_else(|| {
+                    anyhow::anyhow!("basic auth wants USER:PASSWORD (with a colon)")
+                })?),
+                (None, Some(t)) => Some(Auth::Bearer(t.to_string())),
+                (None, None) => None,
+            };
+        let roots = match &self.ca_cert {
+            Some(p) => {
+                std::fs::read(p).map_err(|e| anyhow::anyhow!("--ca-cert {}: {e}", p.display()))?
+            }
+            None => Vec::new(),
+        };
+        Ok(registry_client::Client::with_tls(
+            url,
+            auth,
+            std::time::Duration::from_secs(60),
+            &roots,
+        )?)
     }
 }

@@ -3,12 +3,11 @@
 
 pub mod auth;
 pub mod config;
-pub mod error;
+pub mod domain;
 pub mod http;
-pub mod limits;
 pub mod metrics;
 pub mod migrate;
-pub mod registry;
+mod panic;
 pub mod store;
 
 use std::net::SocketAddr;
@@ -47,14 +46,14 @@ impl AppOptions {
 }
 
 /// The application, open (no tokens): see [`app_with`].
-pub fn app(registry: Arc<registry::Registry>, max_body: usize) -> axum::Router {
+pub fn app(registry: Arc<domain::Registry>, max_body: usize) -> axum::Router {
     app_with(registry, AppOptions::open(max_body))
 }
 
 /// Builds the application over a connected store: routes, auth, metrics, body limit, request
 /// timeout, load shedding, and request ids (taken from `x-request-id` or made up, echoed back,
 /// and recorded in the trace span).
-pub fn app_with(registry: Arc<registry::Registry>, options: AppOptions) -> axum::Router {
+pub fn app_with(registry: Arc<domain::Registry>, options: AppOptions) -> axum::Router {
     let max_body = options.max_body;
     let state = http::AppState {
         registry,
@@ -105,7 +104,12 @@ pub async fn serve_local(
     port: u16,
     options: AppOptions,
 ) -> std::io::Result<(SocketAddr, tokio::task::JoinHandle<()>)> {
-    let app = app_with(Arc::new(registry::Registry::new(store)), options);
+    let registry = Arc::new(domain::Registry::new(store));
+    registry
+        .follow_changes()
+        .await
+        .map_err(std::io::Error::other)?;
+    let app = app_with(registry, options);
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
     let addr = listener.local_addr()?;
     let task = tokio::spawn(async move {
@@ -122,8 +126,8 @@ pub async fn run_cli(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         None | Some(Command::Serve) => run(cli.config).await,
         Some(Command::Token { action }) => token_command(&cli.config, action).await,
-        Some(Command::Export { from, out }) => {
-            let dump = migrate::export(&from).await?;
+        Some(Command::Export { from, out, auth }) => {
+            let dump = migrate::export(&auth.client(&from, None, None)?).await?;
             let tmp = out.with_extension("partial");
             std::fs::write(&tmp, serde_json::to_vec_pretty(&dump)?)?;
             std::fs::rename(&tmp, &out)?; // never leave a half-written export behind
@@ -135,15 +139,26 @@ pub async fn run_cli(cli: Cli) -> anyhow::Result<()> {
             );
             Ok(())
         }
-        Some(Command::Import { from, file, to }) => {
+        Some(Command::Import {
+            from,
+            file,
+            to,
+            from_token,
+            from_basic_auth,
+            auth,
+        }) => {
             let dump = match (from, file) {
-                (Some(url), _) => migrate::export(&url).await?,
+                (Some(url), _) => {
+                    let source =
+                        auth.client(&url, from_token.as_deref(), from_basic_auth.as_deref())?;
+                    migrate::export(&source).await?
+                }
                 (None, Some(path)) => serde_json::from_slice(&std::fs::read(&path)?)?,
                 (None, None) => anyhow::bail!("give --from URL or --file FILE"),
             };
             let counts = migrate::load(
                 &dump,
-                &to,
+                &auth.client(&to, None, None)?,
                 std::io::IsTerminal::is_terminal(&std::io::stderr()),
             )
             .await?;
@@ -208,7 +223,7 @@ async fn token_command(config: &Config, action: TokenAction) -> anyhow::Result<(
 /// Without API tokens it serves only on loopback, unless `--insecure`.
 pub async fn run(config: Config) -> anyhow::Result<()> {
     tracing::info!(config = %config.describe(), "starting schemagate registry");
-    let store = store::Store::connect(&config.database_url, config.db_connections).await?;
+    let store = Arc::new(store::Store::connect(&config.database_url, config.db_connections).await?);
     let tokens = Arc::new(auth::Tokens::load(&store).await?);
     let listener = tokio::net::TcpListener::bind(&config.listen).await?;
     let addr = listener.local_addr()?;
@@ -226,19 +241,20 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
             );
         }
     }
-    let registry = registry::Registry::new(store).with_limits(limits::Limits {
+    let registry = domain::Registry::shared(store.clone()).with_limits(domain::limits::Limits {
         max_schema_bytes: config.max_schema_bytes,
         max_depth: config.max_schema_depth,
         max_properties: config.max_schema_properties,
     });
     let registry = Arc::new(registry);
+    registry.follow_changes().await?;
     // Tokens created or revoked by `registry-server token` (or another replica) reach this one.
     let refresh = Duration::from_millis(config.token_refresh_ms.max(100));
-    let (t, r) = (tokens.clone(), registry.clone());
+    let t = tokens.clone();
     tokio::spawn(async move {
         loop {
             tokio::time::sleep(refresh).await;
-            if let Err(e) = t.refresh(&r.store).await {
+            if let Err(e) = t.refresh(&store).await {
                 tracing::warn!(error = %e, "token refresh failed; keeping the tokens held");
             }
         }

@@ -1,7 +1,8 @@
 //! Moving a registry: `import --from URL` copies every subject version, id and config from a
 //! running Confluent-API registry (ours or another) into a target registry through its IMPORT
 //! mode, keeping ids and version numbers; `export` writes a whole registry to one JSON file and
-//! `import --file` loads it back. Both talk HTTP only, so they work against any peer.
+//! `import --file` loads it back. Both talk to registries through `registry-client` (HTTP or
+//! HTTPS, with the same credentials as `compat-cli`), so they work against any peer.
 //!
 //! Resumable: a version the target already holds with the same id is skipped, so an interrupted
 //! import is simply run again. Versions go in id order, so referenced schemas land first.
@@ -9,28 +10,19 @@
 use std::collections::BTreeMap;
 
 use anyhow::{bail, Context};
+use registry_api::{ConfigAnswer, ConfigRequest, ModeAnswer, ModeRequest, SchemaRequest};
+use registry_client::{segment, Client, Registered};
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
 
 /// One subject version as a registry serves it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Entry {
-    pub subject: String,
-    pub version: i64,
-    pub id: i64,
-    #[serde(rename = "schemaType", default)]
-    pub schema_type: Option<String>,
-    pub schema: String,
-    #[serde(default)]
-    pub references: Vec<Value>,
-}
+pub type Entry = Registered;
 
 /// A whole registry: every live version, and the compatibility configs.
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub struct Dump {
     pub entries: Vec<Entry>,
-    /// Subject ("" for global) → config body as served.
-    pub configs: BTreeMap<String, Value>,
+    /// Subject ("" for global) → its settings.
+    pub configs: BTreeMap<String, ConfigRequest>,
 }
 
 /// What an import did.
@@ -42,76 +34,62 @@ pub struct Counts {
     pub target: usize,
 }
 
-async fn get_json(c: &reqwest::Client, url: &str) -> anyhow::Result<(u16, Value)> {
-    let r = c
-        .get(url)
-        .send()
-        .await
-        .with_context(|| format!("GET {url}"))?;
-    let status = r.status().as_u16();
-    Ok((status, r.json().await.unwrap_or(Value::Null)))
+fn settings(a: ConfigAnswer) -> ConfigRequest {
+    ConfigRequest {
+        compatibility: None,
+        compatibility_level: Some(a.compatibility_level.as_str().to_string()),
+        rules: a.rules,
+    }
 }
 
 /// Reads every live subject version and config from a registry.
-pub async fn export(from: &str) -> anyhow::Result<Dump> {
-    let c = reqwest::Client::new();
-    let from = from.trim_end_matches('/');
-    let (status, subjects) = get_json(&c, &format!("{from}/subjects")).await?;
-    if status != 200 {
-        bail!("{from}/subjects answered {status}: {subjects}");
-    }
+pub async fn export(from: &Client) -> anyhow::Result<Dump> {
+    let base = from.base().to_string();
+    let subjects = from.subjects().await.context("listing subjects")?;
     let mut dump = Dump::default();
-    for s in subjects
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_str)
-    {
-        let enc = registry_client::segment(s);
-        let (_, versions) = get_json(&c, &format!("{from}/subjects/{enc}/versions")).await?;
-        for v in versions
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_i64)
+    for s in &subjects {
+        for v in from
+            .versions(s)
+            .await
+            .with_context(|| format!("{s}: versions"))?
         {
-            let (st, body) = get_json(&c, &format!("{from}/subjects/{enc}/versions/{v}")).await?;
-            if st != 200 {
-                bail!("{from}: {s} version {v} answered {st}: {body}");
+            let entry = from
+                .version(s, &v.to_string())
+                .await
+                .with_context(|| format!("{base}: {s} version {v}"))?;
+            dump.entries.push(entry);
+        }
+        // Only a subject's own settings; none of its own is a 404.
+        match from
+            .get::<ConfigAnswer>(&format!("/config/{}", segment(s)))
+            .await
+        {
+            Ok(a) => {
+                dump.configs.insert(s.to_string(), settings(a));
             }
-            dump.entries
-                .push(serde_json::from_value(body).with_context(|| format!("{s} version {v}"))?);
-        }
-        if let (200, cfg) = get_json(&c, &format!("{from}/config/{enc}")).await? {
-            dump.configs.insert(s.to_string(), cfg);
+            Err(e) if e.is_not_found() => {}
+            Err(e) => return Err(e).with_context(|| format!("{s}: config")),
         }
     }
-    if let (200, cfg) = get_json(&c, &format!("{from}/config")).await? {
-        dump.configs.insert(String::new(), cfg);
-    }
+    let global: ConfigAnswer = from.get("/config").await.context("global config")?;
+    dump.configs.insert(String::new(), settings(global));
     dump.entries
         .sort_by_key(|e| (e.id, e.subject.clone(), e.version));
     Ok(dump)
 }
 
 /// Writes a dump into a registry through IMPORT mode, keeping ids and versions; configs follow.
-/// `progress` shows a bar (on a terminal).
-pub async fn load(dump: &Dump, to: &str, progress: bool) -> anyhow::Result<Counts> {
-    let c = reqwest::Client::new();
-    let to = to.trim_end_matches('/');
-    let (_, mode) = get_json(&c, &format!("{to}/mode")).await?;
-    let previous = mode["mode"].as_str().unwrap_or("READWRITE").to_string();
-    let r = c
-        .put(format!("{to}/mode"))
-        .json(&json!({"mode": "IMPORT"}))
-        .send()
-        .await?;
-    if !r.status().is_success() {
-        bail!(
-            "{to} refused IMPORT mode: {}",
-            r.text().await.unwrap_or_default()
-        );
-    }
+/// `progress` shows a bar (on a terminal). The target's mode is put back afterwards, whatever
+/// happened.
+pub async fn load(dump: &Dump, to: &Client, progress: bool) -> anyhow::Result<Counts> {
+    let base = to.base().to_string();
+    let previous: ModeAnswer = to.get("/mode").await.context("reading the target's mode")?;
+    let import = ModeRequest {
+        mode: "IMPORT".into(),
+    };
+    to.put::<ModeAnswer, _>("/mode", &import)
+        .await
+        .with_context(|| format!("{base} refused IMPORT mode"))?;
     let bar = if progress {
         indicatif::ProgressBar::new(dump.entries.len() as u64)
     } else {
@@ -128,43 +106,62 @@ pub async fn load(dump: &Dump, to: &str, progress: bool) -> anyhow::Result<Count
     let result: anyhow::Result<()> = async {
         for e in &dump.entries {
             bar.set_message(format!("{} v{}", e.subject, e.version));
-            let enc = registry_client::segment(&e.subject);
-            let (st, have) = get_json(&c, &format!("{to}/subjects/{enc}/versions/{}?deleted=true", e.version)).await?;
-            if st == 200 {
-                if have["id"].as_i64() != Some(e.id) {
-                    bail!("{} version {} exists in the target with id {} (source id {})", e.subject, e.version, have["id"], e.id);
+            let path = format!(
+                "/subjects/{}/versions/{}?deleted=true",
+                segment(&e.subject),
+                e.version
+            );
+            match to.get::<Registered>(&path).await {
+                Ok(have) if have.id == e.id => counts.skipped += 1,
+                Ok(have) => bail!(
+                    "{} version {} exists in the target with id {} (source id {})",
+                    e.subject,
+                    e.version,
+                    have.id,
+                    e.id
+                ),
+                Err(err) if err.is_not_found() => {
+                    let req = SchemaRequest {
+                        schema: e.schema.clone(),
+                        schema_type: Some(e.schema_type.clone().unwrap_or_else(|| "JSON".into())),
+                        references: e.references.clone(),
+                        id: Some(e.id),
+                        version: Some(e.version),
+                    };
+                    to.register_request(&e.subject, &req)
+                        .await
+                        .with_context(|| {
+                            format!(
+                                "importing {} version {} (id {})",
+                                e.subject, e.version, e.id
+                            )
+                        })?;
+                    counts.imported += 1;
                 }
-                counts.skipped += 1;
-            } else {
-                let body = json!({"schema": e.schema, "schemaType": e.schema_type.clone().unwrap_or_else(|| "JSON".into()), "references": e.references, "id": e.id, "version": e.version});
-                let r = c.post(format!("{to}/subjects/{enc}/versions")).json(&body).send().await?;
-                if !r.status().is_success() {
-                    bail!("importing {} version {} (id {}): {}", e.subject, e.version, e.id, r.text().await.unwrap_or_default());
-                }
-                counts.imported += 1;
+                Err(err) => return Err(err.into()),
             }
             bar.inc(1);
         }
         for (subject, cfg) in &dump.configs {
-            let level = cfg.get("compatibilityLevel").or_else(|| cfg.get("compatibility"));
-            let mut body = json!({});
-            if let Some(l) = level {
-                body["compatibility"] = l.clone();
-            }
-            if let Some(r) = cfg.get("rules") {
-                body["rules"] = r.clone();
-            }
-            let url = if subject.is_empty() { format!("{to}/config") } else { format!("{to}/config/{}", registry_client::segment(subject)) };
-            c.put(url).json(&body).send().await?;
+            let path = if subject.is_empty() {
+                "/config".to_string()
+            } else {
+                format!("/config/{}", segment(subject))
+            };
+            to.put::<serde_json::Value, _>(&path, cfg)
+                .await
+                .with_context(|| format!("setting {path}"))?;
         }
         Ok(())
     }
     .await;
     bar.finish_and_clear();
-    c.put(format!("{to}/mode"))
-        .json(&json!({"mode": previous}))
-        .send()
-        .await?;
+    let restore = ModeRequest {
+        mode: previous.mode.as_str().to_string(),
+    };
+    to.put::<ModeAnswer, _>("/mode", &restore)
+        .await
+        .with_context(|| format!("putting {base} back in {} mode", previous.mode))?;
     result?;
     counts.target = export(to).await?.entries.len();
     Ok(counts)

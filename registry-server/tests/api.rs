@@ -180,6 +180,13 @@ async fn compatibility_enforced(base: &str) {
         msg.contains("property-added-to-closed-model") && msg.contains("/properties/owner_id"),
         "{msg}"
     );
+    // the 409 carries each breaking change typed, with the event that shows it
+    let change = &err["changes"][0];
+    assert_eq!(change["kind"], "property-added-to-closed-model", "{err}");
+    assert_eq!(change["new_pointer"], "/properties/owner_id", "{err}");
+    assert_eq!(change["version"], 1, "{err}");
+    assert_eq!(change["breaks"], json!(["forward"]), "{err}");
+    assert!(change["witness"].is_object(), "{err}");
     let metrics = client()
         .get(format!("{base}/metrics"))
         .send()
@@ -201,10 +208,20 @@ async fn compatibility_enforced(base: &str) {
     )
     .await;
     assert_eq!(verbose["is_compatible"], false);
+    // Confluent clients read messages as strings; the typed changes sit beside them
+    let line = verbose["messages"][0].as_str().unwrap();
+    assert!(line.contains("property-added-to-closed-model"), "{verbose}");
     assert_eq!(
-        verbose["messages"][0]["kind"],
+        verbose["changes"][0]["kind"],
         "property-added-to-closed-model"
     );
+    let (_, quiet) = post(
+        base,
+        &format!("/compatibility/subjects/{SUBJECT}/versions/latest"),
+        json!({"schema": added}),
+    )
+    .await;
+    assert_eq!(quiet, json!({"is_compatible": false}));
     // under BACKWARD the same change is fine with a minor bump
     let (s, _) = put(
         base,

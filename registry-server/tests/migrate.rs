@@ -8,6 +8,11 @@ use common::{client, sqlite_url, start, temp_dir};
 use registry_server::migrate;
 use serde_json::{json, Value};
 
+/// The registry at `base`, as import/export reach it.
+fn reg(base: &str) -> registry_client::Client {
+    registry_client::Client::new(base, None, std::time::Duration::from_secs(30)).unwrap()
+}
+
 async fn post(base: &str, path: &str, body: Value) -> Value {
     let r = client()
         .post(format!("{base}{path}"))
@@ -62,10 +67,12 @@ async fn import_keeps_ids_versions_and_configs() {
     let src = start(&sqlite_url(&dir.join("src"))).await;
     seed(&src.base).await;
     let dst = start(&sqlite_url(&dir.join("dst"))).await;
-    let source = migrate::export(&src.base).await.unwrap();
+    let source = migrate::export(&reg(&src.base)).await.unwrap();
     assert_eq!(source.entries.len(), 5);
 
-    let counts = migrate::load(&source, &dst.base, false).await.unwrap();
+    let counts = migrate::load(&source, &reg(&dst.base), false)
+        .await
+        .unwrap();
     assert_eq!(
         (
             counts.source,
@@ -75,7 +82,7 @@ async fn import_keeps_ids_versions_and_configs() {
         ),
         (5, 5, 0, 5)
     );
-    let copied = migrate::export(&dst.base).await.unwrap();
+    let copied = migrate::export(&reg(&dst.base)).await.unwrap();
     assert_eq!(
         copied.entries, source.entries,
         "same subjects, versions, ids, schemas and references"
@@ -95,7 +102,9 @@ async fn import_keeps_ids_versions_and_configs() {
     assert_eq!(mode["mode"], "READWRITE", "mode restored after the import");
 
     // resumable: a second run finds everything there
-    let again = migrate::load(&source, &dst.base, false).await.unwrap();
+    let again = migrate::load(&source, &reg(&dst.base), false)
+        .await
+        .unwrap();
     assert_eq!((again.imported, again.skipped, again.target), (0, 5, 5));
 
     // export file and import --file through the binary
@@ -138,7 +147,7 @@ async fn import_keeps_ids_versions_and_configs() {
         String::from_utf8_lossy(&out.stdout)
     );
     assert_eq!(
-        migrate::export(&dst2.base).await.unwrap().entries,
+        migrate::export(&reg(&dst2.base)).await.unwrap().entries,
         source.entries
     );
 
@@ -151,10 +160,10 @@ async fn import_keeps_ids_versions_and_configs() {
         json!({"schema": json!({"type": "string"}).to_string()}),
     )
     .await;
-    let err = migrate::load(&source, &dst3.base, false)
+    let err = migrate::load(&source, &reg(&dst3.base), false)
         .await
-        .unwrap_err()
-        .to_string();
+        .unwrap_err();
+    let err = format!("{err:#}");
     assert!(err.contains("already used"), "{err}");
     std::fs::remove_dir_all(dir).ok();
 }

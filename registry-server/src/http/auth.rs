@@ -47,6 +47,8 @@ const TABLE: &[(&str, &str, Option<Role>)] = &[
     ("DELETE", "/config/{s}", Some(Role::Admin)),
     ("PUT", "/mode", Some(Role::Admin)),
     ("PUT", "/mode/{s}", Some(Role::Admin)),
+    ("DELETE", "/mode", Some(Role::Admin)),
+    ("DELETE", "/mode/{s}", Some(Role::Admin)),
 ];
 
 fn decode(segment: &str) -> String {

@@ -5,12 +5,9 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
-use serde::Deserialize;
-use serde_json::json;
+use registry_api::{ConfigAnswer, ConfigRequest, ConfigUpdate, ModeAnswer, ModeRequest};
 
-use super::{audit_of, ok, AppState, Body, Client};
-use crate::error::{ApiError, ApiResult};
-use crate::registry::{LEVELS, MODES};
+use super::{audit_of, ok, ApiResult, AppState, Body, Client, Flags};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -22,165 +19,134 @@ pub fn router() -> Router<AppState> {
             "/config/{subject}",
             get(get_subject).put(put_subject).delete(delete_subject),
         )
-        .route("/mode", get(get_mode_global).put(put_mode_global))
-        .route("/mode/{subject}", get(get_mode).put(put_mode))
+        .route(
+            "/mode",
+            get(get_mode_global)
+                .put(put_mode_global)
+                .delete(delete_mode_global),
+        )
+        .route(
+            "/mode/{subject}",
+            get(get_mode).put(put_mode).delete(delete_mode),
+        )
 }
 
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-pub struct ConfigBody {
-    compatibility: Option<String>,
-    #[serde(rename = "compatibilityLevel")]
-    compatibility_level: Option<String>,
-    rules: Option<String>,
-}
-
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-pub struct ModeBody {
-    mode: String,
-}
-
-#[utoipa::path(get, path = "/config", tag = "config", responses((status = 200, description = "compatibilityLevel and rules")))]
+#[utoipa::path(get, path = "/config", tag = "config", responses((status = 200, description = "the global level and rules", body = ConfigAnswer)))]
 async fn get_global(State(s): State<AppState>) -> ApiResult<Response> {
-    let (level, rules) = s.registry.effective_config("").await?;
-    Ok(ok(&json!({"compatibilityLevel": level, "rules": rules})))
+    Ok(ok(&s.registry.global_config().await?))
 }
 
-#[utoipa::path(get, path = "/config/{subject}", tag = "config", params(("subject" = String, Path, description = "subject name")), responses((status = 200, description = "compatibilityLevel and rules"), (status = 404, description = "40401 no subject config")))]
+#[utoipa::path(get, path = "/config/{subject}", tag = "config", params(("subject" = String, Path, description = "subject name"), ("defaultToGlobal" = Option<bool>, Query, description = "without settings of its own, answer the global ones")), responses((status = 200, description = "the subject's level and rules", body = ConfigAnswer), (status = 404, description = "40401 unknown subject, 40408 no settings of its own", body = registry_api::ErrorBody)))]
 async fn get_subject(
     State(s): State<AppState>,
     Path(subject): Path<String>,
+    f: Flags,
 ) -> ApiResult<Response> {
-    match s.registry.store.config(&subject).await? {
-        Some((level, rules)) => {
-            let (eff_level, eff_rules) = s.registry.effective_config(&subject).await?;
-            Ok(ok(
-                &json!({"compatibilityLevel": level.unwrap_or(eff_level), "rules": rules.unwrap_or(eff_rules)}),
-            ))
-        }
-        None => Err(ApiError::SubjectNotFound(subject)),
-    }
+    Ok(ok(&s
+        .registry
+        .subject_config(&subject, f.default_to_global)
+        .await?))
 }
 
-async fn put(s: &AppState, subject: &str, body: ConfigBody, addr: Client) -> ApiResult<Response> {
-    let level = body
-        .compatibility
-        .or(body.compatibility_level)
-        .map(|l| l.to_ascii_uppercase());
-    if let Some(l) = &level {
-        if !LEVELS.contains(&l.as_str()) {
-            return Err(ApiError::InvalidCompatibility(l.clone()));
-        }
-    }
-    let rules = body.rules.map(|r| r.to_ascii_lowercase());
-    if let Some(r) = &rules {
-        r.parse::<schema_core::Rules>()
-            .map_err(|_| ApiError::InvalidRules(r.clone()))?;
-    }
-    if level.is_none() && rules.is_none() {
-        return Err(ApiError::InvalidCompatibility("nothing given".into()));
-    }
-    let mut audit = audit_of(addr);
-    audit.subject = (!subject.is_empty()).then(|| subject.to_string());
-    audit.detail = json!({"compatibility": level, "rules": rules});
-    s.registry
-        .store
-        .set_config(subject, level.as_deref(), rules.as_deref(), &audit)
-        .await?;
-    let mut out = json!({});
-    if let Some(l) = level {
-        out["compatibility"] = json!(l);
-    }
-    if let Some(r) = rules {
-        out["rules"] = json!(r);
-    }
-    Ok(ok(&out))
-}
-
-#[utoipa::path(put, path = "/config", tag = "config", request_body = ConfigBody, responses((status = 200, description = "the new values"), (status = 422, description = "42203 invalid level, 42206 invalid rules")))]
+#[utoipa::path(put, path = "/config", tag = "config", request_body = ConfigRequest, responses((status = 200, description = "the new values", body = ConfigUpdate), (status = 422, description = "42203 invalid level, 42206 invalid rules", body = registry_api::ErrorBody)))]
 async fn put_global(
     State(s): State<AppState>,
     addr: Client,
-    Body(body): Body<ConfigBody>,
+    Body(body): Body<ConfigRequest>,
 ) -> ApiResult<Response> {
-    put(&s, "", body, addr).await
+    Ok(ok(&s
+        .registry
+        .set_config("", &body, &audit_of(addr))
+        .await?))
 }
 
-#[utoipa::path(put, path = "/config/{subject}", tag = "config", params(("subject" = String, Path, description = "subject name")), request_body = ConfigBody, responses((status = 200, description = "the new values")))]
+#[utoipa::path(put, path = "/config/{subject}", tag = "config", params(("subject" = String, Path, description = "subject name")), request_body = ConfigRequest, responses((status = 200, description = "the new values", body = ConfigUpdate)))]
 async fn put_subject(
     State(s): State<AppState>,
     addr: Client,
     Path(subject): Path<String>,
-    Body(body): Body<ConfigBody>,
+    Body(body): Body<ConfigRequest>,
 ) -> ApiResult<Response> {
-    put(&s, &subject, body, addr).await
+    Ok(ok(&s
+        .registry
+        .set_config(&subject, &body, &audit_of(addr))
+        .await?))
 }
 
-#[utoipa::path(delete, path = "/config", tag = "config", responses((status = 200, description = "the level before")))]
+#[utoipa::path(delete, path = "/config", tag = "config", responses((status = 200, description = "the settings before", body = ConfigAnswer)))]
 async fn delete_global(State(s): State<AppState>, addr: Client) -> ApiResult<Response> {
-    let (level, _) = s.registry.effective_config("").await?;
-    s.registry.store.delete_config("", &audit_of(addr)).await?;
-    Ok(ok(&json!({"compatibilityLevel": level})))
+    Ok(ok(&s.registry.delete_config("", &audit_of(addr)).await?))
 }
 
-#[utoipa::path(delete, path = "/config/{subject}", tag = "config", params(("subject" = String, Path, description = "subject name")), responses((status = 200, description = "the level before")))]
+#[utoipa::path(delete, path = "/config/{subject}", tag = "config", params(("subject" = String, Path, description = "subject name")), responses((status = 200, description = "the settings before", body = ConfigAnswer), (status = 404, description = "40401, 40408", body = registry_api::ErrorBody)))]
 async fn delete_subject(
     State(s): State<AppState>,
     addr: Client,
     Path(subject): Path<String>,
 ) -> ApiResult<Response> {
-    let Some((level, _)) = s.registry.store.config(&subject).await? else {
-        return Err(ApiError::SubjectNotFound(subject));
-    };
-    let mut audit = audit_of(addr);
-    audit.subject = Some(subject.clone());
-    s.registry.store.delete_config(&subject, &audit).await?;
-    Ok(ok(&json!({"compatibilityLevel": level})))
+    Ok(ok(&s
+        .registry
+        .delete_config(&subject, &audit_of(addr))
+        .await?))
 }
 
-#[utoipa::path(get, path = "/mode", tag = "mode", responses((status = 200, description = "the global mode")))]
+#[utoipa::path(get, path = "/mode", tag = "mode", responses((status = 200, description = "the global mode", body = ModeAnswer)))]
 async fn get_mode_global(State(s): State<AppState>) -> ApiResult<Response> {
-    Ok(ok(&json!({"mode": s.registry.effective_mode("").await?})))
+    Ok(ok(&ModeAnswer {
+        mode: s.registry.mode("").await?,
+    }))
 }
 
-#[utoipa::path(get, path = "/mode/{subject}", tag = "mode", params(("subject" = String, Path, description = "subject name")), responses((status = 200, description = "the subject mode")))]
-async fn get_mode(State(s): State<AppState>, Path(subject): Path<String>) -> ApiResult<Response> {
-    Ok(ok(
-        &json!({"mode": s.registry.effective_mode(&subject).await?}),
-    ))
-}
-
-async fn set_mode(
-    s: &AppState,
-    subject: &str,
-    body: ModeBody,
-    addr: Client,
+#[utoipa::path(get, path = "/mode/{subject}", tag = "mode", params(("subject" = String, Path, description = "subject name"), ("defaultToGlobal" = Option<bool>, Query, description = "without a mode of its own, answer the global one")), responses((status = 200, description = "the subject's mode", body = ModeAnswer), (status = 404, description = "40409 no mode of its own", body = registry_api::ErrorBody)))]
+async fn get_mode(
+    State(s): State<AppState>,
+    Path(subject): Path<String>,
+    f: Flags,
 ) -> ApiResult<Response> {
-    let mode = body.mode.to_ascii_uppercase();
-    if !MODES.contains(&mode.as_str()) {
-        return Err(ApiError::InvalidMode(body.mode));
-    }
-    let mut audit = audit_of(addr);
-    audit.subject = (!subject.is_empty()).then(|| subject.to_string());
-    audit.detail = json!({"mode": mode});
-    s.registry.store.set_mode(subject, &mode, &audit).await?;
-    Ok(ok(&json!({"mode": mode})))
+    Ok(ok(&ModeAnswer {
+        mode: s
+            .registry
+            .subject_mode(&subject, f.default_to_global)
+            .await?,
+    }))
 }
 
-#[utoipa::path(put, path = "/mode", tag = "mode", request_body = ModeBody, responses((status = 200, description = "the new mode"), (status = 422, description = "42204")))]
+#[utoipa::path(put, path = "/mode", tag = "mode", request_body = ModeRequest, responses((status = 200, description = "the new mode", body = ModeAnswer), (status = 422, description = "42204", body = registry_api::ErrorBody)))]
 async fn put_mode_global(
     State(s): State<AppState>,
     addr: Client,
-    Body(body): Body<ModeBody>,
+    Body(body): Body<ModeRequest>,
 ) -> ApiResult<Response> {
-    set_mode(&s, "", body, addr).await
+    let mode = s.registry.set_mode("", &body.mode, &audit_of(addr)).await?;
+    Ok(ok(&ModeAnswer { mode }))
 }
 
-#[utoipa::path(put, path = "/mode/{subject}", tag = "mode", params(("subject" = String, Path, description = "subject name")), request_body = ModeBody, responses((status = 200, description = "the new mode")))]
+#[utoipa::path(put, path = "/mode/{subject}", tag = "mode", params(("subject" = String, Path, description = "subject name")), request_body = ModeRequest, responses((status = 200, description = "the new mode", body = ModeAnswer)))]
 async fn put_mode(
     State(s): State<AppState>,
     addr: Client,
     Path(subject): Path<String>,
-    Body(body): Body<ModeBody>,
+    Body(body): Body<ModeRequest>,
 ) -> ApiResult<Response> {
-    set_mode(&s, &subject, body, addr).await
+    let mode = s
+        .registry
+        .set_mode(&subject, &body.mode, &audit_of(addr))
+        .await?;
+    Ok(ok(&ModeAnswer { mode }))
+}
+
+#[utoipa::path(delete, path = "/mode", tag = "mode", responses((status = 200, description = "the global mode before", body = ModeAnswer)))]
+async fn delete_mode_global(State(s): State<AppState>, addr: Client) -> ApiResult<Response> {
+    let mode = s.registry.delete_mode("", &audit_of(addr)).await?;
+    Ok(ok(&ModeAnswer { mode }))
+}
+
+#[utoipa::path(delete, path = "/mode/{subject}", tag = "mode", params(("subject" = String, Path, description = "subject name")), responses((status = 200, description = "the subject's mode before", body = ModeAnswer), (status = 404, description = "40409", body = registry_api::ErrorBody)))]
+async fn delete_mode(
+    State(s): State<AppState>,
+    addr: Client,
+    Path(subject): Path<String>,
+) -> ApiResult<Response> {
+    let mode = s.registry.delete_mode(&subject, &audit_of(addr)).await?;
+    Ok(ok(&ModeAnswer { mode }))
 }

@@ -4,6 +4,7 @@
 pub mod auth;
 mod compat;
 mod config;
+pub mod error;
 mod openapi;
 mod schemas;
 mod subjects;
@@ -21,12 +22,11 @@ use axum::Router;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use crate::error::{ApiError, ApiResult};
-use crate::registry::Registry;
-use crate::store::Audit;
+pub use error::{ApiError, ApiResult};
 
-/// Confluent's media type, used for every response.
-pub const CONTENT_TYPE: &str = "application/vnd.schemaregistry.v1+json";
+use crate::domain::{Audit, Registry};
+
+pub use registry_api::CONTENT_TYPE;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -66,7 +66,7 @@ async fn healthz() -> Response {
 
 #[utoipa::path(get, path = "/readyz", tag = "ops", responses((status = 200, description = "database reachable"), (status = 503, description = "database unreachable")))]
 async fn readyz(State(s): State<AppState>) -> Response {
-    if s.registry.store.ping().await {
+    if s.registry.ready().await {
         ok(&serde_json::json!({"status": "ready"}))
     } else {
         reply(
@@ -108,7 +108,7 @@ pub async fn record_metrics(
 
 #[utoipa::path(get, path = "/audit", tag = "ops", responses((status = 200, description = "the latest 1000 audit records")))]
 async fn audit(State(s): State<AppState>) -> ApiResult<Response> {
-    Ok(ok(&s.registry.store.audit_log(1000).await?))
+    Ok(ok(&s.registry.audit_log(1000).await?))
 }
 
 /// A JSON response with Confluent's content type.
@@ -119,6 +119,11 @@ pub fn reply<T: Serialize + ?Sized>(status: StatusCode, body: &T) -> Response {
 
 pub fn ok<T: Serialize + ?Sized>(body: &T) -> Response {
     reply(StatusCode::OK, body)
+}
+
+/// A stored schema text served as the JSON document it is, byte for byte.
+pub fn raw_json(text: String) -> Response {
+    (StatusCode::OK, [(header::CONTENT_TYPE, CONTENT_TYPE)], text).into_response()
 }
 
 /// A JSON request body, whatever its content type (Confluent clients send their own), with
@@ -151,23 +156,6 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> {
 #[derive(Clone, Copy)]
 pub struct BodyLimit(pub usize);
 
-/// A version id: a number in [1, 2^31-1], or `latest` (also spelled `-1`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum VersionId {
-    Latest,
-    Number(i64),
-}
-
-pub fn parse_version(s: &str) -> ApiResult<VersionId> {
-    if s == "latest" || s == "-1" {
-        return Ok(VersionId::Latest);
-    }
-    match s.parse::<i64>() {
-        Ok(n) if (1..=i32::MAX as i64).contains(&n) => Ok(VersionId::Number(n)),
-        _ => Err(ApiError::InvalidVersion(s.to_string())),
-    }
-}
-
 /// Query flags Confluent spells `?deleted=true`, `?permanent=true`, `?normalize=true`,
 /// `?verbose=true`. Clients write booleans as `true`, `True` or `1`; unknown parameters are
 /// ignored, as Confluent does.
@@ -177,6 +165,7 @@ pub struct Flags {
     pub permanent: bool,
     pub normalize: bool,
     pub verbose: bool,
+    pub default_to_global: bool,
     pub against: Option<String>,
 }
 
@@ -201,6 +190,7 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Flags {
             permanent: flag("permanent"),
             normalize: flag("normalize"),
             verbose: flag("verbose"),
+            default_to_global: flag("defaultToGlobal"),
             against: q.get("against").cloned(),
         })
     }
@@ -274,6 +264,9 @@ pub async fn shed(
 /// A handler that panicked: a 500 with Confluent's internal error code and a log line, never a
 /// dropped connection.
 pub fn panic_response(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
-    let msg = crate::error::panic_message(panic.as_ref());
-    ApiError::Internal(format!("a handler panicked: {msg}")).into_response()
+    let msg = crate::panic::panic_message(panic.as_ref());
+    ApiError::from(crate::domain::Error::Internal(format!(
+        "a handler panicked: {msg}"
+    )))
+    .into_response()
 }

@@ -37,6 +37,8 @@ use super::{compat, config, schemas, subjects, validate};
         config::put_mode_global,
         config::get_mode,
         config::put_mode,
+        config::delete_mode_global,
+        config::delete_mode,
         compat::check,
         compat::check_all,
         validate::one,
@@ -47,10 +49,22 @@ use super::{compat, config, schemas, subjects, validate};
         super::audit,
     ),
     components(schemas(
-        crate::registry::SchemaRequest,
-        crate::store::Reference,
-        config::ConfigBody,
-        config::ModeBody
+        registry_api::SchemaRequest,
+        registry_api::Reference,
+        registry_api::RegisterAnswer,
+        registry_api::SubjectVersion,
+        registry_api::SchemaById,
+        registry_api::SubjectVersionPair,
+        registry_api::ConfigRequest,
+        registry_api::ConfigAnswer,
+        registry_api::ConfigUpdate,
+        registry_api::ModeRequest,
+        registry_api::ModeAnswer,
+        registry_api::Level,
+        registry_api::Mode,
+        registry_api::CompatibilityAnswer,
+        registry_api::BreakingChange,
+        registry_api::ErrorBody,
     ))
 )]
 struct ApiDoc;

@@ -5,10 +5,10 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
-use serde_json::json;
+use registry_api::{SchemaById, SubjectVersionPair};
 
-use super::{ok, AppState};
-use crate::error::{ApiError, ApiResult};
+use super::{ok, ApiResult, AppState};
+use crate::domain::Error;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -19,55 +19,35 @@ pub fn router() -> Router<AppState> {
         .route("/schemas/ids/{id}/versions", get(versions))
 }
 
-#[utoipa::path(get, path = "/schemas/types", tag = "schemas", responses((status = 200, description = "[\"JSON\"]")))]
+#[utoipa::path(get, path = "/schemas/types", tag = "schemas", responses((status = 200, description = "[\"JSON\"]", body = Vec<String>)))]
 async fn types() -> Response {
     ok(&["JSON"])
 }
 
-fn parse_id(id: &str) -> ApiResult<i64> {
+/// An id as written in a path: anything but a positive number is no schema.
+fn parse_id(id: &str) -> Result<i64, Error> {
     id.parse::<i64>()
         .ok()
         .filter(|i| *i > 0)
-        .ok_or_else(|| ApiError::SchemaNotFound(id.to_string()))
+        .ok_or_else(|| Error::SchemaNotFound(id.to_string()))
 }
 
-#[utoipa::path(get, path = "/schemas/ids/{id}", tag = "schemas", params(("id" = i64, Path, description = "global schema id")), responses((status = 200, description = "schema, schemaType, references"), (status = 404, description = "40403")))]
+#[utoipa::path(get, path = "/schemas/ids/{id}", tag = "schemas", params(("id" = i64, Path, description = "global schema id")), responses((status = 200, description = "the schema", body = SchemaById), (status = 404, description = "40403", body = registry_api::ErrorBody)))]
 async fn by_id(State(s): State<AppState>, Path(id): Path<String>) -> ApiResult<Response> {
-    let schema = s
-        .registry
-        .schema(parse_id(&id)?)
-        .await?
-        .ok_or(ApiError::SchemaNotFound(id))?;
-    let mut body = json!({"schema": schema.text, "schemaType": schema.schema_type});
-    if !schema.refs.is_empty() {
-        body["references"] = json!(schema.refs);
-    }
-    Ok(ok(&body))
+    Ok(ok(&s.registry.schema_by_id(parse_id(&id)?).await?))
 }
 
 #[utoipa::path(get, path = "/schemas/ids/{id}/schema", tag = "schemas", params(("id" = i64, Path, description = "global schema id")), responses((status = 200, description = "the schema document")))]
 async fn raw(State(s): State<AppState>, Path(id): Path<String>) -> ApiResult<Response> {
-    let schema = s
-        .registry
-        .schema(parse_id(&id)?)
-        .await?
-        .ok_or(ApiError::SchemaNotFound(id))?;
-    let value: serde_json::Value =
-        serde_json::from_str(&schema.text).map_err(|e| ApiError::Internal(e.to_string()))?;
-    Ok(ok(&value))
+    let schema = s.registry.schema_by_id(parse_id(&id)?).await?;
+    Ok(super::raw_json(schema.schema))
 }
 
-#[utoipa::path(get, path = "/schemas/ids/{id}/subjects", tag = "schemas", params(("id" = i64, Path, description = "global schema id")), responses((status = 200, description = "subjects using the id")))]
+#[utoipa::path(get, path = "/schemas/ids/{id}/subjects", tag = "schemas", params(("id" = i64, Path, description = "global schema id")), responses((status = 200, description = "subjects using the id", body = Vec<String>)))]
 async fn subjects(State(s): State<AppState>, Path(id): Path<String>) -> ApiResult<Response> {
-    let id_n = parse_id(&id)?;
-    s.registry
-        .schema(id_n)
-        .await?
-        .ok_or_else(|| ApiError::SchemaNotFound(id.clone()))?;
     let mut names: Vec<String> = s
         .registry
-        .store
-        .usages(id_n)
+        .usages(parse_id(&id)?)
         .await?
         .into_iter()
         .map(|v| v.subject)
@@ -76,20 +56,7 @@ async fn subjects(State(s): State<AppState>, Path(id): Path<String>) -> ApiResul
     Ok(ok(&names))
 }
 
-#[utoipa::path(get, path = "/schemas/ids/{id}/versions", tag = "schemas", params(("id" = i64, Path, description = "global schema id")), responses((status = 200, description = "subject-version pairs using the id")))]
+#[utoipa::path(get, path = "/schemas/ids/{id}/versions", tag = "schemas", params(("id" = i64, Path, description = "global schema id")), responses((status = 200, description = "subject-version pairs using the id", body = Vec<SubjectVersionPair>)))]
 async fn versions(State(s): State<AppState>, Path(id): Path<String>) -> ApiResult<Response> {
-    let id_n = parse_id(&id)?;
-    s.registry
-        .schema(id_n)
-        .await?
-        .ok_or_else(|| ApiError::SchemaNotFound(id.clone()))?;
-    let pairs: Vec<_> = s
-        .registry
-        .store
-        .usages(id_n)
-        .await?
-        .into_iter()
-        .map(|v| json!({"subject": v.subject, "version": v.version}))
-        .collect();
-    Ok(ok(&pairs))
+    Ok(ok(&s.registry.usages(parse_id(&id)?).await?))
 }

@@ -13,10 +13,8 @@ use schema_core::payload::Reader;
 use schema_core::validate::{Compiled, Violation};
 use serde_json::json;
 
-use super::subjects::find_version;
-use super::{ok, AppState};
-use crate::error::ApiResult;
-use crate::store::VersionRow;
+use super::{ok, ApiResult, AppState};
+use crate::domain::VersionRow;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -33,7 +31,7 @@ async fn target(
     subject: &str,
     version: &str,
 ) -> ApiResult<(VersionRow, Arc<Compiled>)> {
-    let row = find_version(s, subject, version, false).await?;
+    let row = s.registry.find_version(subject, version, false).await?;
     let compiled = s.registry.validator(row.schema_id).await?;
     Ok((row, compiled))
 }
@@ -100,7 +98,7 @@ async fn batch(
         };
         mark(&mut answer, verdict);
         serde_json::to_writer(&mut out, &answer)
-            .map_err(|e| crate::error::ApiError::Internal(e.to_string()))?;
+            .map_err(|e| crate::domain::Error::Internal(e.to_string()))?;
         out.push(b'\n');
     }
     Ok((

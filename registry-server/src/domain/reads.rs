@@ -1,0 +1,166 @@
+//! Reads: subjects, versions, schemas by id, usages, references, the audit log. Subject
+//! versions and schemas come from the caches when they can.
+
+use std::sync::Arc;
+
+use registry_api::{SchemaById, SubjectVersion, SubjectVersionPair};
+
+use super::{AuditRecord, Error, Registry, Result, SchemaRow, VersionId, VersionRow};
+
+impl Registry {
+    pub async fn subjects(&self, deleted: bool) -> Result<Vec<String>> {
+        Ok(self.store.subjects(deleted).await?)
+    }
+
+    /// Every version row of a subject, deleted ones included (none: an empty list).
+    pub(super) async fn all_versions(&self, subject: &str) -> Result<Arc<Vec<VersionRow>>> {
+        if let Some(v) = self.caches.versions.get(&subject.to_string()) {
+            return Ok(v);
+        }
+        let epoch = self.caches.versions.epoch();
+        let rows = Arc::new(self.store.versions(subject).await?);
+        self.caches
+            .versions
+            .fill(epoch, subject.to_string(), rows.clone());
+        Ok(rows)
+    }
+
+    /// The subject's rows (`deleted`: soft-deleted ones too), or 40401 when none is visible.
+    pub async fn versions(&self, subject: &str, deleted: bool) -> Result<Vec<VersionRow>> {
+        let rows: Vec<VersionRow> = self
+            .all_versions(subject)
+            .await?
+            .iter()
+            .filter(|v| deleted || !v.deleted)
+            .cloned()
+            .collect();
+        if rows.is_empty() {
+            return Err(Error::SubjectNotFound(subject.to_string()));
+        }
+        Ok(rows)
+    }
+
+    /// One version by id (`latest`: the newest live one, or with `deleted` the newest).
+    pub async fn find_version(
+        &self,
+        subject: &str,
+        version: &str,
+        deleted: bool,
+    ) -> Result<VersionRow> {
+        let id: VersionId = version.parse()?;
+        let rows = self.versions(subject, deleted).await?;
+        let found = match id {
+            VersionId::Latest => rows.iter().rev().find(|v| !v.deleted).or(rows.last()),
+            VersionId::Number(n) => rows.iter().find(|v| v.version == n),
+        };
+        found
+            .cloned()
+            .ok_or_else(|| Error::VersionNotFound(version.to_string()))
+    }
+
+    /// A stored schema by id, 40403 when there is none.
+    pub async fn schema(&self, id: i64) -> Result<Arc<SchemaRow>> {
+        if let Some(s) = self.caches.schemas.get(&id) {
+            return Ok(s);
+        }
+        let row = self
+            .store
+            .schema(id)
+            .await?
+            .ok_or_else(|| Error::SchemaNotFound(id.to_string()))?;
+        let row = Arc::new(row);
+        self.caches.schemas.insert(id, row.clone());
+        Ok(row)
+    }
+
+    /// A schema row a version row names: missing means the database broke an invariant.
+    pub(super) async fn schema_of(&self, row: &VersionRow) -> Result<Arc<SchemaRow>> {
+        self.schema(row.schema_id).await.map_err(|e| match e {
+            Error::SchemaNotFound(_) => Error::Internal(format!(
+                "{} v{} names missing schema {}",
+                row.subject, row.version, row.schema_id
+            )),
+            e => e,
+        })
+    }
+
+    /// A version as the API answers it.
+    pub async fn subject_version(&self, row: &VersionRow) -> Result<SubjectVersion> {
+        let schema = self.schema_of(row).await?;
+        Ok(SubjectVersion {
+            subject: row.subject.clone(),
+            version: row.version,
+            id: row.schema_id,
+            schema_type: Some(schema.schema_type.clone()),
+            schema: schema.text.clone(),
+            references: schema.refs.clone(),
+        })
+    }
+
+    pub async fn schema_by_id(&self, id: i64) -> Result<SchemaById> {
+        let schema = self.schema(id).await?;
+        Ok(SchemaById {
+            schema: schema.text.clone(),
+            schema_type: Some(schema.schema_type.clone()),
+            references: schema.refs.clone(),
+        })
+    }
+
+    /// Live subject versions that use a schema id (40403 for an unknown id).
+    pub async fn usages(&self, id: i64) -> Result<Vec<SubjectVersionPair>> {
+        self.schema(id).await?;
+        Ok(self
+            .store
+            .usages(id)
+            .await?
+            .into_iter()
+            .map(|v| SubjectVersionPair {
+                subject: v.subject,
+                version: v.version,
+            })
+            .collect())
+    }
+
+    /// Ids of live schemas whose references name this subject version.
+    pub async fn referenced_by(&self, subject: &str, version: &str) -> Result<Vec<i64>> {
+        let row = self.find_version(subject, version, false).await?;
+        Ok(self.store.referenced_by(subject, row.version).await?)
+    }
+
+    /// Under which version of `subject` a schema is registered.
+    pub async fn lookup(
+        &self,
+        subject: &str,
+        req: &registry_api::SchemaRequest,
+        normalize: bool,
+        deleted: bool,
+    ) -> Result<SubjectVersion> {
+        let rows = self.versions(subject, deleted).await?;
+        let fingerprint = self.identify(req, normalize).await?;
+        let id = self.id_of(&fingerprint).await?;
+        let found = id.and_then(|id| rows.iter().rev().find(|v| v.schema_id == id));
+        match found {
+            Some(row) => self.subject_version(row).await,
+            None => Err(Error::SchemaNotFound(
+                "not registered under this subject".into(),
+            )),
+        }
+    }
+
+    /// The schema id of a content fingerprint, if registered (kept once known: ids of a
+    /// fingerprint never change).
+    pub(super) async fn id_of(&self, fingerprint: &str) -> Result<Option<i64>> {
+        if let Some(id) = self.caches.ids.get(fingerprint) {
+            return Ok(Some(id));
+        }
+        let id = self.store.schema_id_by_fingerprint(fingerprint).await?;
+        if let Some(id) = id {
+            self.caches.ids.insert(fingerprint.to_string(), id);
+        }
+        Ok(id)
+    }
+
+    pub async fn audit_log(&self, limit: i64) -> Result<Vec<AuditRecord>> {
+        Ok(self.store.audit_log(limit).await?)
+    }
+}

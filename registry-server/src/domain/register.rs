@@ -1,0 +1,139 @@
+//! Registration: idempotent for content already there, checked against the subject's level,
+//! numbered inside the subject's transaction.
+
+use registry_api::{Mode, SchemaRequest};
+
+use super::compat::against;
+use super::{Audit, Error, Registry, Result};
+use crate::store::{Change, StoreError};
+
+/// What a registration did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Registered {
+    pub id: i64,
+    pub version: i64,
+    /// False when the content was already the subject's: nothing was written.
+    pub created: bool,
+}
+
+impl Registry {
+    pub async fn register(
+        &self,
+        subject: &str,
+        req: &SchemaRequest,
+        normalize: bool,
+        audit: &Audit,
+    ) -> Result<Registered> {
+        let mode = self.writable(subject).await?;
+        let import = mode == Mode::Import;
+        if (req.id.is_some() || req.version.is_some()) && !import {
+            return Err(Error::NotPermitted(
+                "an id or version can only be given in IMPORT mode".into(),
+            ));
+        }
+        let explicit_version = import && req.version.is_some();
+        // Re-registering what is already there is the common case (every producer start, every
+        // serializer with auto-register): answered from the caches, without parsing the
+        // schema or taking the subject lock.
+        let mut parsed = None;
+        if !explicit_version {
+            let fingerprint = match self.known_identity(req, normalize) {
+                Some(f) => f,
+                None => {
+                    let cand = self.candidate(req, normalize).await?;
+                    let f = cand.fingerprint.clone();
+                    parsed = Some(cand);
+                    f
+                }
+            };
+            if let Some(id) = self.id_of(&fingerprint).await? {
+                let versions = self.all_versions(subject).await?;
+                if let Some(v) = versions
+                    .iter()
+                    .rev()
+                    .find(|v| !v.deleted && v.schema_id == id)
+                {
+                    return Ok(Registered {
+                        id,
+                        version: v.version,
+                        created: false,
+                    });
+                }
+            }
+        }
+        let cand = match parsed {
+            Some(c) => c,
+            None => self.candidate(req, normalize).await?,
+        };
+        let settings = self.settings(subject).await?;
+        let mut tx = self.store.lock_subject(subject).await?;
+        let versions = tx.versions().await?;
+        if !explicit_version {
+            if let Some(id) = tx.schema_id_by_fingerprint(&cand.fingerprint).await? {
+                if let Some(v) = versions
+                    .iter()
+                    .rev()
+                    .find(|v| !v.deleted && v.schema_id == id)
+                {
+                    return Ok(Registered {
+                        id,
+                        version: v.version,
+                        created: false,
+                    });
+                }
+            }
+        }
+        if !import {
+            let rows = against(settings.level, &versions);
+            let verdict = self
+                .verdict(&cand, &rows, settings.level.mode(), settings.rules)
+                .await?;
+            if !verdict.changes.is_empty() || !verdict.compatible {
+                let kinds: Vec<&str> = verdict.changes.iter().map(|c| c.kind.as_str()).collect();
+                self.metrics.rejected(&kinds);
+                return Err(Error::Incompatible {
+                    subject: subject.to_string(),
+                    changes: verdict.changes,
+                });
+            }
+        }
+        if let Some(v) = req.version {
+            if versions.iter().any(|x| x.version == v) {
+                return Err(Error::NotPermitted(format!(
+                    "version {v} of {subject} already exists"
+                )));
+            }
+        }
+        let id = tx
+            .schema_id(
+                &cand.fingerprint,
+                "JSON",
+                &cand.text,
+                &cand.references,
+                if import { req.id } else { None },
+            )
+            .await
+            .map_err(|e| match e {
+                StoreError::Conflict(m) => Error::NotPermitted(m),
+                e => e.into(),
+            })?;
+        let mut audit = audit.clone();
+        audit.subject = Some(subject.to_string());
+        audit.detail = serde_json::json!({
+            "fingerprint": cand.fingerprint,
+            "level": settings.level.as_str(),
+            "rules": settings.rules.to_string(),
+        });
+        let version = tx
+            .add_version(id, if import { req.version } else { None }, &audit)
+            .await?;
+        self.changed(&Change::Subject(subject.to_string()));
+        self.metrics.registered();
+        tracing::info!(subject, id, version, "registered");
+        Ok(Registered {
+            id,
+            version,
+            created: true,
+        })
+    }
+}

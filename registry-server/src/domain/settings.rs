@@ -1,0 +1,220 @@
+//! Levels, rule sets and modes: per subject, global (`""`), or the defaults. Parsed into their
+//! types when read: a stored value nobody can parse is an internal error, never `NONE`.
+
+use std::sync::Arc;
+
+use registry_api::{ConfigAnswer, ConfigRequest, ConfigUpdate, Level, Mode};
+use schema_core::Rules;
+
+use super::cache::OwnSettings;
+use super::{Audit, Error, Registry, Result};
+use crate::store::Change;
+
+/// Producers and consumers deploy independently and archives are replayed (DESIGN section 2).
+pub const DEFAULT_LEVEL: Level = Level::FullTransitive;
+pub const DEFAULT_RULES: Rules = Rules::Events;
+
+/// The level and rule set in force for a subject.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Settings {
+    pub level: Level,
+    pub rules: Rules,
+}
+
+fn level(stored: &str) -> Result<Level> {
+    stored
+        .parse()
+        .map_err(|e| Error::Internal(format!("stored level: {e}")))
+}
+
+fn rules(stored: &str) -> Result<Rules> {
+    stored
+        .parse()
+        .map_err(|e| Error::Internal(format!("stored rules: {e}")))
+}
+
+fn mode(stored: &str) -> Result<Mode> {
+    stored
+        .parse()
+        .map_err(|e| Error::Internal(format!("stored mode: {e}")))
+}
+
+impl Registry {
+    /// A subject's own settings (`""`: the global ones), from the cache when held.
+    async fn own(&self, subject: &str) -> Result<Arc<OwnSettings>> {
+        if let Some(s) = self.caches.settings.get(&subject.to_string()) {
+            return Ok(s);
+        }
+        let epoch = self.caches.settings.epoch();
+        let own = Arc::new(OwnSettings {
+            config: self.store.config(subject).await?,
+            mode: self.store.mode(subject).await?,
+        });
+        self.caches
+            .settings
+            .fill(epoch, subject.to_string(), own.clone());
+        Ok(own)
+    }
+
+    /// The level and rules in force for a subject: its own, else the global ones, else the
+    /// defaults, each separately.
+    pub async fn settings(&self, subject: &str) -> Result<Settings> {
+        let own = self.own(subject).await?;
+        let global = self.own("").await?;
+        let (own_level, own_rules) = own.config.clone().unwrap_or_default();
+        let (global_level, global_rules) = global.config.clone().unwrap_or_default();
+        Ok(Settings {
+            level: match own_level.or(global_level) {
+                Some(l) => level(&l)?,
+                None => DEFAULT_LEVEL,
+            },
+            rules: match own_rules.or(global_rules) {
+                Some(r) => rules(&r)?,
+                None => DEFAULT_RULES,
+            },
+        })
+    }
+
+    /// `GET /config`: the global settings in force.
+    pub async fn global_config(&self) -> Result<ConfigAnswer> {
+        let s = self.settings("").await?;
+        Ok(ConfigAnswer {
+            compatibility_level: s.level,
+            rules: Some(s.rules.to_string()),
+        })
+    }
+
+    /// `GET /config/{subject}`: the subject's own settings (what it does not set comes from
+    /// the global ones). Without settings of its own: the global ones if `default_to_global`,
+    /// else 40408 for an existing subject and 40401 for an unknown one.
+    pub async fn subject_config(
+        &self,
+        subject: &str,
+        default_to_global: bool,
+    ) -> Result<ConfigAnswer> {
+        let own = self.own(subject).await?;
+        if own.config.is_none() && !default_to_global {
+            return Err(if self.all_versions(subject).await?.is_empty() {
+                Error::SubjectNotFound(subject.to_string())
+            } else {
+                Error::SubjectConfigNotFound(subject.to_string())
+            });
+        }
+        let s = self.settings(subject).await?;
+        Ok(ConfigAnswer {
+            compatibility_level: s.level,
+            rules: Some(s.rules.to_string()),
+        })
+    }
+
+    /// `PUT /config[/{subject}]`: sets what the request gives.
+    pub async fn set_config(
+        &self,
+        subject: &str,
+        req: &ConfigRequest,
+        audit: &Audit,
+    ) -> Result<ConfigUpdate> {
+        let level = req
+            .level()
+            .map(|l| {
+                l.parse::<Level>()
+                    .map_err(|_| Error::InvalidCompatibility(l.to_string()))
+            })
+            .transpose()?;
+        let rules = req
+            .rules
+            .as_deref()
+            .map(|r| {
+                r.parse::<Rules>()
+                    .map_err(|_| Error::InvalidRules(r.to_string()))
+            })
+            .transpose()?;
+        if level.is_none() && rules.is_none() {
+            return Err(Error::InvalidCompatibility("nothing given".into()));
+        }
+        let mut audit = audit.clone();
+        audit.subject = (!subject.is_empty()).then(|| subject.to_string());
+        audit.detail = serde_json::json!({
+            "compatibility": level.map(Level::as_str),
+            "rules": rules.map(|r| r.to_string()),
+        });
+        let rules_text = rules.map(|r| r.to_string());
+        self.store
+            .set_config(
+                subject,
+                level.map(Level::as_str),
+                rules_text.as_deref(),
+                &audit,
+            )
+            .await?;
+        self.changed(&Change::Settings(subject.to_string()));
+        Ok(ConfigUpdate {
+            compatibility: level,
+            rules: rules_text,
+        })
+    }
+
+    /// `DELETE /config[/{subject}]`: answers the settings in force before.
+    pub async fn delete_config(&self, subject: &str, audit: &Audit) -> Result<ConfigAnswer> {
+        let before = if subject.is_empty() {
+            self.global_config().await?
+        } else {
+            self.subject_config(subject, false).await?
+        };
+        let mut audit = audit.clone();
+        audit.subject = (!subject.is_empty()).then(|| subject.to_string());
+        self.store.delete_config(subject, &audit).await?;
+        self.changed(&Change::Settings(subject.to_string()));
+        Ok(before)
+    }
+
+    /// The mode in force for a subject: its own, else the global one, else READWRITE.
+    pub async fn mode(&self, subject: &str) -> Result<Mode> {
+        if let Some(m) = &self.own(subject).await?.mode {
+            return mode(m);
+        }
+        match &self.own("").await?.mode {
+            Some(m) => mode(m),
+            None => Ok(Mode::ReadWrite),
+        }
+    }
+
+    /// A subject's own mode: 40409 without one, unless `default_to_global`.
+    pub async fn subject_mode(&self, subject: &str, default_to_global: bool) -> Result<Mode> {
+        match &self.own(subject).await?.mode {
+            Some(m) => mode(m),
+            None if default_to_global || subject.is_empty() => self.mode(subject).await,
+            None => Err(Error::SubjectModeNotFound(subject.to_string())),
+        }
+    }
+
+    pub async fn set_mode(&self, subject: &str, wanted: &str, audit: &Audit) -> Result<Mode> {
+        let m: Mode = wanted
+            .parse()
+            .map_err(|_| Error::InvalidMode(wanted.to_string()))?;
+        let mut audit = audit.clone();
+        audit.subject = (!subject.is_empty()).then(|| subject.to_string());
+        audit.detail = serde_json::json!({"mode": m.as_str()});
+        self.store.set_mode(subject, m.as_str(), &audit).await?;
+        self.changed(&Change::Settings(subject.to_string()));
+        Ok(m)
+    }
+
+    /// `DELETE /mode/{subject}`: answers the mode the subject had.
+    pub async fn delete_mode(&self, subject: &str, audit: &Audit) -> Result<Mode> {
+        let before = self.subject_mode(subject, false).await?;
+        let mut audit = audit.clone();
+        audit.subject = (!subject.is_empty()).then(|| subject.to_string());
+        self.store.delete_mode(subject, &audit).await?;
+        self.changed(&Change::Settings(subject.to_string()));
+        Ok(before)
+    }
+
+    /// Refuses writes to a subject in READONLY mode.
+    pub(super) async fn writable(&self, subject: &str) -> Result<Mode> {
+        match self.mode(subject).await? {
+            Mode::ReadOnly => Err(Error::ReadOnly(subject.to_string())),
+            m => Ok(m),
+        }
+    }
+}

@@ -1,0 +1,77 @@
+//! Reads outside any subject's write transaction.
+
+use sqlx::Row;
+
+use super::rows::{schema_row, version_row};
+use super::{SchemaRow, Store, StoreResult, VersionRow};
+
+impl Store {
+    pub async fn subjects(&self, include_deleted: bool) -> StoreResult<Vec<String>> {
+        let rows = sqlx::query("SELECT DISTINCT subject FROM subject_versions WHERE ($1 = 1 OR deleted = 0) ORDER BY subject")
+            .bind(include_deleted as i64)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|r| r.try_get("subject"))
+            .collect::<Result<_, _>>()?)
+    }
+
+    /// Every version row of a subject, deleted ones included, in order.
+    pub async fn versions(&self, subject: &str) -> StoreResult<Vec<VersionRow>> {
+        let rows = sqlx::query("SELECT subject, version, schema_id, deleted FROM subject_versions WHERE subject = $1 ORDER BY version")
+            .bind(subject)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows.iter().map(version_row).collect::<Result<_, _>>()?)
+    }
+
+    pub async fn schema(&self, id: i64) -> StoreResult<Option<SchemaRow>> {
+        let row =
+            sqlx::query("SELECT id, schema_type, schema_text, refs FROM schemas WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(row.as_ref().map(schema_row).transpose()?)
+    }
+
+    /// The id of the schema with this content fingerprint.
+    pub async fn schema_id_by_fingerprint(&self, fingerprint: &str) -> StoreResult<Option<i64>> {
+        let row = sqlx::query("SELECT id FROM schemas WHERE fingerprint = $1")
+            .bind(fingerprint)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.map(|r| r.try_get("id")).transpose()?)
+    }
+
+    /// Live (subject, version) pairs that use a schema id.
+    pub async fn usages(&self, id: i64) -> StoreResult<Vec<VersionRow>> {
+        let rows = sqlx::query("SELECT subject, version, schema_id, deleted FROM subject_versions WHERE schema_id = $1 AND deleted = 0 ORDER BY subject, version")
+            .bind(id)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows.iter().map(version_row).collect::<Result<_, _>>()?)
+    }
+
+    /// Ids of schemas, used by a live version, whose references name `subject` at `version`.
+    pub async fn referenced_by(&self, subject: &str, version: i64) -> StoreResult<Vec<i64>> {
+        let rows = sqlx::query(
+            "SELECT id, schema_type, schema_text, refs FROM schemas s WHERE refs <> '[]' \
+             AND EXISTS (SELECT 1 FROM subject_versions v WHERE v.schema_id = s.id AND v.deleted = 0) \
+             ORDER BY id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let mut out = Vec::new();
+        for r in &rows {
+            let s = schema_row(r)?;
+            if s.refs
+                .iter()
+                .any(|x| x.subject == subject && x.version == version)
+            {
+                out.push(s.id);
+            }
+        }
+        Ok(out)
+    }
+}

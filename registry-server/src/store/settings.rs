@@ -1,0 +1,97 @@
+//! Per-subject and global (`""`) settings: compatibility level, rule set and mode, stored as
+//! the strings the domain layer validated.
+
+use sqlx::Row;
+
+use super::{Audit, Store, StoreResult};
+
+/// A subject's own settings row: (compatibility level, rule set), each possibly unset.
+pub type ConfigRow = (Option<String>, Option<String>);
+
+impl Store {
+    pub async fn config(&self, subject: &str) -> StoreResult<Option<ConfigRow>> {
+        let row = sqlx::query("SELECT compatibility, rules FROM configs WHERE subject = $1")
+            .bind(subject)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(match row {
+            Some(r) => Some((r.try_get("compatibility")?, r.try_get("rules")?)),
+            None => None,
+        })
+    }
+
+    /// Sets what is given, keeps what is not.
+    pub async fn set_config(
+        &self,
+        subject: &str,
+        compatibility: Option<&str>,
+        rules: Option<&str>,
+        audit: &Audit,
+    ) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "INSERT INTO configs (subject, compatibility, rules) VALUES ($1, $2, $3) \
+             ON CONFLICT (subject) DO UPDATE SET compatibility = COALESCE($2, configs.compatibility), rules = COALESCE($3, configs.rules)",
+        )
+        .bind(subject)
+        .bind(compatibility.map(str::to_string))
+        .bind(rules.map(str::to_string))
+        .execute(&mut *tx)
+        .await?;
+        audit.write(&mut tx, "config.set").await?;
+        self.notify(&mut tx, super::Change::Settings(subject.to_string()))
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Deletes a subject's (or the global) settings row; false when there was none.
+    pub async fn delete_config(&self, subject: &str, audit: &Audit) -> StoreResult<bool> {
+        let mut tx = self.pool.begin().await?;
+        let done = sqlx::query("DELETE FROM configs WHERE subject = $1")
+            .bind(subject)
+            .execute(&mut *tx)
+            .await?;
+        audit.write(&mut tx, "config.delete").await?;
+        self.notify(&mut tx, super::Change::Settings(subject.to_string()))
+            .await?;
+        tx.commit().await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    pub async fn mode(&self, subject: &str) -> StoreResult<Option<String>> {
+        let row = sqlx::query("SELECT mode FROM modes WHERE subject = $1")
+            .bind(subject)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.map(|r| r.try_get("mode")).transpose()?)
+    }
+
+    pub async fn set_mode(&self, subject: &str, mode: &str, audit: &Audit) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("INSERT INTO modes (subject, mode) VALUES ($1, $2) ON CONFLICT (subject) DO UPDATE SET mode = $2")
+            .bind(subject)
+            .bind(mode)
+            .execute(&mut *tx)
+            .await?;
+        audit.write(&mut tx, "mode.set").await?;
+        self.notify(&mut tx, super::Change::Settings(subject.to_string()))
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Deletes a subject's (or the global) mode; false when there was none.
+    pub async fn delete_mode(&self, subject: &str, audit: &Audit) -> StoreResult<bool> {
+        let mut tx = self.pool.begin().await?;
+        let done = sqlx::query("DELETE FROM modes WHERE subject = $1")
+            .bind(subject)
+            .execute(&mut *tx)
+            .await?;
+        audit.write(&mut tx, "mode.delete").await?;
+        self.notify(&mut tx, super::Change::Settings(subject.to_string()))
+            .await?;
+        tx.commit().await?;
+        Ok(done.rows_affected() > 0)
+    }
+}
