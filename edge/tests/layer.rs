@@ -139,6 +139,7 @@ fn cache(registry: &str, fail_open: bool) -> Arc<ValidatorCache> {
             refresh: Duration::from_secs(3600),
             negative_ttl: Duration::from_millis(1),
             fail_open,
+            ..CacheOptions::default()
         },
     )
 }
@@ -309,4 +310,74 @@ fn layer_validates_degrades_and_recovers_with_the_registry() {
         }
     });
     registry.stop();
+}
+
+/// Subject names come from a header, so a client can send any number of them: 10,000 distinct
+/// names through the layer leave the cache holding at most its bound of unknown subjects, no
+/// known subject it did not ask for, and no fetch lock; a known subject is still served.
+#[test]
+fn distinct_subjects_from_clients_leave_the_cache_bounded() {
+    let dir = std::env::temp_dir().join(format!("schemagate-edge-many-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let db = format!("sqlite://{}?mode=rwc", dir.join("r.db").display());
+    let registry = TestRegistry::start(&db, 0);
+    let rt = Runtime::new().unwrap();
+    let admin = Client::new(&registry.url(), None, Duration::from_secs(5)).unwrap();
+    rt.block_on(admin.register(SUBJECT, &fixture("order-1.0.0.json")))
+        .unwrap();
+    let client = Client::new(&registry.url(), None, Duration::from_secs(5)).unwrap();
+    let bounded = ValidatorCache::new(
+        client,
+        CacheOptions {
+            refresh: Duration::from_secs(3600),
+            negative_ttl: Duration::from_secs(3600),
+            max_absent: 500,
+            max_subjects: 100,
+            ..CacheOptions::default()
+        },
+    );
+    let (base, _) = rt.block_on(ingest(bounded.clone()));
+    let url = format!("{base}/any");
+    let statuses = rt.block_on(async {
+        let http = reqwest::Client::new();
+        let mut tasks = tokio::task::JoinSet::new();
+        let mut statuses = std::collections::BTreeMap::<u16, usize>::new();
+        for i in 0..10_000 {
+            let (http, url) = (http.clone(), url.clone());
+            tasks.spawn(async move {
+                http.post(&url)
+                    .header("X-Event-Type", format!("made.up.Subject{i}"))
+                    .body(order("1.0.0"))
+                    .send()
+                    .await
+                    .map(|r| r.status().as_u16())
+                    .unwrap_or(0)
+            });
+            // At most 32 in flight.
+            if tasks.len() >= 32 {
+                if let Some(Ok(s)) = tasks.join_next().await {
+                    *statuses.entry(s).or_default() += 1;
+                }
+            }
+        }
+        while let Some(Ok(s)) = tasks.join_next().await {
+            *statuses.entry(s).or_default() += 1;
+        }
+        statuses
+    });
+    assert_eq!(statuses.values().sum::<usize>(), 10_000);
+    assert!(
+        statuses.keys().all(|s| (400..500).contains(s)),
+        "every made-up subject refused: {statuses:?}"
+    );
+    let stats = bounded.stats();
+    assert!(stats.absent_subjects <= 500, "{stats:?}");
+    assert_eq!(stats.subjects, 0, "{stats:?}");
+    assert_eq!(stats.fetch_locks, 0, "{stats:?}");
+    // The real subject still works beside them.
+    let a = rt.block_on(send(&url, order("1.0.0"), Some(SUBJECT)));
+    assert_eq!(a.status, 202, "{}", a.body);
+    assert_eq!(bounded.stats().subjects, 1);
+    drop(registry);
+    std::fs::remove_dir_all(dir).ok();
 }

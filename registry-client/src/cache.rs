@@ -4,6 +4,11 @@
 //! refreshes that. When the registry cannot be reached the cache keeps serving what it holds and
 //! says so in its stats; a version it has never seen is then refused (fail-closed, the default)
 //! or passed unchecked (fail-open, by option).
+//!
+//! Subject names and `schema_version`s come from clients (a header, a payload field), so
+//! everything keyed by them is bounded: subjects the registry does not know are remembered in a
+//! bounded negative cache only, known subjects are capped (least recently used go first), and
+//! per-subject misses and fetch locks are pruned.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -26,7 +31,14 @@ pub struct CacheOptions {
     pub negative_ttl: Duration,
     /// A version never seen, while the registry is unreachable: pass unchecked (true) or refuse.
     pub fail_open: bool,
+    /// Known subjects held at most; past it the least recently used one is dropped.
+    pub max_subjects: usize,
+    /// Unknown subjects remembered at most (for `negative_ttl`).
+    pub max_absent: u64,
 }
+
+/// Unknown `schema_version`s remembered per subject at most.
+const MAX_MISSING_PER_SUBJECT: usize = 256;
 
 impl Default for CacheOptions {
     fn default() -> Self {
@@ -34,6 +46,8 @@ impl Default for CacheOptions {
             refresh: Duration::from_secs(30),
             negative_ttl: Duration::from_secs(5),
             fail_open: false,
+            max_subjects: 10_000,
+            max_absent: 10_000,
         }
     }
 }
@@ -97,6 +111,12 @@ pub struct CacheStats {
     pub unknown_versions: u64,
     pub fail_open_passes: u64,
     pub registry_up: bool,
+    /// Known subjects held.
+    pub subjects: u64,
+    /// Unknown subjects remembered.
+    pub absent_subjects: u64,
+    /// Fetch locks held (one per subject being fetched right now).
+    pub fetch_locks: u64,
 }
 
 #[derive(Default)]
@@ -106,8 +126,8 @@ struct Subject {
     /// Registry versions already fetched (compiled or without a schema_version).
     fetched: HashSet<i64>,
     missing: HashMap<String, Instant>,
-    /// When the registry last said the subject does not exist.
-    absent: Option<Instant>,
+    /// Milliseconds since the cache started, at the last lookup: what eviction goes by.
+    used: AtomicU64,
 }
 
 #[derive(Default)]
@@ -125,6 +145,9 @@ pub struct ValidatorCache {
     client: Client,
     options: CacheOptions,
     subjects: RwLock<HashMap<String, Subject>>,
+    /// Subjects the registry said it does not have, for `negative_ttl`.
+    absent: moka::sync::Cache<String, ()>,
+    started: Instant,
     /// One fetch per subject at a time: a burst of misses makes one set of registry calls.
     fetching: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
     /// Validators by global schema id, so a schema registered under many subjects compiles once.
@@ -137,12 +160,17 @@ impl ValidatorCache {
     pub fn new(client: Client, options: CacheOptions) -> Arc<ValidatorCache> {
         Arc::new(ValidatorCache {
             client,
-            options,
             subjects: RwLock::new(HashMap::new()),
+            absent: moka::sync::Cache::builder()
+                .max_capacity(options.max_absent)
+                .time_to_live(options.negative_ttl)
+                .build(),
+            started: Instant::now(),
             fetching: Mutex::new(HashMap::new()),
             by_id: Mutex::new(HashMap::new()),
             up: AtomicBool::new(true),
             counters: Counters::default(),
+            options,
         })
     }
 
@@ -156,10 +184,7 @@ impl ValidatorCache {
             return Ok(found);
         }
         self.counters.misses.fetch_add(1, Ordering::Relaxed);
-        let lock = {
-            let mut f = self.fetching.lock().unwrap_or_else(|p| p.into_inner());
-            f.entry(subject.to_string()).or_default().clone()
-        };
+        let lock = self.fetch_lock(subject);
         let _one_fetch = lock.lock().await;
         // Another task may have fetched it while this one waited.
         if let Some(found) = self.cached(subject, schema_version)? {
@@ -186,7 +211,14 @@ impl ValidatorCache {
             Some(found) => Ok(found),
             None => {
                 let v = schema_version.unwrap_or("latest").to_string();
+                let ttl = self.options.negative_ttl;
                 self.write(subject, |s| {
+                    if s.missing.len() >= MAX_MISSING_PER_SUBJECT {
+                        s.missing.retain(|_, at| at.elapsed() < ttl);
+                        if s.missing.len() >= MAX_MISSING_PER_SUBJECT {
+                            s.missing.clear();
+                        }
+                    }
                     s.missing.insert(v.clone(), Instant::now());
                 });
                 self.counters
@@ -200,6 +232,17 @@ impl ValidatorCache {
         }
     }
 
+    /// The lock that makes one fetch per subject at a time; locks nobody holds are dropped.
+    fn fetch_lock(&self, subject: &str) -> Arc<tokio::sync::Mutex<()>> {
+        let mut f = self.fetching.lock().unwrap_or_else(|p| p.into_inner());
+        f.retain(|_, m| Arc::strong_count(m) > 1);
+        f.entry(subject.to_string()).or_default().clone()
+    }
+
+    fn now_ms(&self) -> u64 {
+        self.started.elapsed().as_millis() as u64
+    }
+
     /// Without calling the registry: a hit, a remembered miss (as the error), or `None` when
     /// [`ValidatorCache::get`] would have to fetch.
     pub fn cached(
@@ -207,17 +250,16 @@ impl ValidatorCache {
         subject: &str,
         schema_version: Option<&str>,
     ) -> Result<Option<Lookup>, CacheError> {
-        let subjects = self.subjects.read().unwrap_or_else(|p| p.into_inner());
-        let Some(s) = subjects.get(subject) else {
-            return Ok(None);
-        };
-        if s.absent
-            .is_some_and(|at| at.elapsed() < self.options.negative_ttl)
-        {
+        if self.absent.contains_key(subject) {
             return Err(CacheError::UnknownSubject {
                 subject: subject.to_string(),
             });
         }
+        let subjects = self.subjects.read().unwrap_or_else(|p| p.into_inner());
+        let Some(s) = subjects.get(subject) else {
+            return Ok(None);
+        };
+        s.used.store(self.now_ms(), Ordering::Relaxed);
         let hit = match schema_version {
             Some(v) => s.by_schema_version.get(v),
             None => s.latest.as_ref(),
@@ -246,7 +288,19 @@ impl ValidatorCache {
 
     fn write<T>(&self, subject: &str, f: impl FnOnce(&mut Subject) -> T) -> T {
         let mut subjects = self.subjects.write().unwrap_or_else(|p| p.into_inner());
-        f(subjects.entry(subject.to_string()).or_default())
+        if !subjects.contains_key(subject) && subjects.len() >= self.options.max_subjects.max(1) {
+            // Full: the least recently used subject goes (a scan, only when a new one comes).
+            let oldest = subjects
+                .iter()
+                .min_by_key(|(_, s)| s.used.load(Ordering::Relaxed))
+                .map(|(k, _)| k.clone());
+            if let Some(k) = oldest {
+                subjects.remove(&k);
+            }
+        }
+        let s = subjects.entry(subject.to_string()).or_default();
+        s.used.store(self.now_ms(), Ordering::Relaxed);
+        f(s)
     }
 
     fn transport<T>(&self, r: Result<T, Error>) -> Result<T, Fetch> {
@@ -275,12 +329,12 @@ impl ValidatorCache {
             Err(e) if e.is_not_found() => {
                 self.counters.fetches.fetch_add(1, Ordering::Relaxed);
                 self.up.store(true, Ordering::Relaxed);
-                self.write(subject, |s| {
-                    *s = Subject {
-                        absent: Some(Instant::now()),
-                        ..Subject::default()
-                    }
-                });
+                // Unknown subjects live only in the bounded negative cache.
+                self.subjects
+                    .write()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .remove(subject);
+                self.absent.insert(subject.to_string(), ());
                 return Err(Fetch::Failed(CacheError::UnknownSubject {
                     subject: subject.to_string(),
                 }));
@@ -297,14 +351,17 @@ impl ValidatorCache {
                 s.latest = None;
             }
             s.missing.clear();
-            s.absent = None;
         });
+        self.absent.invalidate(subject);
         let mut order = versions;
         order.sort_unstable_by(|a, b| b.cmp(a));
         for n in order {
             let seen = {
                 let subjects = self.subjects.read().unwrap_or_else(|p| p.into_inner());
-                let s = &subjects[subject];
+                // Evicted meanwhile (the cache is full of other subjects): nothing to fill.
+                let Some(s) = subjects.get(subject) else {
+                    return Ok(());
+                };
                 let found = match wanted {
                     Some(v) => s.by_schema_version.contains_key(v),
                     None => s.latest.is_some(),
@@ -376,10 +433,7 @@ impl ValidatorCache {
             subjects.keys().cloned().collect()
         };
         for subject in names {
-            let lock = {
-                let mut f = self.fetching.lock().unwrap_or_else(|p| p.into_inner());
-                f.entry(subject.clone()).or_default().clone()
-            };
+            let lock = self.fetch_lock(&subject);
             let _one_fetch = lock.lock().await;
             // Errors are recorded in the stats; cached entries stay until a live answer drops them.
             if let Err(Fetch::Down(message)) = self.fetch(&subject, None).await {
@@ -406,13 +460,18 @@ impl ValidatorCache {
 
     pub fn stats(&self) -> CacheStats {
         let c = &self.counters;
-        let entries = {
+        let (entries, subjects) = {
             let subjects = self.subjects.read().unwrap_or_else(|p| p.into_inner());
-            subjects
+            let entries = subjects
                 .values()
                 .map(|s| s.by_schema_version.len() as u64)
-                .sum()
+                .sum();
+            (entries, subjects.len() as u64)
         };
+        self.absent.run_pending_tasks();
+        let fetch_locks = self.fetching.lock().map_or(0, |f| {
+            f.values().filter(|m| Arc::strong_count(m) > 1).count() as u64
+        });
         CacheStats {
             entries,
             hits: c.hits.load(Ordering::Relaxed),
@@ -423,6 +482,9 @@ impl ValidatorCache {
             unknown_versions: c.unknown_versions.load(Ordering::Relaxed),
             fail_open_passes: c.fail_open_passes.load(Ordering::Relaxed),
             registry_up: self.up.load(Ordering::Relaxed),
+            subjects,
+            absent_subjects: self.absent.entry_count(),
+            fetch_locks,
         }
     }
 }
