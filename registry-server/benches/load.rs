@@ -149,7 +149,7 @@ async fn main() {
     rows.push(("GET /schemas/ids/{id} (cached)", r.rps, r.p50, r.p99));
     let r = drive_get(format!("{base}/subjects/w/versions/latest")).await;
     rows.push((
-        "GET /subjects/{s}/versions/latest (read-through)",
+        "GET /subjects/{s}/versions/latest (cached)",
         r.rps,
         r.p50,
         r.p99,

@@ -159,7 +159,7 @@ pub async fn create(
             secret_sha256: token.secret_sha256.clone(),
             role: role.as_str().to_string(),
             scope: token.scope.clone(),
-            revoked_at: None,
+            revoked_ms: None,
         })
         .await?;
     Ok((token, format!("sg_{id}_{secret}")))
@@ -180,7 +180,7 @@ pub async fn list(store: &Store) -> anyhow::Result<Vec<(Token, Option<String>)>>
                 role,
                 scope: r.scope,
             },
-            r.revoked_at,
+            r.revoked_ms.map(crate::store::rfc3339),
         ));
     }
     Ok(out)

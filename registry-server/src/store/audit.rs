@@ -3,7 +3,7 @@
 
 use sqlx::Row;
 
-use super::{now, Store, StoreResult};
+use super::{now_ms, rfc3339, Store, StoreResult};
 
 /// A mutation's author and details, before it is written.
 #[derive(Debug, Clone)]
@@ -18,7 +18,9 @@ pub struct Audit {
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct AuditRecord {
     pub id: i64,
+    /// RFC 3339, UTC.
     pub at: String,
+    pub at_ms: i64,
     pub principal: String,
     pub address: String,
     pub action: String,
@@ -32,8 +34,8 @@ impl Audit {
         tx: &mut sqlx::Transaction<'static, sqlx::Any>,
         action: &str,
     ) -> Result<(), sqlx::Error> {
-        sqlx::query("INSERT INTO audit_log (at, principal, address, action, subject, detail) VALUES ($1, $2, $3, $4, $5, $6)")
-            .bind(now())
+        sqlx::query("INSERT INTO audit_log (at_ms, principal, address, action, subject, detail) VALUES ($1, $2, $3, $4, $5, $6)")
+            .bind(now_ms())
             .bind(&self.principal)
             .bind(&self.address)
             .bind(action)
@@ -48,16 +50,18 @@ impl Audit {
 impl Store {
     /// The latest `limit` records, newest first.
     pub async fn audit_log(&self, limit: i64) -> StoreResult<Vec<AuditRecord>> {
-        let rows = sqlx::query("SELECT id, at, principal, address, action, subject, detail FROM audit_log ORDER BY id DESC LIMIT $1")
+        let rows = sqlx::query("SELECT id, at_ms, principal, address, action, subject, detail FROM audit_log ORDER BY id DESC LIMIT $1")
             .bind(limit)
             .fetch_all(&self.pool)
             .await?;
         let mut out = Vec::with_capacity(rows.len());
         for r in rows {
             let detail: String = r.try_get("detail")?;
+            let at_ms: i64 = r.try_get("at_ms")?;
             out.push(AuditRecord {
                 id: r.try_get("id")?,
-                at: r.try_get("at")?,
+                at: rfc3339(at_ms),
+                at_ms,
                 principal: r.try_get("principal")?,
                 address: r.try_get("address")?,
                 action: r.try_get("action")?,

@@ -57,20 +57,33 @@ pub(super) async fn notify(
 /// Notices from other replicas, on a connection of its own.
 pub struct ChangeListener {
     inner: sqlx::postgres::PgListener,
+    url: String,
+}
+
+async fn listener(url: &str) -> Result<sqlx::postgres::PgListener, sqlx::Error> {
+    let mut l = sqlx::postgres::PgListener::connect(url).await?;
+    l.listen(CHANGES_CHANNEL).await?;
+    Ok(l)
 }
 
 impl ChangeListener {
-    /// The next notice. A broken connection is re-established by the listener itself; since
-    /// notices sent meanwhile are lost, that is reported as [`Change::Lost`].
+    /// The next notice. When the connection breaks, notices sent meanwhile are lost: a new
+    /// connection is made (retried until the database answers; the caches keep serving, since
+    /// nobody can write while it is down) and, once it listens, [`Change::Lost`] is reported
+    /// so everything read before is read again.
     pub async fn next(&mut self) -> Change {
+        match self.inner.try_recv().await {
+            Ok(Some(n)) => return Change::parse(n.payload()),
+            Ok(None) => tracing::warn!("change listener lost its connection; reconnecting"),
+            Err(e) => tracing::warn!(error = %e, "change listener failed; reconnecting"),
+        }
         loop {
-            match self.inner.try_recv().await {
-                Ok(Some(n)) => return Change::parse(n.payload()),
-                Ok(None) => return Change::Lost,
-                Err(e) => {
-                    tracing::warn!(error = %e, "change listener failed; retrying");
-                    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+            match listener(&self.url).await {
+                Ok(l) => {
+                    self.inner = l;
+                    return Change::Lost;
                 }
+                Err(_) => tokio::time::sleep(std::time::Duration::from_millis(250)).await,
             }
         }
     }
@@ -93,9 +106,10 @@ impl Store {
         if self.backend != Backend::Postgres {
             return Ok(None);
         }
-        let mut inner = sqlx::postgres::PgListener::connect(&self.url).await?;
-        inner.listen(CHANGES_CHANNEL).await?;
-        Ok(Some(ChangeListener { inner }))
+        Ok(Some(ChangeListener {
+            inner: listener(&self.url).await?,
+            url: self.url.clone(),
+        }))
     }
 }
 

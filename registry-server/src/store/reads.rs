@@ -3,6 +3,12 @@
 use sqlx::Row;
 
 use super::rows::{schema_row, version_row};
+
+/// Live schemas referencing a subject version (the references table's index answers it).
+pub(super) const REFERENCED_BY: &str = "SELECT DISTINCT r.schema_id FROM schema_references r \
+     WHERE r.subject = $1 AND r.version = $2 \
+     AND EXISTS (SELECT 1 FROM subject_versions v WHERE v.schema_id = r.schema_id AND v.deleted = 0) \
+     ORDER BY r.schema_id";
 use super::{SchemaRow, Store, StoreResult, VersionRow};
 
 impl Store {
@@ -55,23 +61,14 @@ impl Store {
 
     /// Ids of schemas, used by a live version, whose references name `subject` at `version`.
     pub async fn referenced_by(&self, subject: &str, version: i64) -> StoreResult<Vec<i64>> {
-        let rows = sqlx::query(
-            "SELECT id, schema_type, schema_text, refs FROM schemas s WHERE refs <> '[]' \
-             AND EXISTS (SELECT 1 FROM subject_versions v WHERE v.schema_id = s.id AND v.deleted = 0) \
-             ORDER BY id",
-        )
-        .fetch_all(&self.pool)
-        .await?;
-        let mut out = Vec::new();
-        for r in &rows {
-            let s = schema_row(r)?;
-            if s.refs
-                .iter()
-                .any(|x| x.subject == subject && x.version == version)
-            {
-                out.push(s.id);
-            }
-        }
-        Ok(out)
+        let rows = sqlx::query(REFERENCED_BY)
+            .bind(subject)
+            .bind(version)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|r| r.try_get("schema_id"))
+            .collect::<Result<_, _>>()?)
     }
 }

@@ -81,25 +81,15 @@ impl SubjectTx {
     /// Ids of schemas, used by a live version, whose references name this subject at
     /// `version`, read inside the transaction (a delete checks this under the lock).
     pub async fn referenced_by(&mut self, version: i64) -> StoreResult<Vec<i64>> {
-        let rows = sqlx::query(
-            "SELECT id, refs FROM schemas s WHERE refs <> '[]' \
-             AND EXISTS (SELECT 1 FROM subject_versions v WHERE v.schema_id = s.id AND v.deleted = 0) \
-             ORDER BY id",
-        )
-        .fetch_all(&mut *self.tx)
-        .await?;
-        let mut out = Vec::new();
-        for r in &rows {
-            let refs: String = r.try_get("refs")?;
-            let refs: Vec<Reference> = serde_json::from_str(&refs).unwrap_or_default();
-            if refs
-                .iter()
-                .any(|x| x.subject == self.subject && x.version == version)
-            {
-                out.push(r.try_get("id")?);
-            }
-        }
-        Ok(out)
+        let rows = sqlx::query(super::reads::REFERENCED_BY)
+            .bind(&self.subject)
+            .bind(version)
+            .fetch_all(&mut *self.tx)
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|r| r.try_get("schema_id"))
+            .collect::<Result<_, _>>()?)
     }
 
     /// The id for this content: the existing one, a new one, or (IMPORT mode) the given one.
@@ -130,14 +120,14 @@ impl SubjectTx {
                 )));
             }
         }
-        let refs = serde_json::to_string(refs).unwrap_or_else(|_| "[]".into());
+        let refs_json = serde_json::to_string(refs).unwrap_or_else(|_| "[]".into());
         let row = match explicit {
             Some(id) => sqlx::query("INSERT INTO schemas (id, fingerprint, schema_type, schema_text, refs, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id")
                 .bind(id)
                 .bind(fingerprint)
                 .bind(schema_type)
                 .bind(text)
-                .bind(refs)
+                .bind(refs_json.clone())
                 .bind(now())
                 .fetch_one(&mut *self.tx)
                 .await?,
@@ -147,23 +137,34 @@ impl SubjectTx {
                     .bind(fingerprint)
                     .bind(schema_type)
                     .bind(text)
-                    .bind(refs)
+                    .bind(refs_json)
                     .bind(now())
                     .fetch_optional(&mut *self.tx)
                     .await?;
                 match inserted {
                     Some(r) => r,
-                    None => sqlx::query("SELECT id FROM schemas WHERE fingerprint = $1").bind(fingerprint).fetch_one(&mut *self.tx).await?,
+                    // Another transaction inserted it, with its references.
+                    None => return Ok(sqlx::query("SELECT id FROM schemas WHERE fingerprint = $1").bind(fingerprint).fetch_one(&mut *self.tx).await?.try_get("id")?),
                 }
             }
         };
+        let id: i64 = row.try_get("id")?;
+        for r in refs {
+            sqlx::query("INSERT INTO schema_references (schema_id, name, subject, version) VALUES ($1, $2, $3, $4)")
+                .bind(id)
+                .bind(&r.name)
+                .bind(&r.subject)
+                .bind(r.version)
+                .execute(&mut *self.tx)
+                .await?;
+        }
         if explicit.is_some() && self.backend == Backend::Postgres {
             // An imported id must not be handed out again by the identity sequence.
             sqlx::query("SELECT setval(pg_get_serial_sequence('schemas', 'id'), (SELECT MAX(id) FROM schemas))")
                 .execute(&mut *self.tx)
                 .await?;
         }
-        Ok(row.try_get("id")?)
+        Ok(id)
     }
 
     /// Adds the next version (or, in IMPORT mode, the given one) and commits with its audit row.

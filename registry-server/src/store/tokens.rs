@@ -2,7 +2,7 @@
 
 use sqlx::Row;
 
-use super::{now, Store, StoreResult};
+use super::{now_ms, Store, StoreResult};
 
 /// One token row, as stored.
 #[derive(Debug, Clone)]
@@ -12,20 +12,21 @@ pub struct TokenRow {
     pub secret_sha256: String,
     pub role: String,
     pub scope: Option<String>,
-    pub revoked_at: Option<String>,
+    /// When it was revoked, in milliseconds since the epoch.
+    pub revoked_ms: Option<i64>,
 }
 
 impl Store {
     pub async fn insert_token(&self, t: &TokenRow) -> StoreResult<()> {
         sqlx::query(
-            "INSERT INTO api_tokens (id, name, secret_sha256, role, scope, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+            "INSERT INTO api_tokens (id, name, secret_sha256, role, scope, created_ms) VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(&t.id)
         .bind(&t.name)
         .bind(&t.secret_sha256)
         .bind(&t.role)
         .bind(t.scope.clone())
-        .bind(now())
+        .bind(now_ms())
         .execute(&self.pool)
         .await?;
         Ok(())
@@ -34,7 +35,7 @@ impl Store {
     /// Every token, revoked ones included, oldest first.
     pub async fn tokens(&self) -> StoreResult<Vec<TokenRow>> {
         let rows = sqlx::query(
-            "SELECT id, name, secret_sha256, role, scope, revoked_at FROM api_tokens ORDER BY created_at, id",
+            "SELECT id, name, secret_sha256, role, scope, revoked_ms FROM api_tokens ORDER BY created_ms, id",
         )
         .fetch_all(&self.pool)
         .await?;
@@ -46,7 +47,7 @@ impl Store {
                 secret_sha256: r.try_get("secret_sha256")?,
                 role: r.try_get("role")?,
                 scope: r.try_get("scope")?,
-                revoked_at: r.try_get("revoked_at")?,
+                revoked_ms: r.try_get("revoked_ms")?,
             });
         }
         Ok(out)
@@ -55,9 +56,9 @@ impl Store {
     /// Revokes a live token; false when there is no such live token.
     pub async fn revoke_token(&self, id: &str) -> StoreResult<bool> {
         let done = sqlx::query(
-            "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL",
+            "UPDATE api_tokens SET revoked_ms = $1 WHERE id = $2 AND revoked_ms IS NULL",
         )
-        .bind(now())
+        .bind(now_ms())
         .bind(id)
         .execute(&self.pool)
         .await?;
