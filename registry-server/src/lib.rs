@@ -55,12 +55,13 @@ pub fn app(registry: Arc<domain::Registry>, max_body: usize) -> axum::Router {
 /// and recorded in the trace span).
 pub fn app_with(registry: Arc<domain::Registry>, options: AppOptions) -> axum::Router {
     let max_body = options.max_body;
-    let state = http::AppState {
+    let state = http::AppState::new(http::Shared {
         registry,
         max_body,
         tokens: options.tokens.clone(),
         open_without_tokens: options.open_without_tokens,
-    };
+        rendered: http::rendered_cache(),
+    });
     let trace = TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
         let id = req
             .headers()
@@ -92,7 +93,7 @@ pub fn app_with(registry: Arc<domain::Registry>, options: AppOptions) -> axum::R
         .layer(tower_http::request_id::PropagateRequestIdLayer::x_request_id())
         .layer(trace)
         .layer(tower_http::request_id::SetRequestIdLayer::x_request_id(
-            tower_http::request_id::MakeRequestUuid,
+            http::RequestIds::new(),
         ))
 }
 

@@ -19,7 +19,9 @@ struct Histogram {
 
 #[derive(Default)]
 struct Inner {
-    requests: BTreeMap<(String, String, u16), u64>,
+    /// Route → (method, status, count): looked up borrowed, so counting allocates nothing once
+    /// a series exists.
+    requests: BTreeMap<String, Vec<(String, u16, u64)>>,
     latency: BTreeMap<String, Histogram>,
     registrations: u64,
     rejections: BTreeMap<String, u64>,
@@ -33,10 +35,24 @@ pub struct Metrics {
 impl Metrics {
     pub fn request(&self, method: &str, route: &str, status: u16, took: Duration) {
         let Ok(mut m) = self.inner.lock() else { return };
-        *m.requests
-            .entry((method.to_string(), route.to_string(), status))
-            .or_default() += 1;
-        let h = m.latency.entry(route.to_string()).or_default();
+        if !m.requests.contains_key(route) {
+            m.requests.insert(route.to_string(), Vec::new());
+        }
+        if let Some(series) = m.requests.get_mut(route) {
+            match series
+                .iter_mut()
+                .find(|(mm, st, _)| mm == method && *st == status)
+            {
+                Some((_, _, n)) => *n += 1,
+                None => series.push((method.to_string(), status, 1)),
+            }
+        }
+        if !m.latency.contains_key(route) {
+            m.latency.insert(route.to_string(), Histogram::default());
+        }
+        let Some(h) = m.latency.get_mut(route) else {
+            return;
+        };
         let secs = took.as_secs_f64();
         for (i, b) in BUCKETS.iter().enumerate() {
             if secs <= *b {
@@ -70,7 +86,16 @@ impl Metrics {
         let mut out = String::new();
         let esc = |s: &str| s.replace('\\', "\\\\").replace('"', "\\\"");
         out.push_str("# HELP schemagate_http_requests_total HTTP requests by method, route and status.\n# TYPE schemagate_http_requests_total counter\n");
-        for ((method, route, status), n) in &m.requests {
+        let mut series: Vec<(&str, &str, u16, u64)> = m
+            .requests
+            .iter()
+            .flat_map(|(route, v)| {
+                v.iter()
+                    .map(move |(mm, st, n)| (mm.as_str(), route.as_str(), *st, *n))
+            })
+            .collect();
+        series.sort();
+        for (method, route, status, n) in series {
             let _ = writeln!(out, "schemagate_http_requests_total{{method=\"{}\",route=\"{}\",status=\"{status}\"}} {n}", esc(method), esc(route));
         }
         out.push_str("# HELP schemagate_http_request_duration_seconds Request latency by route.\n# TYPE schemagate_http_request_duration_seconds histogram\n");

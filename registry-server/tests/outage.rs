@@ -70,6 +70,14 @@ async fn postgres_outage_fails_fast_and_recovers() {
         .send()
         .await
         .unwrap();
+    // A subject nobody writes during the test: its versions stay cached. (A subject being
+    // written is dropped from the cache at each write, and cannot be read back while the
+    // database is down.)
+    let _: Value = common::json_of(
+        c.post(format!("{base}/subjects/outage.B/versions"))
+            .json(&json!({"schema": schema(7)})),
+    )
+    .await;
 
     // Phase tallies: during the outage, and after the database is back.
     let down = Arc::new(AtomicBool::new(false));
@@ -90,7 +98,7 @@ async fn postgres_outage_fails_fast_and_recovers() {
                 let (req, tally) = match worker {
                     // Served from the caches: a schema by id, a subject's versions.
                     0 if n % 2 == 0 => (c.get(format!("{base}/schemas/ids/{id}")), &cached),
-                    0 => (c.get(format!("{base}/subjects/outage.A/versions")), &cached),
+                    0 => (c.get(format!("{base}/subjects/outage.B/versions")), &cached),
                     1 => (c.get(format!("{base}/subjects")), &reads),
                     _ => (
                         c.post(format!("{base}/subjects/outage.A/versions"))

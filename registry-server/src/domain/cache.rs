@@ -29,8 +29,24 @@ pub struct Identity {
 }
 
 pub struct Epoched<K, V> {
-    cache: Cache<K, V>,
+    cache: Cache<K, (u64, V)>,
     epoch: AtomicU64,
+    /// Entries filled under an older generation are stale: read again, but still served when
+    /// the store does not answer (see [`Epoched::mark_stale`]).
+    generation: AtomicU64,
+}
+
+/// When a read-through fill started (see [`Epoched::fill`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Ticket {
+    epoch: u64,
+    generation: u64,
+}
+
+/// A cached value, and whether it may have missed a change.
+pub enum Held<V> {
+    Fresh(V),
+    Stale(V),
 }
 
 impl<K, V> Epoched<K, V>
@@ -42,24 +58,33 @@ where
         Epoched {
             cache: Cache::new(capacity),
             epoch: AtomicU64::new(0),
+            generation: AtomicU64::new(0),
         }
     }
 
-    pub fn get(&self, k: &K) -> Option<V> {
-        self.cache.get(k)
+    pub fn get(&self, k: &K) -> Option<Held<V>> {
+        let (generation, v) = self.cache.get(k)?;
+        Some(if generation == self.generation.load(Ordering::Acquire) {
+            Held::Fresh(v)
+        } else {
+            Held::Stale(v)
+        })
     }
 
-    /// The epoch to pass to [`Epoched::fill`] for a read that starts now.
-    pub fn epoch(&self) -> u64 {
-        self.epoch.load(Ordering::Acquire)
+    /// The ticket to pass to [`Epoched::fill`] for a read that starts now.
+    pub fn ticket(&self) -> Ticket {
+        Ticket {
+            epoch: self.epoch.load(Ordering::Acquire),
+            generation: self.generation.load(Ordering::Acquire),
+        }
     }
 
-    /// Keeps a value read under `epoch`, unless something was invalidated since.
-    pub fn fill(&self, epoch: u64, k: K, v: V) {
-        if self.epoch() == epoch {
-            self.cache.insert(k, v);
+    /// Keeps a value read under `ticket`, unless something was invalidated since.
+    pub fn fill(&self, ticket: Ticket, k: K, v: V) {
+        if self.epoch.load(Ordering::Acquire) == ticket.epoch {
+            self.cache.insert(k, (ticket.generation, v));
             // An invalidation between the check and the insert: undo.
-            if self.epoch() != epoch {
+            if self.epoch.load(Ordering::Acquire) != ticket.epoch {
                 self.cache.invalidate_all();
             }
         }
@@ -70,9 +95,12 @@ where
         self.cache.invalidate(k);
     }
 
-    pub fn invalidate_all(&self) {
+    /// Every entry may have missed a change (notices were lost): each is read again on its
+    /// next use, and served as it is only if the store cannot answer then. While the database
+    /// is down nobody can change it, so serving what was read before is what it holds.
+    pub fn mark_stale(&self) {
+        self.generation.fetch_add(1, Ordering::AcqRel);
         self.epoch.fetch_add(1, Ordering::AcqRel);
-        self.cache.invalidate_all();
     }
 
     pub fn entry_count(&self) -> u64 {
@@ -112,7 +140,7 @@ pub struct Caches {
     /// A subject's own settings (`""`: the global ones).
     pub settings: Epoched<String, Arc<OwnSettings>>,
     /// Request identity by a hash of the request's bytes (immutable: same bytes, same identity).
-    pub identities: Cache<String, Arc<Identity>>,
+    pub identities: Cache<[u8; 32], Arc<Identity>>,
     /// Schema ids by content fingerprint (a fingerprint's id never changes once assigned).
     pub ids: Cache<String, i64>,
 }

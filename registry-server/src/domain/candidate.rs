@@ -22,16 +22,17 @@ pub struct Candidate {
 }
 
 /// The exact request, hashed: the key of the identity cache.
-fn request_key(req: &SchemaRequest, normalize: bool) -> String {
+fn request_key(req: &SchemaRequest, normalize: bool) -> [u8; 32] {
+    use sha2::Digest;
     let mut refs = req.references.clone();
     refs.sort();
-    let key = format!(
-        "{}\n{normalize}\n{}\n{}",
-        req.schema_type.as_deref().unwrap_or("JSON"),
-        serde_json::to_string(&refs).unwrap_or_default(),
-        req.schema
-    );
-    schema_core::canonical::sha256_hex(key.as_bytes())
+    let mut h = sha2::Sha256::new();
+    h.update(req.schema_type.as_deref().unwrap_or("JSON"));
+    h.update(if normalize { "\n1\n" } else { "\n0\n" });
+    h.update(serde_json::to_vec(&refs).unwrap_or_default());
+    h.update("\n");
+    h.update(&req.schema);
+    h.finalize().into()
 }
 
 impl Registry {

@@ -109,8 +109,8 @@ impl Registry {
             // entry holds them: dropping it is enough.
             Change::Settings(s) => self.caches.settings.invalidate(s),
             Change::Lost => {
-                self.caches.versions.invalidate_all();
-                self.caches.settings.invalidate_all();
+                self.caches.versions.mark_stale();
+                self.caches.settings.mark_stale();
             }
         }
     }

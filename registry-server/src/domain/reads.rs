@@ -5,7 +5,9 @@ use std::sync::Arc;
 
 use registry_api::{SchemaById, SubjectVersion, SubjectVersionPair};
 
+use super::cache::Held;
 use super::{AuditRecord, Error, Registry, Result, SchemaRow, VersionId, VersionRow};
+use crate::store::StoreError;
 
 impl Registry {
     pub async fn subjects(&self, deleted: bool) -> Result<Vec<String>> {
@@ -14,15 +16,23 @@ impl Registry {
 
     /// Every version row of a subject, deleted ones included (none: an empty list).
     pub(super) async fn all_versions(&self, subject: &str) -> Result<Arc<Vec<VersionRow>>> {
-        if let Some(v) = self.caches.versions.get(&subject.to_string()) {
-            return Ok(v);
+        let key = subject.to_string();
+        let stale = match self.caches.versions.get(&key) {
+            Some(Held::Fresh(v)) => return Ok(v),
+            Some(Held::Stale(v)) => Some(v),
+            None => None,
+        };
+        let ticket = self.caches.versions.ticket();
+        match (self.store.versions(subject).await, stale) {
+            (Ok(rows), _) => {
+                let rows = Arc::new(rows);
+                self.caches.versions.fill(ticket, key, rows.clone());
+                Ok(rows)
+            }
+            // The store does not answer: what was read before is what it holds.
+            (Err(StoreError::Unreachable(_)), Some(stale)) => Ok(stale),
+            (Err(e), _) => Err(e.into()),
         }
-        let epoch = self.caches.versions.epoch();
-        let rows = Arc::new(self.store.versions(subject).await?);
-        self.caches
-            .versions
-            .fill(epoch, subject.to_string(), rows.clone());
-        Ok(rows)
     }
 
     /// The subject's rows (`deleted`: soft-deleted ones too), or 40401 when none is visible.
@@ -48,10 +58,23 @@ impl Registry {
         deleted: bool,
     ) -> Result<VersionRow> {
         let id: VersionId = version.parse()?;
-        let rows = self.versions(subject, deleted).await?;
+        // Straight from the cached list: only the row found is copied.
+        let all = self.all_versions(subject).await?;
+        let mut rows = all.iter().filter(|v| deleted || !v.deleted).peekable();
+        if rows.peek().is_none() {
+            return Err(Error::SubjectNotFound(subject.to_string()));
+        }
         let found = match id {
-            VersionId::Latest => rows.iter().rev().find(|v| !v.deleted).or(rows.last()),
-            VersionId::Number(n) => rows.iter().find(|v| v.version == n),
+            VersionId::Latest => {
+                let visible: Vec<&VersionRow> = rows.collect();
+                visible
+                    .iter()
+                    .rev()
+                    .find(|v| !v.deleted)
+                    .or(visible.last())
+                    .copied()
+            }
+            VersionId::Number(n) => rows.find(|v| v.version == n),
         };
         found
             .cloned()

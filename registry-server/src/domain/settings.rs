@@ -6,9 +6,9 @@ use std::sync::Arc;
 use registry_api::{ConfigAnswer, ConfigRequest, ConfigUpdate, Level, Mode};
 use schema_core::Rules;
 
-use super::cache::OwnSettings;
+use super::cache::{Held, OwnSettings};
 use super::{Audit, Error, Registry, Result};
-use crate::store::Change;
+use crate::store::{Change, StoreError};
 
 /// Producers and consumers deploy independently and archives are replayed (DESIGN section 2).
 pub const DEFAULT_LEVEL: Level = Level::FullTransitive;
@@ -42,18 +42,29 @@ fn mode(stored: &str) -> Result<Mode> {
 impl Registry {
     /// A subject's own settings (`""`: the global ones), from the cache when held.
     async fn own(&self, subject: &str) -> Result<Arc<OwnSettings>> {
-        if let Some(s) = self.caches.settings.get(&subject.to_string()) {
-            return Ok(s);
+        let key = subject.to_string();
+        let stale = match self.caches.settings.get(&key) {
+            Some(Held::Fresh(s)) => return Ok(s),
+            Some(Held::Stale(s)) => Some(s),
+            None => None,
+        };
+        let ticket = self.caches.settings.ticket();
+        let read = async {
+            Ok::<_, StoreError>(OwnSettings {
+                config: self.store.config(subject).await?,
+                mode: self.store.mode(subject).await?,
+            })
+        };
+        match (read.await, stale) {
+            (Ok(own), _) => {
+                let own = Arc::new(own);
+                self.caches.settings.fill(ticket, key, own.clone());
+                Ok(own)
+            }
+            // The store does not answer: what was read before is what it holds.
+            (Err(StoreError::Unreachable(_)), Some(stale)) => Ok(stale),
+            (Err(e), _) => Err(e.into()),
         }
-        let epoch = self.caches.settings.epoch();
-        let own = Arc::new(OwnSettings {
-            config: self.store.config(subject).await?,
-            mode: self.store.mode(subject).await?,
-        });
-        self.caches
-            .settings
-            .fill(epoch, subject.to_string(), own.clone());
-        Ok(own)
     }
 
     /// The level and rules in force for a subject: its own, else the global ones, else the

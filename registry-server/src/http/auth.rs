@@ -181,7 +181,6 @@ fn base64_decode(s: &str) -> Option<Vec<u8>> {
 /// 401 without a valid token and 403 without the role or the subject scope. A networked
 /// registry whose last token was revoked lets nobody in, rather than everybody.
 pub async fn authorize(State(s): State<AppState>, mut req: Request, next: Next) -> Response {
-    let need = need(req.method(), req.uri().path());
     let tokens = match &s.tokens {
         Some(t) if !t.is_empty() || !s.open_without_tokens => t,
         _ => {
@@ -189,7 +188,7 @@ pub async fn authorize(State(s): State<AppState>, mut req: Request, next: Next) 
             return next.run(req).await;
         }
     };
-    let (role, subject) = match need {
+    let (role, subject) = match need(req.method(), req.uri().path()) {
         Need::Public => return next.run(req).await,
         Need::Role(r, s) => (r, s),
     };

@@ -28,14 +28,76 @@ use crate::domain::{Audit, Registry};
 
 pub use registry_api::CONTENT_TYPE;
 
+/// The handlers' state. Cloned for every request and every middleware, so it is one `Arc`.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+impl AppState {
+    pub fn new(shared: Shared) -> AppState {
+        AppState(Arc::new(shared))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+pub struct Shared {
     pub registry: Arc<Registry>,
     pub max_body: usize,
     /// API tokens; `None` (or none in the table) runs open.
     pub tokens: Option<Arc<crate::auth::Tokens>>,
     /// See `AppOptions::open_without_tokens`.
     pub open_without_tokens: bool,
+    /// Answers that never change, kept serialized (see [`rendered`]).
+    pub rendered: Rendered,
+}
+
+/// What an immutable answer is keyed by.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum RenderKey {
+    /// `GET /schemas/ids/{id}`.
+    SchemaById(i64),
+    /// `GET /subjects/{s}/versions/{v}`: a version's answer never changes for one schema id.
+    Version(String, i64, i64),
+}
+
+/// Serialized immutable answers, bounded by bytes (keys can come from clients).
+pub type Rendered = moka::sync::Cache<RenderKey, Bytes>;
+
+/// At most this many bytes of serialized answers are kept.
+const RENDERED_BYTES: u64 = 64 << 20;
+
+pub fn rendered_cache() -> Rendered {
+    moka::sync::Cache::builder()
+        .weigher(|_, v: &Bytes| u32::try_from(v.len()).unwrap_or(u32::MAX))
+        .max_capacity(RENDERED_BYTES)
+        .build()
+}
+
+/// An immutable answer: served from its serialized form when held, else made, kept and
+/// served. Serializing a schema (a JSON text inside JSON) costs more than the rest of a read.
+pub async fn rendered<T, F>(s: &AppState, key: RenderKey, make: F) -> ApiResult<Response>
+where
+    T: Serialize,
+    F: std::future::Future<Output = Result<T, crate::domain::Error>>,
+{
+    if let Some(b) = s.rendered.get(&key) {
+        return Ok(bytes_answer(b));
+    }
+    let body = Bytes::from(
+        serde_json::to_vec(&make.await?)
+            .map_err(|e| crate::domain::Error::Internal(format!("serializing an answer: {e}")))?,
+    );
+    s.rendered.insert(key, body.clone());
+    Ok(bytes_answer(body))
+}
+
+fn bytes_answer(body: Bytes) -> Response {
+    (StatusCode::OK, [(header::CONTENT_TYPE, CONTENT_TYPE)], body).into_response()
 }
 
 pub fn router(state: AppState) -> Router {
@@ -269,4 +331,43 @@ pub fn panic_response(panic: Box<dyn std::any::Any + Send + 'static>) -> Respons
         "a handler panicked: {msg}"
     )))
     .into_response()
+}
+
+/// Request ids for requests that come without one: a per-process prefix and a counter, unique
+/// per process start and free to make (a random UUID per request costs a system call).
+#[derive(Clone)]
+pub struct RequestIds {
+    prefix: Arc<str>,
+    next: Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl RequestIds {
+    pub fn new() -> RequestIds {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos() as u64);
+        RequestIds {
+            prefix: format!("{:x}{:08x}", std::process::id(), nanos & 0xffff_ffff).into(),
+            next: Arc::default(),
+        }
+    }
+}
+
+impl Default for RequestIds {
+    fn default() -> Self {
+        RequestIds::new()
+    }
+}
+
+impl tower_http::request_id::MakeRequestId for RequestIds {
+    fn make_request_id<B>(
+        &mut self,
+        _: &axum::http::Request<B>,
+    ) -> Option<tower_http::request_id::RequestId> {
+        let n = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let id = format!("{}-{n}", self.prefix);
+        axum::http::HeaderValue::from_str(&id)
+            .ok()
+            .map(tower_http::request_id::RequestId::new)
+    }
 }

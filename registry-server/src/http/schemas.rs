@@ -34,7 +34,13 @@ fn parse_id(id: &str) -> Result<i64, Error> {
 
 #[utoipa::path(get, path = "/schemas/ids/{id}", tag = "schemas", params(("id" = i64, Path, description = "global schema id")), responses((status = 200, description = "the schema", body = SchemaById), (status = 404, description = "40403", body = registry_api::ErrorBody)))]
 async fn by_id(State(s): State<AppState>, Path(id): Path<String>) -> ApiResult<Response> {
-    Ok(ok(&s.registry.schema_by_id(parse_id(&id)?).await?))
+    let id = parse_id(&id)?;
+    super::rendered(
+        &s,
+        super::RenderKey::SchemaById(id),
+        s.registry.schema_by_id(id),
+    )
+    .await
 }
 
 #[utoipa::path(get, path = "/schemas/ids/{id}/schema", tag = "schemas", params(("id" = i64, Path, description = "global schema id")), responses((status = 200, description = "the schema document")))]
