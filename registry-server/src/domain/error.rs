@@ -50,11 +50,25 @@ pub enum Error {
     },
     #[error("One or more references exist to the schema {{subject={0},version={1}}}")]
     Referenced(String, i64),
-    #[error(transparent)]
-    Store(#[from] StoreError),
+    /// The database does not answer: may succeed later.
+    #[error("the database is unreachable: {0}")]
+    Unavailable(#[source] StoreError),
+    /// The database failed: logged, never echoed.
+    #[error("the database failed: {0}")]
+    Storage(#[source] StoreError),
     /// A bug or a broken invariant: logged, never echoed.
     #[error("Internal error")]
     Internal(String),
+}
+
+impl From<StoreError> for Error {
+    fn from(e: StoreError) -> Error {
+        match e {
+            StoreError::Unreachable(_) => Error::Unavailable(e),
+            StoreError::Conflict(m) => Error::NotPermitted(m),
+            StoreError::Database(_) => Error::Storage(e),
+        }
+    }
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

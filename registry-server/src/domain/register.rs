@@ -5,7 +5,7 @@ use registry_api::{Mode, SchemaRequest};
 
 use super::compat::against;
 use super::{Audit, Error, Registry, Result};
-use crate::store::{Change, StoreError};
+use crate::store::Change;
 
 /// What a registration did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -112,11 +112,7 @@ impl Registry {
                 &cand.references,
                 if import { req.id } else { None },
             )
-            .await
-            .map_err(|e| match e {
-                StoreError::Conflict(m) => Error::NotPermitted(m),
-                e => e.into(),
-            })?;
+            .await?;
         let mut audit = audit.clone();
         audit.subject = Some(subject.to_string());
         audit.detail = serde_json::json!({

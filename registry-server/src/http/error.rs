@@ -7,7 +7,6 @@ use axum::response::{IntoResponse, Response};
 use registry_api::ErrorBody;
 
 use crate::domain::Error;
-use crate::store::StoreError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -22,12 +21,6 @@ pub enum ApiError {
     /// 400 / 400: the request body is not the JSON the route expects.
     #[error("Invalid request body: {0}")]
     BadRequest(String),
-}
-
-impl From<StoreError> for ApiError {
-    fn from(e: StoreError) -> ApiError {
-        ApiError::Domain(Error::Store(e))
-    }
 }
 
 impl ApiError {
@@ -56,11 +49,8 @@ impl ApiError {
             NotPermitted(_) | ReadOnly(_) => (StatusCode::UNPROCESSABLE_ENTITY, 42205),
             InvalidRules(_) | Referenced(..) => (StatusCode::UNPROCESSABLE_ENTITY, 42206),
             Incompatible { .. } => (StatusCode::CONFLICT, registry_api::CONFLICT_INCOMPATIBLE),
-            Store(StoreError::Unreachable(_)) => (StatusCode::SERVICE_UNAVAILABLE, 50302),
-            Store(StoreError::Conflict(_)) => (StatusCode::UNPROCESSABLE_ENTITY, 42205),
-            Store(StoreError::Database(_)) | Internal(_) => {
-                (StatusCode::INTERNAL_SERVER_ERROR, 50001)
-            }
+            Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, 50302),
+            Storage(_) | Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, 50001),
         }
     }
 }
@@ -69,11 +59,11 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, code) = self.status_and_code();
         let message = match &self {
-            ApiError::Domain(Error::Store(e @ StoreError::Database(_))) => {
+            ApiError::Domain(e @ Error::Storage(_)) => {
                 tracing::error!(error = %e, "store error");
                 "Error in the backend data store".to_string()
             }
-            ApiError::Domain(Error::Store(e @ StoreError::Unreachable(_))) => {
+            ApiError::Domain(e @ Error::Unavailable(_)) => {
                 tracing::warn!(error = %e, "database unreachable");
                 "the database is unreachable; retry shortly".to_string()
             }
