@@ -79,7 +79,9 @@ fn working_files(root: &Path, dir: &str) -> anyhow::Result<Vec<String>> {
 /// or every registered one under a transitive level), and the mode a registry sets.
 struct Baseline {
     docs: BTreeMap<String, Vec<Document>>,
-    modes: BTreeMap<String, Mode>,
+    /// A registry's level (as directions) and rule set per subject: the registry judges
+    /// registrations with them, so the check does too.
+    modes: BTreeMap<String, (Mode, Option<Rules>)>,
     /// Git baselines hold the whole repository, so a subject missing now was removed; a registry
     /// also holds other repositories' subjects.
     removals: bool,
@@ -123,9 +125,15 @@ fn registry_baseline(url: &str, args: &CheckArgs, subjects: &[String]) -> anyhow
             Err(e) if e.is_not_found() => continue, // not registered yet: a new subject
             Err(e) => return Err(fail(e)),
         };
-        let transitive = match client.level(subject) {
-            Ok(level) => {
-                modes.insert(subject.clone(), level.mode());
+        let transitive = match client.config(subject) {
+            Ok(config) => {
+                let level = config.compatibility_level;
+                // A rule set this version does not know: the repository's settings decide.
+                let rules = config
+                    .rules
+                    .as_deref()
+                    .and_then(|r| r.parse::<Rules>().ok());
+                modes.insert(subject.clone(), (level.mode(), rules));
                 level.transitive()
             }
             // A registry without per-subject config: the repository's settings decide.
@@ -268,7 +276,10 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Outcome> {
     // Flags win over the registry's level, which wins over `schemagate.toml` and the defaults.
     let settings = |subject: &str| -> anyhow::Result<Options> {
         let (mode, rules) = config.for_subject(subject, (Mode::Full, Rules::Events))?;
-        let mode = modes.get(subject).copied().unwrap_or(mode);
+        let (mode, rules) = match modes.get(subject) {
+            Some((m, r)) => (*m, r.unwrap_or(rules)),
+            None => (mode, rules),
+        };
         Ok(Options {
             mode: args.mode.map(Into::into).unwrap_or(mode),
             rules: args.rules.map(Into::into).unwrap_or(rules),

@@ -434,6 +434,42 @@ fn against_a_registry() {
     let o = r.check(&["--against", &against]);
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
 
+    // Level and rule set both come from the registry: the check's verdict is the one the
+    // registry itself gives the same schema, whatever the subject is set to.
+    let mut extended = widget("1.1.0");
+    extended["properties"]["note"] = json!({"type": "string"});
+    r.write("schemas/widgets/WidgetCreated.json", &extended);
+    let mut verdicts = std::collections::BTreeSet::new();
+    for level in ["BACKWARD", "FORWARD", "FULL"] {
+        for rules in ["events", "standard", "lenient"] {
+            let put = http
+                .put(format!("{base}/config/widgets.WidgetCreated"))
+                .json(&json!({"compatibility": level, "rules": rules}))
+                .send()
+                .unwrap();
+            assert_eq!(put.status().as_u16(), 200);
+            let registry = client
+                .compatibility("widgets.WidgetCreated", "latest", &extended.to_string())
+                .unwrap()
+                .is_compatible;
+            let o = r.check(&["--against", &against, "--format", "json"]);
+            let ours = json_out(&o)["subjects"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|s| s["subject"] == "widgets.WidgetCreated")
+                .map(|s| s["compatible"].as_bool().unwrap())
+                .unwrap();
+            assert_eq!(ours, registry, "{level} {rules}: {}", stdout(&o));
+            verdicts.insert(registry);
+        }
+    }
+    assert_eq!(
+        verdicts.len(),
+        2,
+        "the settings must matter for this change"
+    );
+
     let o = r.check(&["--against", "registry:http://127.0.0.1:9"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(

@@ -66,6 +66,10 @@ impl Client {
             .block_on(self.inner.compatibility(subject, version, schema))
     }
 
+    pub fn config(&self, subject: &str) -> Result<registry_api::ConfigAnswer, Error> {
+        self.runtime.block_on(self.inner.config(subject))
+    }
+
     pub fn level(&self, subject: &str) -> Result<registry_api::Level, Error> {
         self.runtime.block_on(self.inner.level(subject))
     }

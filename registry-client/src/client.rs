@@ -217,9 +217,14 @@ impl Client {
 
     /// The compatibility level that applies to a subject (its own, else the global one).
     pub async fn level(&self, subject: &str) -> Result<registry_api::Level, Error> {
+        Ok(self.config(subject).await?.compatibility_level)
+    }
+
+    /// The settings that apply to a subject (its own, else the global ones): level and, from
+    /// schemagate, the rule set.
+    pub async fn config(&self, subject: &str) -> Result<ConfigAnswer, Error> {
         let path = format!("/config/{}?defaultToGlobal=true", segment(subject));
-        let a: ConfigAnswer = self.call(reqwest::Method::GET, &path, None).await?;
-        Ok(a.compatibility_level)
+        self.call(reqwest::Method::GET, &path, None).await
     }
 
     /// Any GET, typed by the caller (import/export reads every kind of answer).
