@@ -57,25 +57,8 @@ pub struct RegisterArgs {
     pub auth: AuthArgs,
 }
 
-/// Credentials for the registry. Prefer the environment variables: flags show in `ps`.
-#[derive(Debug, Clone, Default, Args)]
-pub struct AuthArgs {
-    /// HTTP Basic credentials `USER:PASSWORD` (Confluent's `basic.auth.user.info`).
-    #[arg(long, env = "SCHEMAGATE_BASIC_AUTH", hide_env_values = true)]
-    pub basic_auth: Option<String>,
-    /// A bearer token.
-    #[arg(
-        long,
-        env = "SCHEMAGATE_TOKEN",
-        hide_env_values = true,
-        conflicts_with = "basic_auth"
-    )]
-    pub token: Option<String>,
-    /// PEM certificates to trust for an https:// registry besides the Web PKI roots (a private
-    /// CA, or the registry's self-signed certificate).
-    #[arg(long, env = "SCHEMAGATE_CA_CERT", value_name = "PEM")]
-    pub ca_cert: Option<std::path::PathBuf>,
-}
+/// Credentials for the registry (shared with `registry-server import/export`).
+pub use registry_client::Credentials as AuthArgs;
 
 #[derive(Debug, Args)]
 pub struct LintArgs {

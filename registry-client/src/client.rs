@@ -69,10 +69,7 @@ impl Client {
         timeout: Duration,
         extra_roots_pem: &[u8],
     ) -> Result<Client, Error> {
-        let bad = |message: String| Error::Unreachable {
-            url: base.to_string(),
-            message,
-        };
+        let bad = |message: String| Error::Config(format!("{base}: {message}"));
         match reqwest::Url::parse(base) {
             Ok(u) if matches!(u.scheme(), "http" | "https") => {}
             Ok(u) => {

@@ -16,6 +16,9 @@ pub enum Error {
         /// A refused registration's breaking changes (409), typed.
         changes: Vec<registry_api::BreakingChange>,
     },
+    /// The client was set up wrong (credentials, certificate files, URL).
+    #[error("{0}")]
+    Config(String),
     /// The registry answered 2xx with a body this client cannot read.
     #[error("{url}: unexpected answer: {message}")]
     Decode { url: String, message: String },

@@ -9,10 +9,12 @@
 pub mod blocking;
 pub mod cache;
 pub mod client;
+pub mod credentials;
 pub mod error;
 pub mod subject;
 
 pub use cache::{CacheError, CacheOptions, CacheStats, Entry, Lookup, ValidatorCache};
 pub use client::{Auth, Client, Compatibility, Registered};
+pub use credentials::Credentials;
 pub use error::Error;
 pub use subject::segment;

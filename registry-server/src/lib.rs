@@ -122,13 +122,16 @@ pub async fn serve_local(
     Ok((addr, task))
 }
 
+/// How long one registry call of import/export may take.
+const MIGRATE_TIMEOUT: Duration = Duration::from_secs(60);
+
 /// Runs one command line: serve (default), export or import.
 pub async fn run_cli(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         None | Some(Command::Serve) => run(cli.config).await,
         Some(Command::Token { action }) => token_command(&cli.config, action).await,
         Some(Command::Export { from, out, auth }) => {
-            let dump = migrate::export(&auth.client(&from, None, None)?).await?;
+            let dump = migrate::export(&auth.client(&from, MIGRATE_TIMEOUT)?).await?;
             let tmp = out.with_extension("partial");
             std::fs::write(&tmp, serde_json::to_vec_pretty(&dump)?)?;
             std::fs::rename(&tmp, &out)?; // never leave a half-written export behind
@@ -150,8 +153,13 @@ pub async fn run_cli(cli: Cli) -> anyhow::Result<()> {
         }) => {
             let dump = match (from, file) {
                 (Some(url), _) => {
-                    let source =
-                        auth.client(&url, from_token.as_deref(), from_basic_auth.as_deref())?;
+                    // The target's credentials, unless the source is given its own.
+                    let source = if from_token.is_some() || from_basic_auth.is_some() {
+                        auth.with(from_token, from_basic_auth)
+                    } else {
+                        auth.clone()
+                    };
+                    let source = source.client(&url, MIGRATE_TIMEOUT)?;
                     migrate::export(&source).await?
                 }
                 (None, Some(path)) => serde_json::from_slice(&std::fs::read(&path)?)?,
@@ -159,7 +167,7 @@ pub async fn run_cli(cli: Cli) -> anyhow::Result<()> {
             };
             let counts = migrate::load(
                 &dump,
-                &auth.client(&to, None, None)?,
+                &auth.client(&to, MIGRATE_TIMEOUT)?,
                 std::io::IsTerminal::is_terminal(&std::io::stderr()),
             )
             .await?;

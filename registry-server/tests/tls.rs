@@ -7,7 +7,7 @@ mod common;
 
 use std::process::Command;
 
-use common::{sqlite_url, temp_dir, wait_ready, Process};
+use common::{free_port, sqlite_url, temp_dir, wait_ready, Process};
 
 fn openssl(args: &[&str], dir: &std::path::Path) {
     let made = Command::new("openssl")
@@ -91,14 +91,6 @@ fn make_cert(
         dir.join("cert.pem"),
         dir.join("key.pem"),
     )
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 /// A TLS registry process on a free port; killed on drop.

@@ -16,6 +16,19 @@ pub struct Registered {
     pub created: bool,
 }
 
+/// The newest live version holding schema `id`: the content is already registered there.
+fn already(versions: &[crate::store::VersionRow], id: i64) -> Option<Registered> {
+    let v = versions
+        .iter()
+        .rev()
+        .find(|v| !v.deleted && v.schema_id == id)?;
+    Some(Registered {
+        id,
+        version: v.version,
+        created: false,
+    })
+}
+
 impl Registry {
     pub async fn register(
         &self,
@@ -47,17 +60,8 @@ impl Registry {
                 }
             };
             if let Some(id) = self.id_of(&fingerprint).await? {
-                let versions = self.all_versions(subject).await?;
-                if let Some(v) = versions
-                    .iter()
-                    .rev()
-                    .find(|v| !v.deleted && v.schema_id == id)
-                {
-                    return Ok(Registered {
-                        id,
-                        version: v.version,
-                        created: false,
-                    });
+                if let Some(done) = already(&self.all_versions(subject).await?, id) {
+                    return Ok(done);
                 }
             }
         }
@@ -70,16 +74,8 @@ impl Registry {
         let versions = tx.versions().await?;
         if !explicit_version {
             if let Some(id) = tx.schema_id_by_fingerprint(&cand.fingerprint).await? {
-                if let Some(v) = versions
-                    .iter()
-                    .rev()
-                    .find(|v| !v.deleted && v.schema_id == id)
-                {
-                    return Ok(Registered {
-                        id,
-                        version: v.version,
-                        created: false,
-                    });
+                if let Some(done) = already(&versions, id) {
+                    return Ok(done);
                 }
             }
         }

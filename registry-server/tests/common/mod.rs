@@ -163,7 +163,7 @@ fn unsafe_geteuid() -> u32 {
         .unwrap_or(1)
 }
 
-fn free_port() -> u16 {
+pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
