@@ -65,45 +65,9 @@ impl Registry {
             "JSON" => {}
             other => return Err(Error::InvalidSchema(format!("schema type {other} is not supported: this registry holds JSON Schema only (schemaType \"JSON\")"))),
         }
-        self.limits
-            .check_text(&req.schema)
-            .map_err(Error::InvalidSchema)?;
-        let ref_texts = self.reference_texts(&req.references).await?;
-        let limits = self.limits;
-        let mut references = req.references.clone();
-        references.sort();
-        let sent = req.schema.clone();
         let cand = self
-            .cpu("parsing a schema", move || {
-                let doc = Document::parse("schema", &sent)
-                    .map_err(|e| Error::InvalidSchema(e.to_string()))?;
-                limits.check(&doc).map_err(Error::InvalidSchema)?;
-                let mut refs = HashMap::new();
-                for (name, text) in ref_texts {
-                    let d = Document::parse(&name, &text)
-                        .map_err(|e| Error::InvalidSchema(format!("reference {name:?}: {e}")))?;
-                    refs.insert(name, d);
-                }
-                // Every $ref must resolve, within the document or through the references.
-                let mut set = schema_core::DocSet::new();
-                set.add(doc.clone(), &refs)
-                    .map_err(|e| Error::InvalidSchema(e.to_string()))?;
-                let canonical = schema_core::canonical::canonical_text(&doc.root, doc.draft);
-                let identity = format!(
-                    "JSON\n{canonical}\n{}",
-                    serde_json::to_string(&references).unwrap_or_default()
-                );
-                let fingerprint = schema_core::canonical::sha256_hex(identity.as_bytes());
-                let text = if normalize { canonical } else { sent };
-                Ok::<_, Error>(Candidate {
-                    doc,
-                    refs,
-                    text,
-                    fingerprint,
-                    references,
-                })
-            })
-            .await??;
+            .parse_candidate(req.schema.clone(), &req.references, normalize)
+            .await?;
         self.caches.identities.insert(
             request_key(req, normalize),
             Arc::new(Identity {
@@ -111,6 +75,58 @@ impl Registry {
             }),
         );
         Ok(cand)
+    }
+
+    /// A stored schema as a candidate (to compare two stored versions).
+    pub(super) async fn stored_candidate(&self, schema: &super::SchemaRow) -> Result<Candidate> {
+        self.parse_candidate(schema.text.clone(), &schema.refs, false)
+            .await
+    }
+
+    /// Parses, limits and identifies a schema text with its references (on the CPU pool).
+    async fn parse_candidate(
+        &self,
+        sent: String,
+        references: &[Reference],
+        normalize: bool,
+    ) -> Result<Candidate> {
+        self.limits
+            .check_text(&sent)
+            .map_err(Error::InvalidSchema)?;
+        let ref_texts = self.reference_texts(references).await?;
+        let limits = self.limits;
+        let mut references = references.to_vec();
+        references.sort();
+        self.cpu("parsing a schema", move || {
+            let doc = Document::parse("schema", &sent)
+                .map_err(|e| Error::InvalidSchema(e.to_string()))?;
+            limits.check(&doc).map_err(Error::InvalidSchema)?;
+            let mut refs = HashMap::new();
+            for (name, text) in ref_texts {
+                let d = Document::parse(&name, &text)
+                    .map_err(|e| Error::InvalidSchema(format!("reference {name:?}: {e}")))?;
+                refs.insert(name, d);
+            }
+            // Every $ref must resolve, within the document or through the references.
+            let mut set = schema_core::DocSet::new();
+            set.add(doc.clone(), &refs)
+                .map_err(|e| Error::InvalidSchema(e.to_string()))?;
+            let canonical = schema_core::canonical::canonical_text(&doc.root, doc.draft);
+            let identity = format!(
+                "JSON\n{canonical}\n{}",
+                serde_json::to_string(&references).unwrap_or_default()
+            );
+            let fingerprint = schema_core::canonical::sha256_hex(identity.as_bytes());
+            let text = if normalize { canonical } else { sent };
+            Ok::<_, Error>(Candidate {
+                doc,
+                refs,
+                text,
+                fingerprint,
+                references,
+            })
+        })
+        .await?
     }
 
     /// The fingerprint of a request's schema: remembered for the exact bytes once parsed, so

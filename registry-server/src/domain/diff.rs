@@ -47,12 +47,7 @@ impl Registry {
         };
         let new_schema = self.schema_of(&new_row).await?;
         let old_schema = self.schema_of(&old_row).await?;
-        let req = registry_api::SchemaRequest {
-            schema: new_schema.text.clone(),
-            references: new_schema.refs.clone(),
-            ..Default::default()
-        };
-        let cand = self.candidate(&req, false).await?;
+        let cand = self.stored_candidate(&new_schema).await?;
         let rules = self.settings(subject).await?.rules;
         let report = self.compare(&old_row, &cand, Mode::Full, rules).await?;
         let (a, b) = (pretty(&old_schema.text), pretty(&new_schema.text));
