@@ -77,13 +77,24 @@ async fn drive_get(url: String) -> Result {
     .await
 }
 
-async fn serve(app: axum::Router) -> String {
+async fn serve<S>(app: S) -> String
+where
+    S: tower::Service<
+            axum::extract::Request,
+            Response = axum::response::Response,
+            Error = std::convert::Infallible,
+        > + Clone
+        + Send
+        + Sync
+        + 'static,
+    S::Future: Send,
+{
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move {
         axum::serve(
             listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
+            axum::ServiceExt::into_make_service_with_connect_info::<SocketAddr>(app),
         )
         .await
         .unwrap()

@@ -45,15 +45,23 @@ impl AppOptions {
     }
 }
 
+/// The whole application as one service: serve it with
+/// `axum::ServiceExt::into_make_service_with_connect_info`.
+pub type App = tower::util::BoxCloneSyncService<
+    axum::extract::Request,
+    axum::response::Response,
+    std::convert::Infallible,
+>;
+
 /// The application, open (no tokens): see [`app_with`].
-pub fn app(registry: Arc<domain::Registry>, max_body: usize) -> axum::Router {
+pub fn app(registry: Arc<domain::Registry>, max_body: usize) -> App {
     app_with(registry, AppOptions::open(max_body))
 }
 
 /// Builds the application over a connected store: routes, auth, metrics, body limit, request
 /// timeout, load shedding, and request ids (taken from `x-request-id` or made up, echoed back,
 /// and recorded in the trace span).
-pub fn app_with(registry: Arc<domain::Registry>, options: AppOptions) -> axum::Router {
+pub fn app_with(registry: Arc<domain::Registry>, options: AppOptions) -> App {
     let max_body = options.max_body;
     let state = http::AppState::new(http::Shared {
         registry,
@@ -71,7 +79,10 @@ pub fn app_with(registry: Arc<domain::Registry>, options: AppOptions) -> axum::R
         tracing::info_span!("request", method = %req.method(), uri = %req.uri(), request_id = %id)
     });
     let in_flight = Arc::new(tokio::sync::Semaphore::new(options.max_in_flight));
-    http::router(state.clone())
+    // Authorization and metrics run per route (metrics count by route template, known only
+    // once routed); everything else wraps the router once, so a request does not clone the
+    // whole stack (axum clones a route's service for every call).
+    let routed = http::router(state.clone())
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             http::auth::authorize,
@@ -79,22 +90,26 @@ pub fn app_with(registry: Arc<domain::Registry>, options: AppOptions) -> axum::R
         .layer(axum::middleware::from_fn_with_state(
             state,
             http::record_metrics,
+        ));
+    let stack = tower::ServiceBuilder::new()
+        .map_response(axum::response::IntoResponse::into_response)
+        .layer(tower_http::request_id::SetRequestIdLayer::x_request_id(
+            http::RequestIds::new(),
         ))
-        .layer(tower_http::catch_panic::CatchPanicLayer::custom(
-            http::panic_response,
-        ))
-        .layer(axum::Extension(http::BodyLimit(max_body)))
-        .layer(DefaultBodyLimit::max(max_body))
+        .layer(trace)
+        .layer(tower_http::request_id::PropagateRequestIdLayer::x_request_id())
+        .layer(axum::middleware::from_fn_with_state(in_flight, http::shed))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
             options.request_timeout,
         ))
-        .layer(axum::middleware::from_fn_with_state(in_flight, http::shed))
-        .layer(tower_http::request_id::PropagateRequestIdLayer::x_request_id())
-        .layer(trace)
-        .layer(tower_http::request_id::SetRequestIdLayer::x_request_id(
-            http::RequestIds::new(),
+        .layer(DefaultBodyLimit::max(max_body))
+        .layer(axum::Extension(http::BodyLimit(max_body)))
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(
+            http::panic_response,
         ))
+        .service(routed);
+    App::new(stack)
 }
 
 /// Serves the registry over `store` on 127.0.0.1:`port` (0: a free one) from the current tokio
@@ -114,7 +129,7 @@ pub async fn serve_local(
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
     let addr = listener.local_addr()?;
     let task = tokio::spawn(async move {
-        let app = app.into_make_service_with_connect_info::<SocketAddr>();
+        let app = axum::ServiceExt::into_make_service_with_connect_info::<SocketAddr>(app);
         if let Err(e) = axum::serve(listener, app).await {
             tracing::error!(error = %e, "local registry stopped");
         }
@@ -282,10 +297,11 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         request_timeout: Duration::from_millis(config.request_timeout_ms),
         max_in_flight: config.max_in_flight,
     };
-    let app = app_with(registry, options).into_make_service_with_connect_info::<SocketAddr>();
+    let app = app_with(registry, options);
     if let (Some(cert), Some(key)) = (&config.tls_cert, &config.tls_key) {
         return serve_tls(listener, app, cert, key).await;
     }
+    let app = axum::ServiceExt::into_make_service_with_connect_info::<SocketAddr>(app);
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown())
         .await?;
@@ -295,7 +311,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
 /// HTTPS with rustls (ring), from PEM files; the same graceful shutdown as plain HTTP.
 async fn serve_tls(
     listener: tokio::net::TcpListener,
-    app: axum::extract::connect_info::IntoMakeServiceWithConnectInfo<axum::Router, SocketAddr>,
+    app: App,
     cert: &std::path::Path,
     key: &std::path::Path,
 ) -> anyhow::Result<()> {
@@ -316,6 +332,11 @@ async fn serve_tls(
         shutdown().await;
         stopper.graceful_shutdown(Some(Duration::from_secs(30)));
     });
+    // axum-server hands over hyper's body type; the app reads axum's.
+    let app = tower::ServiceBuilder::new()
+        .map_request(|r: axum::http::Request<hyper::body::Incoming>| r.map(axum::body::Body::new))
+        .service(app);
+    let app = axum::ServiceExt::into_make_service_with_connect_info::<SocketAddr>(app);
     axum_server::from_tcp_rustls(listener.into_std()?, tls)
         .handle(handle)
         .serve(app)

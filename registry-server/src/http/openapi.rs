@@ -11,6 +11,7 @@ use super::{compat, config, schemas, subjects, validate};
         title = "schemagate registry",
         description = "A Confluent Schema Registry compatible API for JSON event schemas, with compatibility judged by the schemagate engine."
     ),
+    modifiers(&ConfluentMediaType),
     paths(
         subjects::list,
         subjects::versions,
@@ -68,6 +69,33 @@ use super::{compat, config, schemas, subjects, validate};
     ))
 )]
 struct ApiDoc;
+
+/// Every answer is Confluent's media type: the document says so (utoipa writes
+/// `application/json` for typed bodies).
+struct ConfluentMediaType;
+
+impl utoipa::Modify for ConfluentMediaType {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        for item in doc.paths.paths.values_mut() {
+            let operations = [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.patch,
+            ];
+            for op in operations.into_iter().flatten() {
+                for response in op.responses.responses.values_mut() {
+                    if let utoipa::openapi::RefOr::T(r) = response {
+                        if let Some(body) = r.content.shift_remove("application/json") {
+                            r.content.insert(super::CONTENT_TYPE.to_string(), body);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
 
 pub fn document() -> utoipa::openapi::OpenApi {
     ApiDoc::openapi()
