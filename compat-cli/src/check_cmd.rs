@@ -197,6 +197,24 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Outcome> {
         .unwrap_or_else(|| "schemas".into());
 
     let files = working_files(&root, &dir)?;
+    // A gate that checks nothing must not pass: a missing or empty schema directory (a typo
+    // in `--dir` or `dir`) is an error.
+    let where_from = if args.dir.is_some() {
+        "--dir"
+    } else if config.dir.is_some() {
+        "`dir` in schemagate.toml"
+    } else {
+        "the default `schemas` (set `dir` in schemagate.toml or pass --dir)"
+    };
+    if !root.join(&dir).is_dir() {
+        anyhow::bail!(
+            "the schema directory {dir:?} does not exist in {} (from {where_from})",
+            root.display()
+        );
+    }
+    if files.is_empty() {
+        anyhow::bail!("no schema files (*.json) under {dir:?} (from {where_from})");
+    }
     // Against git, only files that differ from REF are read; a registry needs them all.
     let (to_read, git_side) = match commit {
         None => (files.clone(), None),

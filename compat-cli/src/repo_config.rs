@@ -48,11 +48,45 @@ impl RepoConfig {
         let path = root.join("schemagate.toml");
         match std::fs::read_to_string(&path) {
             Ok(text) => {
-                toml::from_str(&text).with_context(|| format!("reading {}", path.display()))
+                let config: RepoConfig =
+                    toml::from_str(&text).with_context(|| format!("reading {}", path.display()))?;
+                // Whole, before any work: a typo is reported where it is, not when some schema
+                // first changes (and then blamed on that subject).
+                config
+                    .check()
+                    .with_context(|| format!("reading {}", path.display()))?;
+                Ok(config)
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(RepoConfig::default()),
             Err(e) => Err(e).with_context(|| format!("reading {}", path.display())),
         }
+    }
+
+    /// Every value the file sets, checked: modes, rule sets, the dialect.
+    fn check(&self) -> anyhow::Result<()> {
+        let mode = |at: &str, m: &Option<String>| -> anyhow::Result<()> {
+            if let Some(m) = m {
+                m.parse::<Mode>()
+                    .map_err(|e| anyhow::anyhow!("{at}mode: {e}"))?;
+            }
+            Ok(())
+        };
+        let rules = |at: &str, r: &Option<String>| -> anyhow::Result<()> {
+            if let Some(r) = r {
+                r.parse::<Rules>()
+                    .map_err(|e| anyhow::anyhow!("{at}rules: {e}"))?;
+            }
+            Ok(())
+        };
+        mode("", &self.mode)?;
+        rules("", &self.rules)?;
+        self.dialect()?;
+        for (name, s) in &self.subjects {
+            let at = format!("[subjects.{name:?}] ");
+            mode(&at, &s.mode)?;
+            rules(&at, &s.rules)?;
+        }
+        Ok(())
     }
 
     /// The dialect of schemas without `$schema`, when the file sets one.

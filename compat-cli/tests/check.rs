@@ -520,3 +520,46 @@ fn a_changed_sibling_file_is_checked_through_its_references() {
     assert!(err.contains("outside the repository"), "{err}");
     assert!(err.contains("/properties/total"), "{err}");
 }
+
+/// A gate that checks nothing must not pass, and a typo in `schemagate.toml` is reported where it
+/// is before any work, even when no schema it governs changed.
+#[test]
+fn missing_schema_directory_and_bad_settings_exit_2() {
+    let r = base_repo("nothing");
+    let stderr = |o: &Output| String::from_utf8_lossy(&o.stderr).to_string();
+    let o = r.check(&["--against", "main", "--dir", "nosuch"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+    assert!(
+        stderr(&o).contains("\"nosuch\" does not exist") && stderr(&o).contains("--dir"),
+        "{}",
+        stderr(&o)
+    );
+    std::fs::create_dir_all(r.dir.join("empty")).unwrap();
+    let o = r.check(&["--against", "main", "--dir", "empty"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("no schema files"), "{}", stderr(&o));
+
+    r.write_text("schemagate.toml", "dir = \"schemaz\"\n");
+    let o = r.check(&["--against", "main"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("\"schemaz\"") && stderr(&o).contains("schemagate.toml"),
+        "{}",
+        stderr(&o)
+    );
+
+    // An unknown mode for a subject nothing changed is still found, with its place.
+    r.write_text(
+        "schemagate.toml",
+        "[subjects.\"nobody.Changed\"]\nmode = \"sideways\"\n",
+    );
+    let o = r.check(&["--against", "HEAD"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(
+        err.contains("schemagate.toml")
+            && err.contains("[subjects.\"nobody.Changed\"] mode")
+            && err.contains("sideways"),
+        "{err}"
+    );
+}
