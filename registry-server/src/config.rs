@@ -85,67 +85,128 @@ pub enum TokenAction {
     Revoke { id: String },
 }
 
+/// An SQLite file in the working directory, created if missing.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://schemagate.db?mode=rwc";
+
 #[derive(Debug, Clone, clap::Args)]
 pub struct Config {
     /// Address to listen on.
-    #[arg(long, env = "SCHEMAGATE_LISTEN", default_value = "127.0.0.1:8081")]
+    #[arg(
+        long,
+        global = true,
+        env = "SCHEMAGATE_LISTEN",
+        default_value = "127.0.0.1:8081"
+    )]
     pub listen: String,
     /// `sqlite://file.db` (the default, created if missing) or `postgres://…`.
     #[arg(
         long,
+        global = true,
         env = "DATABASE_URL",
-        default_value = "sqlite://schemagate.db?mode=rwc"
+        default_value = DEFAULT_DATABASE_URL
     )]
     pub database_url: String,
     /// Largest request body accepted, in bytes.
-    #[arg(long, env = "SCHEMAGATE_MAX_BODY", default_value_t = 4 * 1024 * 1024)]
+    #[arg(
+        long,
+        global = true, env = "SCHEMAGATE_MAX_BODY", default_value_t = 4 * 1024 * 1024)]
     pub max_body_bytes: usize,
     /// Database connections per process.
-    #[arg(long, env = "SCHEMAGATE_DB_CONNECTIONS", default_value_t = 8)]
+    #[arg(
+        long,
+        global = true,
+        env = "SCHEMAGATE_DB_CONNECTIONS",
+        default_value_t = 8
+    )]
     pub db_connections: u32,
     /// Serve HTTPS with this certificate chain (PEM); needs `--tls-key`.
-    #[arg(long, env = "SCHEMAGATE_TLS_CERT", requires = "tls_key")]
+    #[arg(long, global = true, env = "SCHEMAGATE_TLS_CERT", requires = "tls_key")]
     pub tls_cert: Option<std::path::PathBuf>,
     /// The certificate's private key (PEM).
-    #[arg(long, env = "SCHEMAGATE_TLS_KEY", requires = "tls_cert")]
+    #[arg(long, global = true, env = "SCHEMAGATE_TLS_KEY", requires = "tls_cert")]
     pub tls_key: Option<std::path::PathBuf>,
     /// Serve without API tokens on a non-loopback address (refused otherwise).
-    #[arg(long, env = "SCHEMAGATE_INSECURE")]
+    #[arg(long, global = true, env = "SCHEMAGATE_INSECURE")]
     pub insecure: bool,
     /// How often tokens are re-read from the database (a revocation takes effect within it).
-    #[arg(long, env = "SCHEMAGATE_TOKEN_REFRESH_MS", default_value_t = 5000)]
+    #[arg(
+        long,
+        global = true,
+        env = "SCHEMAGATE_TOKEN_REFRESH_MS",
+        default_value_t = 5000
+    )]
     pub token_refresh_ms: u64,
     /// A request running longer than this is answered 408.
-    #[arg(long, env = "SCHEMAGATE_REQUEST_TIMEOUT_MS", default_value_t = 30_000)]
+    #[arg(
+        long,
+        global = true,
+        env = "SCHEMAGATE_REQUEST_TIMEOUT_MS",
+        default_value_t = 30_000
+    )]
     pub request_timeout_ms: u64,
     /// Requests served at once; more are shed with 503 and Retry-After, not queued.
-    #[arg(long, env = "SCHEMAGATE_MAX_IN_FLIGHT", default_value_t = 512)]
+    #[arg(
+        long,
+        global = true,
+        env = "SCHEMAGATE_MAX_IN_FLIGHT",
+        default_value_t = 512
+    )]
     pub max_in_flight: usize,
     /// Largest schema accepted for registration, in bytes.
-    #[arg(long, env = "SCHEMAGATE_MAX_SCHEMA_BYTES", default_value_t = 1024 * 1024)]
+    #[arg(
+        long,
+        global = true, env = "SCHEMAGATE_MAX_SCHEMA_BYTES", default_value_t = 1024 * 1024)]
     pub max_schema_bytes: usize,
     /// Deepest nesting of a schema document accepted.
-    #[arg(long, env = "SCHEMAGATE_MAX_SCHEMA_DEPTH", default_value_t = 64)]
+    #[arg(
+        long,
+        global = true,
+        env = "SCHEMAGATE_MAX_SCHEMA_DEPTH",
+        default_value_t = 64
+    )]
     pub max_schema_depth: usize,
     /// Most `properties` entries, over the whole schema, accepted.
     #[arg(
         long,
+        global = true,
         env = "SCHEMAGATE_MAX_SCHEMA_PROPERTIES",
         default_value_t = 10_000
     )]
     pub max_schema_properties: usize,
+    /// Log lines as `text` (colored only on a terminal) or `json` (one object per line).
+    #[arg(
+        long,
+        global = true,
+        env = "SCHEMAGATE_LOG_FORMAT",
+        default_value = "text",
+        value_parser = ["text", "json"]
+    )]
+    pub log_format: String,
 }
 
 impl Config {
     /// The configuration as printed once at start, without credentials.
-    pub fn describe(&self) -> String {
-        let db = match self.database_url.split_once('@') {
+    /// The database URL without credentials, for logs and messages.
+    pub fn database(&self) -> String {
+        match self.database_url.split_once('@') {
             Some((scheme_user, host)) => {
                 let scheme = scheme_user.split("://").next().unwrap_or("db");
                 format!("{scheme}://***@{host}")
             }
             None => self.database_url.clone(),
-        };
+        }
+    }
+
+    /// The SQLite file the URL names, if it is an SQLite URL.
+    pub fn sqlite_file(&self) -> Option<std::path::PathBuf> {
+        let rest = self.database_url.strip_prefix("sqlite:")?;
+        let rest = rest.trim_start_matches("//");
+        let path = rest.split('?').next().unwrap_or(rest);
+        (!path.is_empty() && path != ":memory:").then(|| path.into())
+    }
+
+    pub fn describe(&self) -> String {
+        let db = self.database();
         format!(
             "listen={} database={} max_body_bytes={} db_connections={} request_timeout_ms={} max_in_flight={}",
             self.listen, db, self.max_body_bytes, self.db_connections, self.request_timeout_ms, self.max_in_flight

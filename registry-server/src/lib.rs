@@ -200,6 +200,20 @@ pub async fn run_cli(cli: Cli) -> anyhow::Result<()> {
 
 /// `registry-server token create|list|revoke`, straight on the database.
 async fn token_command(config: &Config, action: TokenAction) -> anyhow::Result<()> {
+    // Tokens live in a registry's database. The default URL names a file in the current
+    // folder: never make an empty one there by accident. A database named explicitly may be
+    // new (a networked registry needs its first token before it starts).
+    let explicit = std::env::var_os("DATABASE_URL").is_some()
+        || config.database_url != config::DEFAULT_DATABASE_URL;
+    let new_file = config.sqlite_file().filter(|f| !f.exists());
+    if let (Some(file), false) = (&new_file, explicit) {
+        anyhow::bail!(
+            "no registry database at {}: pass --database-url (or DATABASE_URL) naming the registry's database (a new SQLite file is created only when named)",
+            file.display()
+        );
+    }
+    let created = if new_file.is_some() { " (new)" } else { "" };
+    eprintln!("database: {}{created}", config.database());
     let store = store::Store::connect(&config.database_url, 2).await?;
     match action {
         TokenAction::Create { name, role, scope } => {
