@@ -47,10 +47,13 @@ pub struct RegisterArgs {
     /// The registry, e.g. http://127.0.0.1:8081.
     #[arg(long, env = "SCHEMAGATE_REGISTRY")]
     pub registry: String,
+    /// The subject to register under (Confluent's naming, e.g. `widgets.WidgetCreated`).
     #[arg(long)]
     pub subject: String,
     /// The schema file.
     pub file: PathBuf,
+    /// Largest schema file read, in bytes (event schemas are kilobytes; this bounds time and
+    /// memory on a wrong or hostile input).
     #[arg(long, default_value_t = 16 * 1024 * 1024)]
     pub max_schema_bytes: u64,
     #[command(flatten)]
@@ -64,8 +67,11 @@ pub use registry_client::Credentials as AuthArgs;
 pub struct LintArgs {
     /// Schema files or directories (default: the schema directory of schemagate.toml, else `schemas`).
     pub paths: Vec<PathBuf>,
+    /// `human` (file:line: message) or `github` (workflow annotations).
     #[arg(long, value_enum, default_value = "human")]
     pub format: LintFormat,
+    /// Largest schema file read, in bytes (event schemas are kilobytes; this bounds time and
+    /// memory on a wrong or hostile input).
     #[arg(long, default_value_t = 16 * 1024 * 1024)]
     pub max_schema_bytes: u64,
 }
@@ -78,7 +84,7 @@ pub enum LintFormat {
 
 #[derive(Debug, Args)]
 pub struct ValidateArgs {
-    /// The schema to validate against.
+    /// The schema file to validate against (or `--registry URL --subject S` instead).
     #[arg(
         long,
         required_unless_present = "registry",
@@ -89,6 +95,7 @@ pub struct ValidateArgs {
     /// version whose `schema_version` it carries (or `--version`).
     #[arg(long, requires = "subject")]
     pub registry: Option<String>,
+    /// The subject whose registered versions validate the payloads (with `--registry`).
     #[arg(long)]
     pub subject: Option<String>,
     /// One registered version (a number or `latest`) for every payload.
@@ -103,6 +110,8 @@ pub struct ValidateArgs {
     /// Write each valid payload, exactly as read, as one line here.
     #[arg(long)]
     pub valid_out: Option<PathBuf>,
+    /// Largest schema file read, in bytes (event schemas are kilobytes; this bounds time and
+    /// memory on a wrong or hostile input).
     #[arg(long, default_value_t = 16 * 1024 * 1024)]
     pub max_schema_bytes: u64,
     #[command(flatten)]
@@ -126,8 +135,10 @@ pub struct CheckArgs {
     /// Rule set for every subject (default: schemagate.toml, else `events`).
     #[arg(long, value_enum)]
     pub rules: Option<RulesArg>,
+    /// `human`, `json` (DESIGN section 4's object), `github` (workflow annotations) or `sarif`.
     #[arg(long, value_enum, default_value = "human")]
     pub format: Format,
+    /// Colors in human output: only on a terminal by default (and never with NO_COLOR set).
     #[arg(long, value_enum, default_value = "auto")]
     pub color: ColorArg,
     /// Credentials for `--against registry:URL`.

@@ -37,6 +37,18 @@ pub fn resolve(repo: &Path, rev: &str) -> anyhow::Result<String> {
         ],
     )?;
     if !out.status.success() {
+        let shallow = Command::new("git")
+            .arg("-C")
+            .arg(repo)
+            .args(["rev-parse", "--is-shallow-repository"])
+            .output()
+            .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "true");
+        if shallow {
+            bail!(
+                "unknown git ref {rev:?} in {}: the clone is shallow, so older commits and other branches are missing; fetch them (`git fetch --unshallow`, or `fetch-depth: 0` in actions/checkout)",
+                repo.display()
+            );
+        }
         bail!("unknown git ref {rev:?} in {}", repo.display());
     }
     Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())

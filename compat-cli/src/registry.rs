@@ -12,9 +12,9 @@ pub fn client(base: &str, auth: &AuthArgs) -> anyhow::Result<Client> {
 
 /// The user-facing sentence for a failed call, with what to do about auth failures.
 pub fn explain(e: &registry_client::Error) -> String {
-    if e.is_auth() {
-        format!("{e}\n  the registry refused the credentials: pass --basic-auth USER:PASSWORD or --token (or SCHEMAGATE_BASIC_AUTH / SCHEMAGATE_TOKEN)")
-    } else {
-        e.to_string()
+    match e.status() {
+        Some(401) => format!("{e}\n  the registry refused the credentials: pass --basic-auth USER:PASSWORD or --token (or SCHEMAGATE_BASIC_AUTH / SCHEMAGATE_TOKEN)"),
+        Some(403) => format!("{e}\n  the credentials are valid but not allowed this: the token needs a higher role, or a scope that covers this subject"),
+        _ => e.to_string(),
     }
 }

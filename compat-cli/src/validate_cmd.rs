@@ -284,7 +284,7 @@ pub fn run(args: &ValidateArgs) -> anyhow::Result<Outcome> {
             Schemas::One(Compiled::in_set(&set, idx).map_err(|e| anyhow::anyhow!("{e}"))?)
         }
         (None, Some(registry), Some(subject)) => fetch(args, registry, subject)?,
-        _ => anyhow::bail!("give --schema FILE, or --registry URL with --subject S"),
+        _ => anyhow::bail!("give --schema FILE to validate against a schema file, or --registry URL with --subject S to validate against registered versions"),
     };
     let inputs: Vec<PathBuf> = if args.payloads.is_empty() {
         vec![PathBuf::from("-")]

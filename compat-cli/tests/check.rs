@@ -563,3 +563,34 @@ fn missing_schema_directory_and_bad_settings_exit_2() {
         "{err}"
     );
 }
+
+/// In a shallow clone (CI's default checkout) a missing base commit says why and what to do.
+#[test]
+fn a_shallow_clone_is_named_as_the_cause() {
+    let r = base_repo("shallow-src");
+    let clone = std::env::temp_dir().join(format!("schemagate-shallow-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&clone);
+    let out = Command::new("git")
+        .args(["clone", "-q", "--depth", "1"])
+        .arg(format!("file://{}", r.dir.display()))
+        .arg(&clone)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let o = Command::new(env!("CARGO_BIN_EXE_compat-cli"))
+        .args(["check", "--against", "HEAD~1"])
+        .current_dir(&clone)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("shallow") && err.contains("fetch-depth: 0"),
+        "{err}"
+    );
+    std::fs::remove_dir_all(clone).ok();
+}

@@ -201,7 +201,7 @@ fn register_sends_credentials_and_explains_refusals() {
     std::fs::create_dir_all(&dir).unwrap();
     let rt = tokio::runtime::Runtime::new().unwrap();
     let url = format!("sqlite://{}?mode=rwc", dir.join("r.db").display());
-    let (base, token) = rt.block_on(async {
+    let (base, token, scoped) = rt.block_on(async {
         let store = registry_server::store::Store::connect(&url, 4)
             .await
             .unwrap();
@@ -209,6 +209,14 @@ fn register_sends_credentials_and_explains_refusals() {
             registry_server::auth::create(&store, "ci", registry_server::auth::Role::Write, None)
                 .await
                 .unwrap();
+        let (_, scoped) = registry_server::auth::create(
+            &store,
+            "orders-ci",
+            registry_server::auth::Role::Write,
+            Some("orders.".into()),
+        )
+        .await
+        .unwrap();
         let tokens = registry_server::auth::Tokens::load(&store).await.unwrap();
         let options = registry_server::AppOptions {
             tokens: Some(Arc::new(tokens)),
@@ -217,7 +225,7 @@ fn register_sends_credentials_and_explains_refusals() {
         let (addr, _) = registry_server::serve_local(store, 0, options)
             .await
             .unwrap();
-        (format!("http://{addr}"), token)
+        (format!("http://{addr}"), token, scoped)
     });
     let file = concat!(
         env!("CARGO_MANIFEST_DIR"),
@@ -239,4 +247,19 @@ fn register_sends_credentials_and_explains_refusals() {
         .output()
         .unwrap();
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    // A valid token outside its scope is told apart from a wrong one.
+    let mut outside = args("widgets.WidgetCreated").to_vec();
+    outside.extend(["--token".to_string(), scoped]);
+    let o = cli(&outside.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(
+        text(&o).contains("403") && text(&o).contains("scope that covers this subject"),
+        "{}",
+        text(&o)
+    );
+    assert!(
+        !text(&o).contains("refused the credentials"),
+        "{}",
+        text(&o)
+    );
 }

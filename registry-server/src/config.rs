@@ -81,8 +81,11 @@ pub enum TokenAction {
     },
     /// List tokens (never their secrets).
     List,
-    /// Revoke a token by id.
-    Revoke { id: String },
+    /// Revoke a token by id (servers drop it within `--token-refresh-ms`).
+    Revoke {
+        /// The token's id: the part after `sg_` up to the next `_`, as `token list` shows it.
+        id: String,
+    },
 }
 
 /// An SQLite file in the working directory, created if missing.
@@ -188,13 +191,7 @@ impl Config {
     /// The configuration as printed once at start, without credentials.
     /// The database URL without credentials, for logs and messages.
     pub fn database(&self) -> String {
-        match self.database_url.split_once('@') {
-            Some((scheme_user, host)) => {
-                let scheme = scheme_user.split("://").next().unwrap_or("db");
-                format!("{scheme}://***@{host}")
-            }
-            None => self.database_url.clone(),
-        }
+        crate::store::redact_url(&self.database_url)
     }
 
     /// The SQLite file the URL names, if it is an SQLite URL.

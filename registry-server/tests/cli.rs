@@ -93,3 +93,23 @@ async fn serve_takes_options_after_the_subcommand_and_logs_plainly() {
         "{json}"
     );
 }
+
+/// A database that does not answer is named (host and port, never the password) with what to
+/// check.
+#[test]
+fn an_unreachable_database_is_named() {
+    let port = free_port();
+    let out = bin()
+        .args(["--listen", &format!("127.0.0.1:{}", free_port())])
+        .args([
+            "--database-url",
+            &format!("postgres://schemagate:hunter2@127.0.0.1:{port}/registry"),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains(&format!("127.0.0.1:{port}")), "{err}");
+    assert!(err.contains("is PostgreSQL running"), "{err}");
+    assert!(!err.contains("hunter2"), "{err}");
+}

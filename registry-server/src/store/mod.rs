@@ -53,6 +53,17 @@ pub struct Store {
     writers: Arc<tokio::sync::Semaphore>,
 }
 
+/// A database URL without its credentials, for logs and messages.
+pub fn redact_url(url: &str) -> String {
+    match url.split_once('@') {
+        Some((scheme_user, host)) => {
+            let scheme = scheme_user.split("://").next().unwrap_or("db");
+            format!("{scheme}://***@{host}")
+        }
+        None => url.to_string(),
+    }
+}
+
 /// The time as `<seconds>.<millis>` text: the stored form of the first migration's
 /// `created_at` columns (newer columns hold integer milliseconds, [`now_ms`]).
 pub fn now() -> String {
@@ -122,7 +133,15 @@ impl Store {
                 })
             });
         }
-        let pool = options.connect(url).await?;
+        let pool = options.connect(url).await.map_err(|e| {
+            let hint = match backend {
+                Backend::Postgres => {
+                    "is PostgreSQL running there, and are the host, port, user and database right?"
+                }
+                Backend::Sqlite => "can the file be created or opened there?",
+            };
+            anyhow::anyhow!("cannot connect to {}: {e}; {hint}", redact_url(url))
+        })?;
         match backend {
             Backend::Sqlite => SQLITE_MIGRATIONS.run(&pool).await?,
             Backend::Postgres => POSTGRES_MIGRATIONS.run(&pool).await?,

@@ -180,6 +180,17 @@ impl Postgres {
                 opts: String::new(),
             };
         }
+        // Say what is missing, not what failed three layers down.
+        let on_path = std::env::var_os("PATH").is_some_and(|p| {
+            std::env::split_paths(&p)
+                .any(|d| d.join("initdb").is_file() && d.join("pg_ctl").is_file())
+        });
+        assert!(
+            on_path,
+            "PostgreSQL's server binaries (initdb, pg_ctl) are not on PATH: install PostgreSQL 15 \
+             (Debian: `apt-get install postgresql`, then add /usr/lib/postgresql/15/bin to PATH), \
+             or point SCHEMAGATE_TEST_POSTGRES at a database URL to use instead"
+        );
         let dir = temp_dir("pg");
         let data = dir.join("data");
         if unsafe_geteuid() == 0 {
