@@ -156,6 +156,13 @@ pub struct ConfigAnswer {
     /// Absent from registries other than schemagate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rules: Option<String>,
+    /// The dialect of schemas without `$schema` (global config only; schemagate).
+    #[serde(
+        default,
+        rename = "defaultDialect",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub default_dialect: Option<String>,
 }
 
 /// The answer of `PUT /config`: what was set.

@@ -176,6 +176,17 @@ pub struct Config {
         default_value_t = 10_000
     )]
     pub max_schema_properties: usize,
+    /// The dialect of schemas without `$schema`: draft-07 (as Confluent reads them), or
+    /// draft-04, draft-06, 2019-09, 2020-12. Shown by `GET /config`; keep it for the
+    /// registry's lifetime, since it decides what stored schemas mean.
+    #[arg(
+        long,
+        global = true,
+        env = "SCHEMAGATE_DEFAULT_DIALECT",
+        default_value = "draft-07",
+        value_parser = ["draft-04", "draft-06", "draft-07", "2019-09", "2020-12"]
+    )]
+    pub default_dialect: String,
     /// Log lines as `text` (colored only on a terminal) or `json` (one object per line).
     #[arg(
         long,

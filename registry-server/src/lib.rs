@@ -284,6 +284,9 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         max_depth: config.max_schema_depth,
         max_properties: config.max_schema_properties,
     });
+    let dialect = schema_core::Draft::from_name(&config.default_dialect)
+        .ok_or_else(|| anyhow::anyhow!("unknown dialect {:?}", config.default_dialect))?;
+    let registry = registry.with_dialect(dialect);
     let registry = Arc::new(registry);
     registry.follow_changes().await?;
     // Tokens created or revoked by `registry-server token` (or another replica) reach this one.

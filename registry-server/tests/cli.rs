@@ -113,3 +113,37 @@ fn an_unreachable_database_is_named() {
     assert!(err.contains("is PostgreSQL running"), "{err}");
     assert!(!err.contains("hunter2"), "{err}");
 }
+
+/// Schemas without `$schema` are draft-07 unless the registry is started otherwise, and
+/// `GET /config` says which: Confluent's tuple `items` registers under the default and is
+/// refused under 2020-12, where `items` must be one schema.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_default_dialect_is_draft_07_and_settable() {
+    let tuple =
+        serde_json::json!({"type": "array", "items": [{"type": "string"}, {"type": "number"}]})
+            .to_string();
+    for (flags, dialect, status) in [
+        (vec![], "draft-07", 200),
+        (vec!["--default-dialect", "2020-12"], "2020-12", 422),
+    ] {
+        let dir = temp_dir("dialect");
+        let server = common::Process::start_with(&sqlite_url(&dir), &flags);
+        wait_ready(&server.base).await;
+        let config: serde_json::Value =
+            common::json_of(common::client().get(format!("{}/config", server.base))).await;
+        assert_eq!(config["defaultDialect"], dialect, "{config}");
+        let r = common::client()
+            .post(format!("{}/subjects/pair/versions", server.base))
+            .json(&serde_json::json!({"schema": tuple}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            r.status().as_u16(),
+            status,
+            "{dialect}: {}",
+            r.text().await.unwrap()
+        );
+        std::fs::remove_dir_all(dir).ok();
+    }
+}

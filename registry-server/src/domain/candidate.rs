@@ -95,15 +95,16 @@ impl Registry {
             .map_err(Error::InvalidSchema)?;
         let ref_texts = self.reference_texts(references).await?;
         let limits = self.limits;
+        let dialect = self.dialect;
         let mut references = references.to_vec();
         references.sort();
         self.cpu("parsing a schema", move || {
-            let doc = Document::parse("schema", &sent)
+            let doc = Document::parse_in("schema", &sent, dialect)
                 .map_err(|e| Error::InvalidSchema(e.to_string()))?;
             limits.check(&doc).map_err(Error::InvalidSchema)?;
             let mut refs = HashMap::new();
             for (name, text) in ref_texts {
-                let d = Document::parse(&name, &text)
+                let d = Document::parse_in(&name, &text, dialect)
                     .map_err(|e| Error::InvalidSchema(format!("reference {name:?}: {e}")))?;
                 refs.insert(name, d);
             }

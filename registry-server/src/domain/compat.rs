@@ -48,8 +48,9 @@ impl Registry {
             ..Options::default()
         };
         let (new_doc, new_refs) = (new.doc.clone(), new.refs.clone());
+        let dialect = self.dialect;
         self.cpu("comparing schemas", move || {
-            let old_doc = Document::parse(&old_name, &schema.text)
+            let old_doc = Document::parse_in(&old_name, &schema.text, dialect)
                 .map_err(|e| Error::Internal(e.to_string()))?;
             let mut refs = std::collections::HashMap::new();
             for (name, text) in old_refs {

@@ -33,6 +33,8 @@ pub struct Registry {
     pub metrics: crate::metrics::Metrics,
     /// What a candidate schema may cost.
     pub limits: limits::Limits,
+    /// The dialect of schemas without `$schema` (draft-07, as Confluent reads them).
+    pub dialect: schema_core::Draft,
     /// Permits for CPU-bound engine work (see [`Registry::cpu`]).
     cpu: Arc<tokio::sync::Semaphore>,
     caches: cache::Caches,
@@ -53,6 +55,7 @@ impl Registry {
             store,
             metrics: Default::default(),
             limits: limits::Limits::default(),
+            dialect: schema_core::Draft::DEFAULT,
             cpu: Arc::new(tokio::sync::Semaphore::new(
                 std::thread::available_parallelism().map_or(2, |n| n.get()),
             )),
@@ -62,6 +65,13 @@ impl Registry {
 
     pub fn with_limits(mut self, limits: limits::Limits) -> Registry {
         self.limits = limits;
+        self
+    }
+
+    /// Reads schemas without `$schema` in `dialect`. Set at start for the registry's lifetime:
+    /// it decides what stored schemas mean.
+    pub fn with_dialect(mut self, dialect: schema_core::Draft) -> Registry {
+        self.dialect = dialect;
         self
     }
 

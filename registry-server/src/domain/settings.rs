@@ -92,6 +92,7 @@ impl Registry {
         Ok(ConfigAnswer {
             compatibility_level: s.level,
             rules: Some(s.rules.to_string()),
+            default_dialect: Some(self.dialect.name().to_string()),
         })
     }
 
@@ -115,6 +116,7 @@ impl Registry {
         Ok(ConfigAnswer {
             compatibility_level: s.level,
             rules: Some(s.rules.to_string()),
+            default_dialect: None,
         })
     }
 

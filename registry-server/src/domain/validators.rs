@@ -14,9 +14,10 @@ impl Registry {
             return Ok(v);
         }
         let row = self.schema(id).await?;
+        let dialect = self.dialect;
         let compiled = self
             .cpu("compiling a validator", move || {
-                let doc = Document::parse(&format!("schema {id}"), &row.text)
+                let doc = Document::parse_in(&format!("schema {id}"), &row.text, dialect)
                     .map_err(|e| Error::InvalidSchema(e.to_string()))?;
                 Compiled::new(&doc).map_err(|e| {
                     Error::InvalidSchema(format!("schema {id} cannot be used to validate: {e}"))
