@@ -46,7 +46,7 @@ fn parse(path: &str, text: &str) -> anyhow::Result<Document> {
 }
 
 /// Schema files under `dir` in the working tree, as repository-relative paths.
-fn working_files(root: &Path, dir: &str) -> anyhow::Result<Vec<String>> {
+pub fn working_files(root: &Path, dir: &str) -> anyhow::Result<Vec<String>> {
     let mut out = Vec::new();
     let mut stack = vec![root.join(dir)];
     while let Some(d) = stack.pop() {

@@ -38,6 +38,9 @@ pub enum Command {
     Validate(ValidateArgs),
     /// Register a schema under a subject (any Confluent-API registry).
     Register(RegisterArgs),
+    /// Register every new or changed schema of the schema directory, referenced ones first
+    /// (the post-merge step); what is registered already is left alone.
+    Publish(PublishArgs),
     /// Check event schemas for the rules that need no baseline.
     Lint(LintArgs),
 }
@@ -52,6 +55,25 @@ pub struct RegisterArgs {
     pub subject: String,
     /// The schema file.
     pub file: PathBuf,
+    /// Largest schema file read, in bytes (event schemas are kilobytes; this bounds time and
+    /// memory on a wrong or hostile input).
+    #[arg(long, default_value_t = 16 * 1024 * 1024)]
+    pub max_schema_bytes: u64,
+    #[command(flatten)]
+    pub auth: AuthArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct PublishArgs {
+    /// The schema directory (default: `dir` in schemagate.toml, else `schemas`), relative to
+    /// the repository root.
+    pub dir: Option<String>,
+    /// The registry, e.g. http://127.0.0.1:8081.
+    #[arg(long, env = "SCHEMAGATE_REGISTRY")]
+    pub registry: String,
+    /// Say what would be registered, register nothing.
+    #[arg(long)]
+    pub dry_run: bool,
     /// Largest schema file read, in bytes (event schemas are kilobytes; this bounds time and
     /// memory on a wrong or hostile input).
     #[arg(long, default_value_t = 16 * 1024 * 1024)]

@@ -8,6 +8,7 @@ pub mod git;
 pub mod input;
 pub mod lint_cmd;
 pub mod output;
+pub mod publish_cmd;
 pub mod register_cmd;
 pub mod registry;
 pub mod repo_config;
@@ -44,6 +45,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Check(args) => check_cmd::run(&args),
         Command::Validate(args) => validate_cmd::run(&args),
         Command::Register(args) => register_cmd::run(&args),
+        Command::Publish(args) => publish_cmd::run(&args),
         Command::Lint(args) => lint_cmd::run(&args),
     }
 }

@@ -263,3 +263,86 @@ fn register_sends_credentials_and_explains_refusals() {
         text(&o)
     );
 }
+
+/// `publish` registers a directory with references, referenced schemas first; a second run
+/// registers nothing; a refused schema is listed and what references it is skipped.
+#[test]
+fn publish_registers_a_directory_in_dependency_order_once() {
+    let dir = std::env::temp_dir().join(format!("schemagate-publish-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let url = format!("sqlite://{}?mode=rwc", dir.join("r.db").display());
+    let base = rt.block_on(async {
+        let store = registry_server::store::Store::connect(&url, 4)
+            .await
+            .unwrap();
+        let (addr, _) =
+            registry_server::serve_local(store, 0, registry_server::AppOptions::open(1 << 20))
+                .await
+                .unwrap();
+        format!("http://{addr}")
+    });
+    let repo = dir.join("repo");
+    let write = |path: &str, v: &Value| {
+        let p = repo.join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, serde_json::to_string_pretty(v).unwrap()).unwrap();
+    };
+    let money = json!({"type": "object", "properties": {"amount": {"type": "integer"}, "currency": {"type": "string", "maxLength": 3}}});
+    // `zz` sorts after `orders`: only the references put Money first.
+    write("schemas/zz/Money.json", &money);
+    write(
+        "schemas/orders/Order.json",
+        &json!({"type": "object", "properties": {"total": {"$ref": "../zz/Money.json"}}}),
+    );
+    write(
+        "schemas/widgets/WidgetCreated.json",
+        &serde_json::from_str::<Value>(include_str!("../../schemas/widgets/WidgetCreated.json"))
+            .unwrap(),
+    );
+    let publish = |extra: &[&str]| {
+        let o = Command::new(env!("CARGO_BIN_EXE_compat-cli"))
+            .args(["publish", "--registry", &base])
+            .args(extra)
+            .current_dir(&repo)
+            .output()
+            .unwrap();
+        (
+            o.status.code(),
+            String::from_utf8_lossy(&o.stdout).to_string() + &String::from_utf8_lossy(&o.stderr),
+        )
+    };
+    let (code, out) = publish(&["--dry-run"]);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.contains("3 schemas: 3 to register"), "{out}");
+    let (code, out) = publish(&[]);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(
+        out.contains("3 schemas: 3 registered, 0 unchanged"),
+        "{out}"
+    );
+    let money_at = out.find("registered zz.Money").expect("Money registered");
+    let order_at = out
+        .find("registered orders.Order")
+        .expect("Order registered");
+    assert!(money_at < order_at, "referenced first: {out}");
+    let (code, out) = publish(&[]);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(
+        out.contains("3 schemas: 0 registered, 3 unchanged"),
+        "second run: {out}"
+    );
+
+    // Narrowing Money breaks: it is refused, and Order, which references it, is skipped.
+    let mut narrowed = money.clone();
+    narrowed["properties"]["currency"]["maxLength"] = json!(2);
+    write("schemas/zz/Money.json", &narrowed);
+    let (code, out) = publish(&[]);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains("refused    zz.Money"), "{out}");
+    assert!(out.contains("max-length-decreased"), "{out}");
+    assert!(out.contains("skipped    orders.Order"), "{out}");
+    assert!(out.contains("1 refused, 1 skipped"), "{out}");
+    std::fs::remove_dir_all(dir).ok();
+}

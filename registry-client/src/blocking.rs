@@ -52,6 +52,23 @@ impl Client {
         self.runtime.block_on(self.inner.version(subject, version))
     }
 
+    pub fn lookup(
+        &self,
+        subject: &str,
+        req: &registry_api::SchemaRequest,
+    ) -> Result<Registered, Error> {
+        self.runtime.block_on(self.inner.lookup(subject, req))
+    }
+
+    pub fn register_request(
+        &self,
+        subject: &str,
+        req: &registry_api::SchemaRequest,
+    ) -> Result<i64, Error> {
+        self.runtime
+            .block_on(self.inner.register_request(subject, req))
+    }
+
     pub fn register(&self, subject: &str, schema: &str) -> Result<i64, Error> {
         self.runtime.block_on(self.inner.register(subject, schema))
     }

@@ -197,6 +197,13 @@ impl Client {
         Ok(a.id)
     }
 
+    /// The version of `subject` holding this schema (404 when it holds none).
+    pub async fn lookup(&self, subject: &str, req: &SchemaRequest) -> Result<Registered, Error> {
+        let path = format!("/subjects/{}", segment(subject));
+        self.call(reqwest::Method::POST, &path, Some(json(req)?))
+            .await
+    }
+
     /// Tests a schema against a version (or all, per the subject's level) without registering.
     pub async fn compatibility(
         &self,
