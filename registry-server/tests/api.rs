@@ -718,6 +718,101 @@ async fn validate_endpoints(base: &str) {
     assert_eq!(lines[2]["errors"][0]["keyword"], "json");
 }
 
+/// Confluent's listing surface: prefixes, deleted and deleted-only, latest-only, paging, and
+/// `GET /schemas` and `/contexts`.
+async fn listings(base: &str) {
+    put(base, "/config", json!({"compatibility": "NONE"})).await;
+    for (subject, n) in [("a.one", 3), ("a.two", 1), ("b.one", 2)] {
+        for i in 0..n {
+            let schema = json!({"type": "object", "title": format!("{subject} {i}")}).to_string();
+            let (s, body) = post(
+                base,
+                &format!("/subjects/{subject}/versions"),
+                json!({"schema": schema}),
+            )
+            .await;
+            assert_eq!(s, StatusCode::OK, "{body}");
+        }
+    }
+    delete(base, "/subjects/a.one/versions/2").await;
+    delete(base, "/subjects/a.two").await;
+    let names = |v: Value| {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x.as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(names(get(base, "/subjects").await.1), ["a.one", "b.one"]);
+    assert_eq!(
+        names(get(base, "/subjects?deleted=true").await.1),
+        ["a.one", "a.two", "b.one"]
+    );
+    assert_eq!(
+        names(get(base, "/subjects?deletedOnly=true").await.1),
+        ["a.two"]
+    );
+    assert_eq!(
+        names(get(base, "/subjects?subjectPrefix=a.&deleted=true").await.1),
+        ["a.one", "a.two"]
+    );
+    assert_eq!(
+        names(get(base, "/subjects?offset=1&limit=1").await.1),
+        ["b.one"]
+    );
+    assert_eq!(get(base, "/subjects/a.one/versions").await.1, json!([1, 3]));
+    assert_eq!(
+        get(base, "/subjects/a.one/versions?deletedOnly=true")
+            .await
+            .1,
+        json!([2])
+    );
+    assert_eq!(
+        get(
+            base,
+            "/subjects/a.one/versions?deleted=true&offset=1&limit=5"
+        )
+        .await
+        .1,
+        json!([2, 3])
+    );
+    let (s, body) = get(base, "/subjects?limit=x").await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{body}");
+
+    let (_, all) = get(base, "/schemas").await;
+    let pairs: Vec<(String, i64)> = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| {
+            (
+                v["subject"].as_str().unwrap().to_string(),
+                v["version"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        pairs,
+        [
+            ("a.one".to_string(), 1),
+            ("a.one".into(), 3),
+            ("b.one".into(), 1),
+            ("b.one".into(), 2)
+        ]
+    );
+    assert!(all[0]["schema"].as_str().unwrap().contains("a.one 0"));
+    let (_, latest) = get(base, "/schemas?latestOnly=true&subjectPrefix=b.").await;
+    assert_eq!(latest.as_array().unwrap().len(), 1);
+    assert_eq!(latest[0]["version"], 2);
+    let (_, paged) = get(base, "/schemas?deleted=true&offset=2&limit=2").await;
+    assert_eq!(paged.as_array().unwrap().len(), 2);
+    assert_eq!(
+        (paged[0]["subject"].as_str(), paged[0]["version"].as_i64()),
+        (Some("a.one"), Some(3))
+    );
+    assert_eq!(get(base, "/contexts").await.1, json!(["."]));
+}
+
 async fn suite(url_for: impl AsyncFnMut(&str) -> String) {
     let mut url_for = url_for;
     for (name, scenario) in [
@@ -729,6 +824,7 @@ async fn suite(url_for: impl AsyncFnMut(&str) -> String) {
         ("openapi", 5),
         ("import", 6),
         ("validate", 7),
+        ("listings", 8),
     ] {
         let server = start(&url_for(name).await).await;
         match scenario {
@@ -739,6 +835,7 @@ async fn suite(url_for: impl AsyncFnMut(&str) -> String) {
             4 => read_only_mode(&server.base).await,
             5 => openapi_matches_routes(&server.base).await,
             7 => validate_endpoints(&server.base).await,
+            8 => listings(&server.base).await,
             _ => import_mode(&server.base).await,
         }
     }

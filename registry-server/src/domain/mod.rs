@@ -22,6 +22,7 @@ pub use candidate::Candidate;
 pub use compat::Verdict;
 pub use diff::VersionDiff;
 pub use error::{Error, Result};
+pub use reads::Listing;
 pub use settings::{DEFAULT_LEVEL, DEFAULT_RULES};
 pub use version_id::VersionId;
 

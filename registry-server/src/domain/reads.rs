@@ -6,12 +6,65 @@ use std::sync::Arc;
 use registry_api::{SchemaById, SubjectVersion, SubjectVersionPair};
 
 use super::cache::Held;
+
+/// What a listing keeps (Confluent's `subjectPrefix`, `deleted`, `deletedOnly`, `latestOnly`).
+#[derive(Debug, Clone, Default)]
+pub struct Listing {
+    pub prefix: String,
+    pub deleted: bool,
+    pub deleted_only: bool,
+    pub latest_only: bool,
+}
 use super::{AuditRecord, Error, Registry, Result, SchemaRow, VersionId, VersionRow};
 use crate::store::StoreError;
 
 impl Registry {
-    pub async fn subjects(&self, deleted: bool) -> Result<Vec<String>> {
-        Ok(self.store.subjects(deleted).await?)
+    /// Subject names, in order: live ones, with `deleted` soft-deleted ones too, with
+    /// `deleted_only` only those; with a prefix, only names that start with it.
+    pub async fn subjects(&self, filter: &Listing) -> Result<Vec<String>> {
+        Ok(self
+            .store
+            .subject_states()
+            .await?
+            .into_iter()
+            .filter(|(name, all_deleted)| {
+                name.starts_with(&filter.prefix)
+                    && match (filter.deleted_only, filter.deleted) {
+                        (true, _) => *all_deleted,
+                        (false, true) => true,
+                        (false, false) => !*all_deleted,
+                    }
+            })
+            .map(|(name, _)| name)
+            .collect())
+    }
+
+    /// `GET /schemas`: the versions of every subject the filter keeps (with `latest_only`, each
+    /// subject's newest visible one), in subject and version order.
+    pub async fn list_schemas(&self, filter: &Listing) -> Result<Vec<SubjectVersion>> {
+        let subjects = self
+            .subjects(&Listing {
+                deleted_only: false,
+                ..filter.clone()
+            })
+            .await?;
+        let mut out = Vec::new();
+        for subject in subjects {
+            let rows = self.all_versions(&subject).await?;
+            let visible: Vec<&VersionRow> = rows
+                .iter()
+                .filter(|v| filter.deleted || !v.deleted)
+                .collect();
+            let chosen: Vec<&VersionRow> = if filter.latest_only {
+                visible.last().copied().into_iter().collect()
+            } else {
+                visible
+            };
+            for row in chosen {
+                out.push(self.subject_version(row).await?);
+            }
+        }
+        Ok(out)
     }
 
     /// Every version row of a subject, deleted ones included (none: an empty list).
@@ -33,6 +86,28 @@ impl Registry {
             (Err(StoreError::Unreachable(_)), Some(stale)) => Ok(stale),
             (Err(e), _) => Err(e.into()),
         }
+    }
+
+    /// A subject's version numbers: live ones, with `deleted` soft-deleted ones too, with
+    /// `deleted_only` only those; 40401 when it has none of them.
+    pub async fn version_numbers(&self, subject: &str, filter: &Listing) -> Result<Vec<i64>> {
+        let rows = self.all_versions(subject).await?;
+        let out: Vec<i64> = rows
+            .iter()
+            .filter(|v| match (filter.deleted_only, filter.deleted) {
+                (true, _) => v.deleted,
+                (false, true) => true,
+                (false, false) => !v.deleted,
+            })
+            .map(|v| v.version)
+            .collect();
+        // A subject with no deleted versions answers `deletedOnly` with an empty list; one
+        // with no versions at all does not exist.
+        let exists = filter.deleted_only && !rows.is_empty();
+        if out.is_empty() && !exists {
+            return Err(Error::SubjectNotFound(subject.to_string()));
+        }
+        Ok(out)
     }
 
     /// The subject's rows (`deleted`: soft-deleted ones too), or 40401 when none is visible.

@@ -229,6 +229,30 @@ pub struct Flags {
     pub verbose: bool,
     pub default_to_global: bool,
     pub against: Option<String>,
+    pub deleted_only: bool,
+    pub latest_only: bool,
+    pub subject_prefix: String,
+    /// Paging: skip `offset`, keep at most `limit` (negative: all).
+    pub offset: usize,
+    pub limit: i64,
+}
+
+impl Flags {
+    /// The listing filter these flags ask for.
+    pub fn listing(&self) -> crate::domain::Listing {
+        crate::domain::Listing {
+            prefix: self.subject_prefix.clone(),
+            deleted: self.deleted,
+            deleted_only: self.deleted_only,
+            latest_only: self.latest_only,
+        }
+    }
+
+    /// One page of a listing.
+    pub fn page<T>(&self, items: Vec<T>) -> Vec<T> {
+        let keep = usize::try_from(self.limit).unwrap_or(usize::MAX);
+        items.into_iter().skip(self.offset).take(keep).collect()
+    }
 }
 
 impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Flags {
@@ -243,6 +267,14 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Flags {
         >::from_request_parts(parts, state)
         .await
         .map_err(|e| ApiError::BadRequest(e.body_text()))?;
+        let number = |k: &str, default: i64| -> Result<i64, ApiError> {
+            match q.get(k) {
+                None => Ok(default),
+                Some(v) => v.trim().parse().map_err(|_| {
+                    ApiError::BadRequest(format!("{k} must be an integer, got {v:?}"))
+                }),
+            }
+        };
         let flag = |k: &str| {
             q.get(k)
                 .is_some_and(|v| matches!(v.to_ascii_lowercase().as_str(), "true" | "1" | "yes"))
@@ -253,6 +285,11 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Flags {
             normalize: flag("normalize"),
             verbose: flag("verbose"),
             default_to_global: flag("defaultToGlobal"),
+            deleted_only: flag("deletedOnly"),
+            latest_only: flag("latestOnly"),
+            subject_prefix: q.get("subjectPrefix").cloned().unwrap_or_default(),
+            offset: number("offset", 0)?.max(0) as usize,
+            limit: number("limit", -1)?,
             against: q.get("against").cloned(),
         })
     }

@@ -23,6 +23,8 @@ use super::{compat, config, schemas, subjects, validate};
         subjects::delete_version,
         subjects::delete_subject,
         subjects::diff,
+        schemas::list,
+        schemas::contexts,
         schemas::types,
         schemas::by_id,
         schemas::raw,

@@ -12,11 +12,24 @@ use crate::domain::Error;
 
 pub fn router() -> Router<AppState> {
     Router::new()
+        .route("/schemas", get(list))
+        .route("/contexts", get(contexts))
         .route("/schemas/types", get(types))
         .route("/schemas/ids/{id}", get(by_id))
         .route("/schemas/ids/{id}/schema", get(raw))
         .route("/schemas/ids/{id}/subjects", get(subjects))
         .route("/schemas/ids/{id}/versions", get(versions))
+}
+
+#[utoipa::path(get, path = "/schemas", tag = "schemas", params(("subjectPrefix" = Option<String>, Query, description = "only subjects starting with this"), ("deleted" = Option<bool>, Query, description = "include soft-deleted versions"), ("latestOnly" = Option<bool>, Query, description = "only each subject's latest version"), ("offset" = Option<i64>, Query, description = "skip this many"), ("limit" = Option<i64>, Query, description = "at most this many (negative: all)")), responses((status = 200, description = "subject versions with their schemas", body = Vec<registry_api::SubjectVersion>)))]
+async fn list(State(s): State<AppState>, f: super::Flags) -> ApiResult<Response> {
+    Ok(ok(&f.page(s.registry.list_schemas(&f.listing()).await?)))
+}
+
+/// Confluent's schema contexts: this registry has the default one only.
+#[utoipa::path(get, path = "/contexts", tag = "schemas", responses((status = 200, description = "[\".\"]", body = Vec<String>)))]
+async fn contexts() -> Response {
+    ok(&["."])
 }
 
 #[utoipa::path(get, path = "/schemas/types", tag = "schemas", responses((status = 200, description = "[\"JSON\"]", body = Vec<String>)))]

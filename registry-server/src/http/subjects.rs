@@ -29,19 +29,19 @@ pub fn router() -> Router<AppState> {
         .route("/subjects/{subject}/versions/{version}/diff", get(diff))
 }
 
-#[utoipa::path(get, path = "/subjects", tag = "subjects", params(("deleted" = Option<bool>, Query, description = "include soft-deleted subjects")), responses((status = 200, description = "subject names", body = Vec<String>)))]
+#[utoipa::path(get, path = "/subjects", tag = "subjects", params(("subjectPrefix" = Option<String>, Query, description = "only subjects starting with this"), ("deleted" = Option<bool>, Query, description = "include soft-deleted subjects"), ("deletedOnly" = Option<bool>, Query, description = "only soft-deleted subjects"), ("offset" = Option<i64>, Query, description = "skip this many"), ("limit" = Option<i64>, Query, description = "at most this many (negative: all)")), responses((status = 200, description = "subject names", body = Vec<String>)))]
 async fn list(State(s): State<AppState>, f: Flags) -> ApiResult<Response> {
-    Ok(ok(&s.registry.subjects(f.deleted).await?))
+    Ok(ok(&f.page(s.registry.subjects(&f.listing()).await?)))
 }
 
-#[utoipa::path(get, path = "/subjects/{subject}/versions", tag = "subjects", params(("subject" = String, Path, description = "subject name"), ("deleted" = Option<bool>, Query, description = "include soft-deleted versions")), responses((status = 200, description = "version numbers", body = Vec<i64>), (status = 404, description = "40401 subject not found", body = registry_api::ErrorBody)))]
+#[utoipa::path(get, path = "/subjects/{subject}/versions", tag = "subjects", params(("subject" = String, Path, description = "subject name"), ("deleted" = Option<bool>, Query, description = "include soft-deleted versions"), ("deletedOnly" = Option<bool>, Query, description = "only soft-deleted versions"), ("offset" = Option<i64>, Query, description = "skip this many"), ("limit" = Option<i64>, Query, description = "at most this many (negative: all)")), responses((status = 200, description = "version numbers", body = Vec<i64>), (status = 404, description = "40401 subject not found", body = registry_api::ErrorBody)))]
 async fn versions(
     State(s): State<AppState>,
     Path(subject): Path<String>,
     f: Flags,
 ) -> ApiResult<Response> {
-    let rows = s.registry.versions(&subject, f.deleted).await?;
-    Ok(ok(&rows.iter().map(|v| v.version).collect::<Vec<_>>()))
+    let numbers = s.registry.version_numbers(&subject, &f.listing()).await?;
+    Ok(ok(&f.page(numbers)))
 }
 
 #[utoipa::path(post, path = "/subjects/{subject}/versions", tag = "subjects", params(("subject" = String, Path, description = "subject name"), ("normalize" = Option<bool>, Query, description = "store the canonical form")), request_body = SchemaRequest, responses((status = 200, description = "the schema's global id", body = RegisterAnswer), (status = 409, description = "incompatible: every breaking change, typed, in `changes`", body = registry_api::ErrorBody), (status = 422, description = "42201 invalid schema, 42205 not permitted in this mode", body = registry_api::ErrorBody)))]

@@ -23,6 +23,23 @@ impl Store {
             .collect::<Result<_, _>>()?)
     }
 
+    /// Every subject with whether all its versions are soft-deleted, in order.
+    pub async fn subject_states(&self) -> StoreResult<Vec<(String, bool)>> {
+        let rows = sqlx::query(
+            "SELECT subject, MIN(deleted) AS all_deleted FROM subject_versions GROUP BY subject ORDER BY subject",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in &rows {
+            out.push((
+                r.try_get("subject")?,
+                r.try_get::<i64, _>("all_deleted")? != 0,
+            ));
+        }
+        Ok(out)
+    }
+
     /// Every version row of a subject, deleted ones included, in order.
     pub async fn versions(&self, subject: &str) -> StoreResult<Vec<VersionRow>> {
         let rows = sqlx::query("SELECT subject, version, schema_id, deleted FROM subject_versions WHERE subject = $1 ORDER BY version")
