@@ -87,18 +87,27 @@ pub enum Mode {
     ReadWrite,
     #[serde(rename = "READONLY")]
     ReadOnly,
+    /// Read-only, and (Confluent) not to be lifted by a subject's own mode.
+    #[serde(rename = "READONLY_OVERRIDE")]
+    ReadOnlyOverride,
     /// Registrations keep the ids and versions they bring (migration).
     #[serde(rename = "IMPORT")]
     Import,
 }
 
 impl Mode {
-    pub const ALL: [Mode; 3] = [Mode::ReadWrite, Mode::ReadOnly, Mode::Import];
+    pub const ALL: [Mode; 4] = [
+        Mode::ReadWrite,
+        Mode::ReadOnly,
+        Mode::ReadOnlyOverride,
+        Mode::Import,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Mode::ReadWrite => "READWRITE",
             Mode::ReadOnly => "READONLY",
+            Mode::ReadOnlyOverride => "READONLY_OVERRIDE",
             Mode::Import => "IMPORT",
         }
     }

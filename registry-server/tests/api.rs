@@ -573,6 +573,49 @@ async fn read_only_mode(base: &str) {
         (StatusCode::UNPROCESSABLE_ENTITY, Some(42205))
     );
     put(base, "/mode", json!({"mode": "READWRITE"})).await;
+
+    // A subject's own mode wins over the global one, except over READONLY_OVERRIDE; deleting
+    // the subject's mode (40409 once gone) hands it back to the global one.
+    let own = format!("/mode/{SUBJECT}");
+    assert_eq!(
+        put(base, &own, json!({"mode": "READWRITE"})).await.0,
+        StatusCode::OK
+    );
+    let (s, m) = put(
+        base,
+        "/mode?force=true",
+        json!({"mode": "READONLY_OVERRIDE"}),
+    )
+    .await;
+    assert_eq!(
+        (s, &m["mode"]),
+        (StatusCode::OK, &json!("READONLY_OVERRIDE"))
+    );
+    let (s, e) = post(
+        base,
+        &format!("/subjects/{SUBJECT}/versions"),
+        json!({"schema": widget("1.0.0", None)}),
+    )
+    .await;
+    assert_eq!(
+        (s, e["error_code"].as_i64()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some(42205)),
+        "{e}"
+    );
+    assert_eq!(get(base, &own).await.1["mode"], "READWRITE");
+    put(base, "/mode", json!({"mode": "READWRITE"})).await;
+    let (s, m) = delete(base, &own).await;
+    assert_eq!((s, &m["mode"]), (StatusCode::OK, &json!("READWRITE")));
+    let (s, e) = get(base, &own).await;
+    assert_eq!(
+        (s, e["error_code"].as_i64()),
+        (StatusCode::NOT_FOUND, Some(40409)),
+        "{e}"
+    );
+    assert_eq!(
+        get(base, &format!("{own}?defaultToGlobal=true")).await.1["mode"],
+        "READWRITE"
+    );
 }
 
 /// 64 concurrent registrations of distinct compatible versions: versions 1..64, no gap, no

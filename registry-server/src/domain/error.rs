@@ -35,7 +35,7 @@ pub enum Error {
     InvalidVersion(String),
     #[error("Invalid compatibility level. Valid values are none, backward, forward, full, backward_transitive, forward_transitive, and full_transitive; got {0:?}")]
     InvalidCompatibility(String),
-    #[error("Invalid mode. Valid values are READWRITE, READONLY and IMPORT; got {0:?}")]
+    #[error("Invalid mode. Valid values are READWRITE, READONLY, READONLY_OVERRIDE and IMPORT; got {0:?}")]
     InvalidMode(String),
     #[error("Invalid rules. Valid values are events, standard and lenient; got {0:?}")]
     InvalidRules(String),

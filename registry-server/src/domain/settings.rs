@@ -181,15 +181,20 @@ impl Registry {
         Ok(before)
     }
 
-    /// The mode in force for a subject: its own, else the global one, else READWRITE.
+    /// The mode in force for a subject: a global READONLY_OVERRIDE, else its own, else the
+    /// global one, else READWRITE.
     pub async fn mode(&self, subject: &str) -> Result<Mode> {
+        let global = match &self.own("").await?.mode {
+            Some(m) => Some(mode(m)?),
+            None => None,
+        };
+        if global == Some(Mode::ReadOnlyOverride) {
+            return Ok(Mode::ReadOnlyOverride);
+        }
         if let Some(m) = &self.own(subject).await?.mode {
             return mode(m);
         }
-        match &self.own("").await?.mode {
-            Some(m) => mode(m),
-            None => Ok(Mode::ReadWrite),
-        }
+        Ok(global.unwrap_or(Mode::ReadWrite))
     }
 
     /// A subject's own mode: 40409 without one, unless `default_to_global`.
@@ -226,7 +231,7 @@ impl Registry {
     /// Refuses writes to a subject in READONLY mode.
     pub(super) async fn writable(&self, subject: &str) -> Result<Mode> {
         match self.mode(subject).await? {
-            Mode::ReadOnly => Err(Error::ReadOnly(subject.to_string())),
+            Mode::ReadOnly | Mode::ReadOnlyOverride => Err(Error::ReadOnly(subject.to_string())),
             m => Ok(m),
         }
     }
