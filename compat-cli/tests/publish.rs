@@ -22,9 +22,11 @@ fn text(o: &Output) -> String {
     )
 }
 
-#[test]
-fn register_accepts_refuses_and_reports() {
-    let dir = std::env::temp_dir().join(format!("schemagate-register-{}", std::process::id()));
+/// An open registry over a fresh SQLite file in a temp folder, served from its own runtime
+/// (kept alive by the caller): (folder, runtime, base URL).
+fn open_registry(tag: &str) -> (std::path::PathBuf, tokio::runtime::Runtime, String) {
+    let dir = std::env::temp_dir().join(format!("schemagate-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     let rt = tokio::runtime::Runtime::new().unwrap();
     let url = format!("sqlite://{}?mode=rwc", dir.join("r.db").display());
@@ -38,6 +40,12 @@ fn register_accepts_refuses_and_reports() {
             .unwrap();
         format!("http://{addr}")
     });
+    (dir, rt, base)
+}
+
+#[test]
+fn register_accepts_refuses_and_reports() {
+    let (dir, _rt, base) = open_registry("register");
     let v1 = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../schemas/widgets/WidgetCreated.json"
@@ -268,21 +276,7 @@ fn register_sends_credentials_and_explains_refusals() {
 /// registers nothing; a refused schema is listed and what references it is skipped.
 #[test]
 fn publish_registers_a_directory_in_dependency_order_once() {
-    let dir = std::env::temp_dir().join(format!("schemagate-publish-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let url = format!("sqlite://{}?mode=rwc", dir.join("r.db").display());
-    let base = rt.block_on(async {
-        let store = registry_server::store::Store::connect(&url, 4)
-            .await
-            .unwrap();
-        let (addr, _) =
-            registry_server::serve_local(store, 0, registry_server::AppOptions::open(1 << 20))
-                .await
-                .unwrap();
-        format!("http://{addr}")
-    });
+    let (dir, _rt, base) = open_registry("publish");
     let repo = dir.join("repo");
     let write = |path: &str, v: &Value| {
         let p = repo.join(path);
