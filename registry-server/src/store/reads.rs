@@ -12,17 +12,6 @@ pub(super) const REFERENCED_BY: &str = "SELECT DISTINCT r.schema_id FROM schema_
 use super::{SchemaRow, Store, StoreResult, VersionRow};
 
 impl Store {
-    pub async fn subjects(&self, include_deleted: bool) -> StoreResult<Vec<String>> {
-        let rows = sqlx::query("SELECT DISTINCT subject FROM subject_versions WHERE ($1 = 1 OR deleted = 0) ORDER BY subject")
-            .bind(include_deleted as i64)
-            .fetch_all(&self.pool)
-            .await?;
-        Ok(rows
-            .iter()
-            .map(|r| r.try_get("subject"))
-            .collect::<Result<_, _>>()?)
-    }
-
     /// Every subject with whether all its versions are soft-deleted, in order.
     pub async fn subject_states(&self) -> StoreResult<Vec<(String, bool)>> {
         let rows = sqlx::query(
