@@ -235,10 +235,10 @@ fn stream(
             sinks.progress.inc(unreported);
             unreported = 0;
         }
-        if line.iter().all(u8::is_ascii_whitespace) {
+        let Some(payload) = schema_core::payload::ndjson_payload(n, &line) else {
             continue;
-        }
-        check_one(v, sinks, reader, (name, n), &line)?;
+        };
+        check_one(v, sinks, reader, (name, n), payload)?;
     }
 }
 

@@ -23,7 +23,12 @@ fn ndjson_with_dlq_and_valid_out() {
         String::new(),
         ok.replace("\"a\"", "\"b\""),
     ];
-    std::fs::write(dir.join("events.ndjson"), lines.join("\n") + "\n").unwrap();
+    // A byte-order mark before the first line and a CRLF after it change nothing.
+    std::fs::write(
+        dir.join("events.ndjson"),
+        format!("\u{feff}{}\r\n{}\n", lines[0], lines[1..].join("\n")),
+    )
+    .unwrap();
     std::fs::write(dir.join("one.json"), "{\n  \"name\": 5\n}\n").unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_compat-cli"))
         .args([

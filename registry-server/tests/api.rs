@@ -730,8 +730,10 @@ async fn validate_endpoints(base: &str) {
         (404, json!(40401))
     );
 
-    // Batch: one answer per input line, in order, broken and blank lines included.
-    let body = format!("{good}\n{bad}\n{{\"schema_version\": \n\n{good}\n");
+    // Batch: one answer per payload line, in order, numbered as the lines are; a broken line is
+    // answered invalid, a blank one holds no payload, and a byte-order mark before the first
+    // line and CRLF line ends read as the CLI reads them.
+    let body = format!("\u{feff}{good}\r\n{bad}\n{{\"schema_version\": \n\n{good}");
     let r = client()
         .post(format!(
             "{base}/subjects/widgets.WidgetCreated/versions/1/validate/batch"
@@ -754,10 +756,7 @@ async fn validate_endpoints(base: &str) {
         .iter()
         .map(|l| (l["line"].as_u64().unwrap(), l["valid"].as_bool().unwrap()))
         .collect();
-    assert_eq!(
-        verdicts,
-        [(1, true), (2, false), (3, false), (4, false), (5, true)]
-    );
+    assert_eq!(verdicts, [(1, true), (2, false), (3, false), (5, true)]);
     assert_eq!(lines[2]["errors"][0]["keyword"], "json");
 }
 

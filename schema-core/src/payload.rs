@@ -16,6 +16,38 @@ use jsonschema::types::JsonType;
 use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value};
 
+/// One line of an NDJSON stream as every reader here takes it (the CLI, the server's batch
+/// endpoint): the line end (LF or CRLF) is not part of the payload, a UTF-8 byte-order mark
+/// before the first line is not either, and a line of only whitespace holds no payload (`None`;
+/// it still counts in line numbers). `line` is 1-based.
+pub fn ndjson_payload(line: u64, raw: &[u8]) -> Option<&[u8]> {
+    let raw = raw.strip_suffix(b"\n").unwrap_or(raw);
+    let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
+    let raw = match line {
+        1 => raw.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(raw),
+        _ => raw,
+    };
+    (!raw.iter().all(u8::is_ascii_whitespace)).then_some(raw)
+}
+
+#[cfg(test)]
+mod ndjson_tests {
+    use super::ndjson_payload;
+
+    #[test]
+    fn line_ends_bom_and_blank_lines() {
+        assert_eq!(ndjson_payload(1, b"\xEF\xBB\xBF{}\r\n"), Some(&b"{}"[..]));
+        // A mark anywhere but before the first line is the payload's (and not JSON).
+        assert_eq!(
+            ndjson_payload(2, b"\xEF\xBB\xBF{}\n"),
+            Some(&b"\xEF\xBB\xBF{}"[..])
+        );
+        assert_eq!(ndjson_payload(3, b"{}"), Some(&b"{}"[..]));
+        assert_eq!(ndjson_payload(4, b"  \t\r\n"), None);
+        assert_eq!(ndjson_payload(1, b"\xEF\xBB\xBF\n"), None);
+    }
+}
+
 /// One tape slot. Containers are followed by their entries (objects: key, value, key, ...);
 /// `count` is how many slots the entries take.
 #[derive(Debug, Clone, PartialEq)]

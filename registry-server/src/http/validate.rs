@@ -81,22 +81,15 @@ async fn batch(
     let (_, compiled) = target(&s, &subject, &version).await?;
     let mut reader = Reader::default();
     let mut out = Vec::with_capacity(body.len() / 8 + 64);
-    // One answer per line, the last line counted only if it holds something.
-    let text = body.strip_suffix(b"\n").unwrap_or(&body);
-    for (i, line) in text.split(|b| *b == b'\n').enumerate() {
-        let line = line.strip_suffix(b"\r").unwrap_or(line);
-        let mut answer = json!({"line": i + 1});
-        let verdict = if line.iter().all(u8::is_ascii_whitespace) {
-            Err(vec![Violation {
-                instance_pointer: String::new(),
-                keyword: "json".into(),
-                schema_pointer: String::new(),
-                message: "empty line".into(),
-            }])
-        } else {
-            judge(&compiled, &mut reader, line)
+    // One answer per payload line, numbered as the lines are; blank lines, line ends and a
+    // leading byte-order mark read as everywhere else (`schema_core::payload::ndjson_payload`).
+    for (i, line) in body.split_inclusive(|b| *b == b'\n').enumerate() {
+        let n = i as u64 + 1;
+        let Some(payload) = schema_core::payload::ndjson_payload(n, line) else {
+            continue;
         };
-        mark(&mut answer, verdict);
+        let mut answer = json!({"line": n});
+        mark(&mut answer, judge(&compiled, &mut reader, payload));
         serde_json::to_writer(&mut out, &answer)
             .map_err(|e| crate::domain::Error::Internal(e.to_string()))?;
         out.push(b'\n');
