@@ -100,6 +100,25 @@ async fn check_upgraded(url: &str) {
     assert!(r.status().is_success(), "{}", r.text().await.unwrap());
     let (_, by) = get("/subjects/money/versions/1/referencedby".into()).await;
     assert_eq!(by.as_array().unwrap().len(), 2, "{by}");
+    // Creation times became milliseconds, old rows converted, new rows written so.
+    let pool = sqlx::AnyPool::connect(url).await.unwrap();
+    let ms = |q: &'static str| {
+        let pool = pool.clone();
+        async move {
+            let row = sqlx::query(q).fetch_one(&pool).await.unwrap();
+            sqlx::Row::try_get::<i64, _>(&row, 0).unwrap()
+        }
+    };
+    assert_eq!(
+        ms("SELECT created_ms FROM schemas WHERE id = 1").await,
+        1_796_211_000_123
+    );
+    assert_eq!(
+        ms("SELECT created_ms FROM subject_versions WHERE subject = 'order'").await,
+        1_796_211_000_123
+    );
+    let newest = ms("SELECT MAX(created_ms) FROM subject_versions").await;
+    assert!(newest > 1_700_000_000_000, "a new row in milliseconds: {newest}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

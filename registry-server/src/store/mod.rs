@@ -64,13 +64,6 @@ pub fn redact_url(url: &str) -> String {
     }
 }
 
-/// The time as `<seconds>.<millis>` text: the stored form of the first migration's
-/// `created_at` columns (newer columns hold integer milliseconds, [`now_ms`]).
-pub fn now() -> String {
-    let ms = now_ms();
-    format!("{}.{:03}", ms / 1000, ms % 1000)
-}
-
 /// Milliseconds since the epoch.
 pub fn now_ms() -> i64 {
     std::time::SystemTime::now()

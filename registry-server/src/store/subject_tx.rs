@@ -7,7 +7,9 @@ use sqlx::Row;
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
 use super::rows::version_row;
-use super::{now, Audit, Backend, Change, Reference, Store, StoreError, StoreResult, VersionRow};
+use super::{
+    now_ms, Audit, Backend, Change, Reference, Store, StoreError, StoreResult, VersionRow,
+};
 
 pub struct SubjectTx {
     backend: Backend,
@@ -122,23 +124,23 @@ impl SubjectTx {
         }
         let refs_json = serde_json::to_string(refs).unwrap_or_else(|_| "[]".into());
         let row = match explicit {
-            Some(id) => sqlx::query("INSERT INTO schemas (id, fingerprint, schema_type, schema_text, refs, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id")
+            Some(id) => sqlx::query("INSERT INTO schemas (id, fingerprint, schema_type, schema_text, refs, created_ms) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id")
                 .bind(id)
                 .bind(fingerprint)
                 .bind(schema_type)
                 .bind(text)
                 .bind(refs_json.clone())
-                .bind(now())
+                .bind(now_ms())
                 .fetch_one(&mut *self.tx)
                 .await?,
             // Another subject may insert the same content concurrently: keep whichever won.
             None => {
-                let inserted = sqlx::query("INSERT INTO schemas (fingerprint, schema_type, schema_text, refs, created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (fingerprint) DO NOTHING RETURNING id")
+                let inserted = sqlx::query("INSERT INTO schemas (fingerprint, schema_type, schema_text, refs, created_ms) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (fingerprint) DO NOTHING RETURNING id")
                     .bind(fingerprint)
                     .bind(schema_type)
                     .bind(text)
                     .bind(refs_json)
-                    .bind(now())
+                    .bind(now_ms())
                     .fetch_optional(&mut *self.tx)
                     .await?;
                 match inserted {
@@ -184,11 +186,11 @@ impl SubjectTx {
                 r.try_get::<i64, _>("v")? + 1
             }
         };
-        sqlx::query("INSERT INTO subject_versions (subject, version, schema_id, deleted, created_at) VALUES ($1, $2, $3, 0, $4)")
+        sqlx::query("INSERT INTO subject_versions (subject, version, schema_id, deleted, created_ms) VALUES ($1, $2, $3, 0, $4)")
             .bind(&self.subject)
             .bind(version)
             .bind(schema_id)
-            .bind(now())
+            .bind(now_ms())
             .execute(&mut *self.tx)
             .await?;
         let mut audit = audit.clone();
