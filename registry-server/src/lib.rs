@@ -15,7 +15,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::DefaultBodyLimit;
-use tower_http::trace::TraceLayer;
 
 pub use config::{Cli, Command, Config, TokenAction};
 
@@ -70,15 +69,6 @@ pub fn app_with(registry: Arc<domain::Registry>, options: AppOptions) -> App {
         open_without_tokens: options.open_without_tokens,
         rendered: http::rendered_cache(),
     });
-    let trace = TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
-        let id = req
-            .headers()
-            .get("x-request-id")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("-");
-        tracing::info_span!("request", method = %req.method(), uri = %req.uri(), request_id = %id)
-    });
-    let in_flight = Arc::new(tokio::sync::Semaphore::new(options.max_in_flight));
     // Authorization and metrics run per route (metrics count by route template, known only
     // once routed); everything else wraps the router once, so a request does not clone the
     // whole stack (axum clones a route's service for every call).
@@ -92,22 +82,13 @@ pub fn app_with(registry: Arc<domain::Registry>, options: AppOptions) -> App {
             http::record_metrics,
         ));
     let stack = tower::ServiceBuilder::new()
-        .map_response(axum::response::IntoResponse::into_response)
-        .layer(tower_http::request_id::SetRequestIdLayer::x_request_id(
-            http::RequestIds::new(),
-        ))
-        .layer(trace)
-        .layer(tower_http::request_id::PropagateRequestIdLayer::x_request_id())
-        .layer(axum::middleware::from_fn_with_state(in_flight, http::shed))
-        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
-            axum::http::StatusCode::REQUEST_TIMEOUT,
+        .layer(http::FrontLayer::new(
+            options.max_in_flight,
             options.request_timeout,
         ))
+        .map_response(axum::response::IntoResponse::into_response)
         .layer(DefaultBodyLimit::max(max_body))
         .layer(axum::Extension(http::BodyLimit(max_body)))
-        .layer(tower_http::catch_panic::CatchPanicLayer::custom(
-            http::panic_response,
-        ))
         .service(routed);
     App::new(stack)
 }

@@ -118,7 +118,10 @@ async fn check_upgraded(url: &str) {
         1_796_211_000_123
     );
     let newest = ms("SELECT MAX(created_ms) FROM subject_versions").await;
-    assert!(newest > 1_700_000_000_000, "a new row in milliseconds: {newest}");
+    assert!(
+        newest > 1_700_000_000_000,
+        "a new row in milliseconds: {newest}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

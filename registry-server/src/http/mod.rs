@@ -5,6 +5,7 @@ pub mod auth;
 mod compat;
 mod config;
 pub mod error;
+mod front;
 mod openapi;
 mod schemas;
 mod subjects;
@@ -23,6 +24,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 pub use error::{ApiError, ApiResult};
+pub use front::FrontLayer;
 
 use crate::domain::{Audit, Registry};
 
@@ -330,33 +332,6 @@ pub fn audit_of(client: Client) -> Audit {
             .unwrap_or_else(|| "unknown".into()),
         subject: None,
         detail: serde_json::json!({}),
-    }
-}
-
-/// Load shedding: past the in-flight limit a request is answered 503 with `Retry-After` at once
-/// instead of queueing without bound (the probes always pass, so an overloaded replica is not
-/// mistaken for a dead one).
-pub async fn shed(
-    State(in_flight): State<Arc<tokio::sync::Semaphore>>,
-    req: axum::extract::Request,
-    next: axum::middleware::Next,
-) -> Response {
-    if matches!(req.uri().path(), "/healthz" | "/readyz") {
-        return next.run(req).await;
-    }
-    match in_flight.try_acquire() {
-        Ok(_permit) => next.run(req).await,
-        Err(_) => {
-            let mut r = reply(
-                StatusCode::SERVICE_UNAVAILABLE,
-                &serde_json::json!({"error_code": 50301, "message": "the registry is at its in-flight request limit; retry shortly"}),
-            );
-            r.headers_mut().insert(
-                axum::http::header::RETRY_AFTER,
-                axum::http::HeaderValue::from_static("1"),
-            );
-            r
-        }
     }
 }
 
