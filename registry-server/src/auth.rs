@@ -57,7 +57,7 @@ impl Token {
 
 /// Who made a request, as the audit log names it.
 #[derive(Debug, Clone)]
-pub struct Principal(pub String);
+pub struct Principal(pub std::borrow::Cow<'static, str>);
 
 /// `widgets.*` → `widgets.`; `*` or nothing → every subject.
 pub fn parse_scope(scope: Option<&str>) -> Result<Option<String>, String> {

@@ -62,7 +62,11 @@ where
         }
     }
 
-    pub fn get(&self, k: &K) -> Option<Held<V>> {
+    pub fn get<Q>(&self, k: &Q) -> Option<Held<V>>
+    where
+        K: std::borrow::Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
         let (generation, v) = self.cache.get(k)?;
         Some(if generation == self.generation.load(Ordering::Acquire) {
             Held::Fresh(v)

@@ -69,8 +69,7 @@ impl Registry {
 
     /// Every version row of a subject, deleted ones included (none: an empty list).
     pub(super) async fn all_versions(&self, subject: &str) -> Result<Arc<Vec<VersionRow>>> {
-        let key = subject.to_string();
-        let stale = match self.caches.versions.get(&key) {
+        let stale = match self.caches.versions.get(subject) {
             Some(Held::Fresh(v)) => return Ok(v),
             Some(Held::Stale(v)) => Some(v),
             None => None,
@@ -79,7 +78,9 @@ impl Registry {
         match (self.store.versions(subject).await, stale) {
             (Ok(rows), _) => {
                 let rows = Arc::new(rows);
-                self.caches.versions.fill(ticket, key, rows.clone());
+                self.caches
+                    .versions
+                    .fill(ticket, subject.to_string(), rows.clone());
                 Ok(rows)
             }
             // The store does not answer: what was read before is what it holds.
@@ -140,15 +141,12 @@ impl Registry {
             return Err(Error::SubjectNotFound(subject.to_string()));
         }
         let found = match id {
-            VersionId::Latest => {
-                let visible: Vec<&VersionRow> = rows.collect();
-                visible
-                    .iter()
-                    .rev()
-                    .find(|v| !v.deleted)
-                    .or(visible.last())
-                    .copied()
-            }
+            // The newest live version, else (with `deleted`) the newest of all.
+            VersionId::Latest => all
+                .iter()
+                .rev()
+                .find(|v| !v.deleted)
+                .or_else(|| all.iter().rev().find(|v| deleted || !v.deleted)),
             VersionId::Number(n) => rows.find(|v| v.version == n),
         };
         found

@@ -42,8 +42,7 @@ fn mode(stored: &str) -> Result<Mode> {
 impl Registry {
     /// A subject's own settings (`""`: the global ones), from the cache when held.
     async fn own(&self, subject: &str) -> Result<Arc<OwnSettings>> {
-        let key = subject.to_string();
-        let stale = match self.caches.settings.get(&key) {
+        let stale = match self.caches.settings.get(subject) {
             Some(Held::Fresh(s)) => return Ok(s),
             Some(Held::Stale(s)) => Some(s),
             None => None,
@@ -58,7 +57,9 @@ impl Registry {
         match (read.await, stale) {
             (Ok(own), _) => {
                 let own = Arc::new(own);
-                self.caches.settings.fill(ticket, key, own.clone());
+                self.caches
+                    .settings
+                    .fill(ticket, subject.to_string(), own.clone());
                 Ok(own)
             }
             // The store does not answer: what was read before is what it holds.

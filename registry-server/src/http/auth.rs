@@ -184,7 +184,8 @@ pub async fn authorize(State(s): State<AppState>, mut req: Request, next: Next) 
     let tokens = match &s.tokens {
         Some(t) if !t.is_empty() || !s.open_without_tokens => t,
         _ => {
-            req.extensions_mut().insert(Principal("anonymous".into()));
+            req.extensions_mut()
+                .insert(Principal(std::borrow::Cow::Borrowed("anonymous")));
             return next.run(req).await;
         }
     };
@@ -228,8 +229,9 @@ pub async fn authorize(State(s): State<AppState>, mut req: Request, next: Next) 
             ),
         );
     }
-    req.extensions_mut()
-        .insert(Principal(format!("token:{}:{}", token.id, token.name)));
+    req.extensions_mut().insert(Principal(
+        format!("token:{}:{}", token.id, token.name).into(),
+    ));
     next.run(req).await
 }
 

@@ -156,17 +156,21 @@ pub async fn record_metrics(
     req: Request,
     next: axum::middleware::Next,
 ) -> Response {
+    // Clones that share their text (an `Arc` and a standard method): no allocation.
     let route = req
         .extensions()
         .get::<axum::extract::MatchedPath>()
-        .map(|p| p.as_str().to_string())
-        .unwrap_or_else(|| "unmatched".into());
-    let method = req.method().to_string();
+        .cloned();
+    let method = req.method().clone();
     let start = std::time::Instant::now();
     let res = next.run(req).await;
-    s.registry
-        .metrics
-        .request(&method, &route, res.status().as_u16(), start.elapsed());
+    let route = route.as_ref().map_or("unmatched", |r| r.as_str());
+    s.registry.metrics.request(
+        method.as_str(),
+        route,
+        res.status().as_u16(),
+        start.elapsed(),
+    );
     res
 }
 
@@ -316,7 +320,7 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Client {
             parts
                 .extensions
                 .get::<crate::auth::Principal>()
-                .map(|p| p.0.clone())
+                .map(|p| p.0.to_string())
                 .unwrap_or_else(|| "anonymous".into()),
         ))
     }
