@@ -23,12 +23,10 @@ impl Registry {
         if rows.is_empty() {
             return Err(Error::SubjectNotFound(subject.to_string()));
         }
-        let row = match id {
-            VersionId::Latest => rows.iter().rev().find(|v| !v.deleted).or(rows.last()),
-            VersionId::Number(n) => rows.iter().find(|v| v.version == n),
-        }
-        .cloned()
-        .ok_or_else(|| Error::VersionNotFound(version.to_string()))?;
+        let row = id
+            .pick(&rows, true)
+            .cloned()
+            .ok_or_else(|| Error::VersionNotFound(version.to_string()))?;
         if permanent && !row.deleted {
             return Err(Error::VersionNotSoftDeleted(
                 subject.to_string(),

@@ -146,16 +146,4 @@ impl Registry {
         });
         Ok(())
     }
-
-    /// Entries held per cache, for tests and metrics.
-    pub fn cache_sizes(&self) -> [(&'static str, u64); 4] {
-        self.caches.schemas.run_pending_tasks();
-        self.caches.validators.run_pending_tasks();
-        [
-            ("schemas", self.caches.schemas.entry_count()),
-            ("validators", self.caches.validators.entry_count()),
-            ("versions", self.caches.versions.entry_count()),
-            ("settings", self.caches.settings.entry_count()),
-        ]
-    }
 }

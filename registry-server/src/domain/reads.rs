@@ -15,6 +15,18 @@ pub struct Listing {
     pub deleted_only: bool,
     pub latest_only: bool,
 }
+
+impl Listing {
+    /// Whether something (a subject whose versions are all soft-deleted, or a version) with
+    /// this deleted state is listed.
+    pub fn keeps(&self, deleted: bool) -> bool {
+        match (self.deleted_only, self.deleted) {
+            (true, _) => deleted,
+            (false, true) => true,
+            (false, false) => !deleted,
+        }
+    }
+}
 use super::{AuditRecord, Error, Registry, Result, SchemaRow, VersionId, VersionRow};
 use crate::store::StoreError;
 
@@ -28,12 +40,7 @@ impl Registry {
             .await?
             .into_iter()
             .filter(|(name, all_deleted)| {
-                name.starts_with(&filter.prefix)
-                    && match (filter.deleted_only, filter.deleted) {
-                        (true, _) => *all_deleted,
-                        (false, true) => true,
-                        (false, false) => !*all_deleted,
-                    }
+                name.starts_with(&filter.prefix) && filter.keeps(*all_deleted)
             })
             .map(|(name, _)| name)
             .collect())
@@ -42,19 +49,16 @@ impl Registry {
     /// `GET /schemas`: the versions of every subject the filter keeps (with `latest_only`, each
     /// subject's newest visible one), in subject and version order.
     pub async fn list_schemas(&self, filter: &Listing) -> Result<Vec<SubjectVersion>> {
-        let subjects = self
-            .subjects(&Listing {
-                deleted_only: false,
-                ..filter.clone()
-            })
-            .await?;
+        // `deletedOnly` is not one of this listing's filters.
+        let filter = Listing {
+            deleted_only: false,
+            ..filter.clone()
+        };
         let mut out = Vec::new();
-        for subject in subjects {
+        for subject in self.subjects(&filter).await? {
             let rows = self.all_versions(&subject).await?;
-            let visible: Vec<&VersionRow> = rows
-                .iter()
-                .filter(|v| filter.deleted || !v.deleted)
-                .collect();
+            let visible: Vec<&VersionRow> =
+                rows.iter().filter(|v| filter.keeps(v.deleted)).collect();
             let chosen: Vec<&VersionRow> = if filter.latest_only {
                 visible.last().copied().into_iter().collect()
             } else {
@@ -95,11 +99,7 @@ impl Registry {
         let rows = self.all_versions(subject).await?;
         let out: Vec<i64> = rows
             .iter()
-            .filter(|v| match (filter.deleted_only, filter.deleted) {
-                (true, _) => v.deleted,
-                (false, true) => true,
-                (false, false) => !v.deleted,
-            })
+            .filter(|v| filter.keeps(v.deleted))
             .map(|v| v.version)
             .collect();
         // A subject with no deleted versions answers `deletedOnly` with an empty list; one
@@ -136,20 +136,10 @@ impl Registry {
         let id: VersionId = version.parse()?;
         // Straight from the cached list: only the row found is copied.
         let all = self.all_versions(subject).await?;
-        let mut rows = all.iter().filter(|v| deleted || !v.deleted).peekable();
-        if rows.peek().is_none() {
+        if !all.iter().any(|v| deleted || !v.deleted) {
             return Err(Error::SubjectNotFound(subject.to_string()));
         }
-        let found = match id {
-            // The newest live version, else (with `deleted`) the newest of all.
-            VersionId::Latest => all
-                .iter()
-                .rev()
-                .find(|v| !v.deleted)
-                .or_else(|| all.iter().rev().find(|v| deleted || !v.deleted)),
-            VersionId::Number(n) => rows.find(|v| v.version == n),
-        };
-        found
+        id.pick(&all, deleted)
             .cloned()
             .ok_or_else(|| Error::VersionNotFound(version.to_string()))
     }

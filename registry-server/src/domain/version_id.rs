@@ -1,6 +1,6 @@
 //! Version ids as clients write them.
 
-use super::{Error, Result};
+use super::{Error, Result, VersionRow};
 
 /// A version id: a number in [1, 2^31-1], or `latest` (also spelled `-1`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,6 +18,23 @@ impl std::str::FromStr for VersionId {
         match s.parse::<i64>() {
             Ok(n) if (1..=i32::MAX as i64).contains(&n) => Ok(VersionId::Number(n)),
             _ => Err(Error::InvalidVersion(s.to_string())),
+        }
+    }
+}
+
+impl VersionId {
+    /// The row this id names among a subject's rows (in version order), soft-deleted rows
+    /// counting only with `deleted`: `latest` is the newest live version, else (with
+    /// `deleted`) the newest of all.
+    pub fn pick(self, rows: &[VersionRow], deleted: bool) -> Option<&VersionRow> {
+        let visible = |v: &&VersionRow| deleted || !v.deleted;
+        match self {
+            VersionId::Latest => rows
+                .iter()
+                .rev()
+                .find(|v| !v.deleted)
+                .or_else(|| rows.iter().rev().find(visible)),
+            VersionId::Number(n) => rows.iter().filter(visible).find(|v| v.version == n),
         }
     }
 }

@@ -16,9 +16,34 @@ use futures_util::future::BoxFuture;
 use futures_util::FutureExt;
 use tracing::Instrument;
 
-use super::RequestIds;
-
 const REQUEST_ID: &str = "x-request-id";
+
+/// Request ids for requests that come without one: a per-process prefix and a counter, unique
+/// per process start and free to make (a random UUID per request costs a system call).
+#[derive(Clone)]
+struct RequestIds {
+    prefix: Arc<str>,
+    next: Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl RequestIds {
+    fn new() -> RequestIds {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos() as u64);
+        RequestIds {
+            prefix: format!("{:x}{:08x}", std::process::id(), nanos & 0xffff_ffff).into(),
+            next: Arc::default(),
+        }
+    }
+
+    fn next(&self) -> HeaderValue {
+        let n = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        // Hex digits, a dash and a number: always a valid header value.
+        HeaderValue::from_str(&format!("{}-{n}", self.prefix))
+            .unwrap_or_else(|_| HeaderValue::from_static("-"))
+    }
+}
 
 /// See the module documentation.
 #[derive(Clone)]
@@ -85,16 +110,10 @@ where
     }
 
     fn call(&mut self, mut req: Request) -> Self::Future {
-        use tower_http::request_id::MakeRequestId;
         let id = match req.headers().get(REQUEST_ID) {
             Some(v) => v.clone(),
             None => {
-                let made = self
-                    .front
-                    .ids
-                    .make_request_id(&req)
-                    .map(|r| r.header_value().clone())
-                    .unwrap_or_else(|| HeaderValue::from_static("-"));
+                let made = self.front.ids.next();
                 req.headers_mut().insert(REQUEST_ID, made.clone());
                 made
             }
