@@ -70,22 +70,14 @@ pub fn app_with(registry: Arc<domain::Registry>, options: AppOptions) -> App {
         rendered: http::rendered_cache(),
     });
     // Authorization and metrics run per route (metrics count by route template, known only
-    // once routed); everything else wraps the router once, so a request does not clone the
-    // whole stack (axum clones a route's service for every call).
-    let routed = http::router(state.clone())
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            http::auth::authorize,
-        ))
-        .layer(axum::middleware::from_fn_with_state(
-            state,
-            http::record_metrics,
-        ));
+    // once routed), as one typed service; everything else wraps the router once, so a request
+    // does not clone the whole stack (axum clones a route's service for every call).
+    let routed = http::router(state.clone()).layer(http::GuardLayer::new(state.clone()));
     let stack = tower::ServiceBuilder::new()
-        .layer(http::FrontLayer::new(
-            options.max_in_flight,
-            options.request_timeout,
-        ))
+        .layer(
+            http::FrontLayer::new(options.max_in_flight, options.request_timeout)
+                .with_fast_lane(http::FastLane::new(state)),
+        )
         .map_response(axum::response::IntoResponse::into_response)
         .layer(DefaultBodyLimit::max(max_body))
         .layer(axum::Extension(http::BodyLimit(max_body)))

@@ -106,6 +106,42 @@ async fn every_route_refuses_what_it_should() {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
+    let id = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+
+    // Once a schema's answer is held, `GET /schemas/ids/{id}` is served in front of the router
+    // (http/fast.rs): the same tokens decide there, and it is counted under the same route.
+    let by_id = format!("/schemas/ids/{id}");
+    assert_eq!(
+        call(base, "get", &by_id, Some(&reader)).await,
+        StatusCode::OK
+    );
+    assert_eq!(
+        call(base, "get", &by_id, Some(&reader)).await,
+        StatusCode::OK
+    );
+    assert_eq!(
+        call(base, "get", &by_id, None).await,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        call(base, "get", &by_id, Some(&revoked)).await,
+        StatusCode::UNAUTHORIZED
+    );
+    let metrics = client()
+        .get(format!("{base}/metrics"))
+        .bearer_auth(&reader)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for (status, count) in [("200", 2), ("401", 2)] {
+        let series = format!(
+            "schemagate_http_requests_total{{method=\"GET\",route=\"/schemas/ids/{{id}}\",status=\"{status}\"}} {count}"
+        );
+        assert!(metrics.contains(&series), "{series} not in:\n{metrics}");
+    }
 
     let doc: Value = common::json_of(client().get(format!("{base}/openapi.json"))).await;
     let roles = [("read", &reader), ("write", &writer), ("admin", &admin)];

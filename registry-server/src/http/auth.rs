@@ -3,9 +3,8 @@
 //! path alone, so a route added to the router is covered before any handler runs (and
 //! `tests/auth.rs` walks `/openapi.json` to prove it).
 
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::http::{header, HeaderValue, Method, StatusCode};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use super::AppState;
@@ -126,16 +125,35 @@ pub fn need(method: &Method, path: &str) -> Need {
     }
 }
 
-fn refuse(status: StatusCode, code: u32, message: &str) -> Response {
-    let body = serde_json::json!({"error_code": code, "message": message});
-    let mut r = (status, axum::Json(body)).into_response();
-    if status == StatusCode::UNAUTHORIZED {
-        r.headers_mut().insert(
-            header::WWW_AUTHENTICATE,
-            HeaderValue::from_static("Basic realm=\"schemagate\", Bearer"),
-        );
+/// Why a request was not admitted.
+#[derive(Debug)]
+pub enum Refusal {
+    /// No valid token: 401.
+    Unauthenticated,
+    /// A valid token without the role or the subject scope: 403, saying which.
+    Forbidden(String),
+}
+
+impl IntoResponse for Refusal {
+    fn into_response(self) -> Response {
+        let (status, code, message) = match self {
+            Refusal::Unauthenticated => (
+                StatusCode::UNAUTHORIZED,
+                40101,
+                "a valid API token is required (Authorization: Bearer TOKEN, or Basic with the token as the password)".to_string(),
+            ),
+            Refusal::Forbidden(why) => (StatusCode::FORBIDDEN, 40301, why),
+        };
+        let body = serde_json::json!({"error_code": code, "message": message});
+        let mut r = (status, axum::Json(body)).into_response();
+        if status == StatusCode::UNAUTHORIZED {
+            r.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Basic realm=\"schemagate\", Bearer"),
+            );
+        }
+        r
     }
-    r
 }
 
 /// The token a request presents: `Bearer TOKEN`, or Basic with the token as the password.
@@ -177,40 +195,33 @@ fn base64_decode(s: &str) -> Option<Vec<u8>> {
     Some(out)
 }
 
-/// The middleware: open while no token exists on loopback (or with `--insecure`), otherwise
-/// 401 without a valid token and 403 without the role or the subject scope. A networked
-/// registry whose last token was revoked lets nobody in, rather than everybody.
-pub async fn authorize(State(s): State<AppState>, mut req: Request, next: Next) -> Response {
+/// Admits a request or answers it: open while no token exists on loopback (or with
+/// `--insecure`), otherwise 401 without a valid token and 403 without the role or the subject
+/// scope. A networked registry whose last token was revoked lets nobody in, rather than
+/// everybody. The principal found is left in the request's extensions for the audit log.
+pub fn admit(s: &AppState, req: &mut Request) -> Result<(), Refusal> {
     let tokens = match &s.tokens {
         Some(t) if !t.is_empty() || !s.open_without_tokens => t,
         _ => {
             req.extensions_mut()
                 .insert(Principal(std::borrow::Cow::Borrowed("anonymous")));
-            return next.run(req).await;
+            return Ok(());
         }
     };
     let (role, subject) = match need(req.method(), req.uri().path()) {
-        Need::Public => return next.run(req).await,
+        Need::Public => return Ok(()),
         Need::Role(r, s) => (r, s),
     };
-    let Some(token) = presented(&req).and_then(|p| tokens.verify(&p)) else {
-        return refuse(
-            StatusCode::UNAUTHORIZED,
-            40101,
-            "a valid API token is required (Authorization: Bearer TOKEN, or Basic with the token as the password)",
-        );
+    let Some(token) = presented(req).and_then(|p| tokens.verify(&p)) else {
+        return Err(Refusal::Unauthenticated);
     };
     if token.role < role {
-        return refuse(
-            StatusCode::FORBIDDEN,
-            40301,
-            &format!(
-                "token {} has role {}; this needs {}",
-                token.id,
-                token.role.as_str(),
-                role.as_str()
-            ),
-        );
+        return Err(Refusal::Forbidden(format!(
+            "token {} has role {}; this needs {}",
+            token.id,
+            token.role.as_str(),
+            role.as_str()
+        )));
     }
     let in_scope = match (&subject, &token.scope) {
         (_, None) => true,
@@ -219,20 +230,16 @@ pub async fn authorize(State(s): State<AppState>, mut req: Request, next: Next) 
         (None, Some(_)) => role == Role::Read,
     };
     if !in_scope {
-        return refuse(
-            StatusCode::FORBIDDEN,
-            40301,
-            &format!(
-                "token {} is scoped to subjects starting with {:?}",
-                token.id,
-                token.scope.as_deref().unwrap_or("")
-            ),
-        );
+        return Err(Refusal::Forbidden(format!(
+            "token {} is scoped to subjects starting with {:?}",
+            token.id,
+            token.scope.as_deref().unwrap_or("")
+        )));
     }
     req.extensions_mut().insert(Principal(
         format!("token:{}:{}", token.id, token.name).into(),
     ));
-    next.run(req).await
+    Ok(())
 }
 
 #[cfg(test)]

@@ -38,10 +38,19 @@ impl RequestIds {
     }
 
     fn next(&self) -> HeaderValue {
+        use std::io::Write;
         let n = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        // Written on the stack, copied once into the header (a `format!` would allocate twice).
+        let mut buf = [0u8; 64];
+        let mut w = &mut buf[..];
+        let len = match write!(w, "{}-{n}", self.prefix) {
+            Ok(()) => 64 - w.len(),
+            Err(_) => 0,
+        };
         // Hex digits, a dash and a number: always a valid header value.
-        HeaderValue::from_str(&format!("{}-{n}", self.prefix))
-            .unwrap_or_else(|_| HeaderValue::from_static("-"))
+        buf.get(..len)
+            .and_then(|b| HeaderValue::from_bytes(b).ok())
+            .unwrap_or_else(|| HeaderValue::from_static("-"))
     }
 }
 
@@ -51,6 +60,7 @@ pub struct FrontLayer {
     ids: RequestIds,
     in_flight: Arc<tokio::sync::Semaphore>,
     timeout: Duration,
+    fast: Option<super::FastLane>,
 }
 
 impl FrontLayer {
@@ -59,7 +69,14 @@ impl FrontLayer {
             ids: RequestIds::new(),
             in_flight: Arc::new(tokio::sync::Semaphore::new(max_in_flight)),
             timeout,
+            fast: None,
         }
+    }
+
+    /// Serves what the fast lane can answer before routing.
+    pub fn with_fast_lane(mut self, fast: super::FastLane) -> FrontLayer {
+        self.fast = Some(fast);
+        self
     }
 }
 
@@ -122,6 +139,9 @@ where
             r.headers_mut().insert(REQUEST_ID, id.clone());
             r
         };
+        if let Some(r) = self.front.fast.as_ref().and_then(|f| f.answer(&mut req)) {
+            return Box::pin(std::future::ready(Ok(with_id(r))));
+        }
         // Past the in-flight limit a request is answered at once instead of queueing without
         // bound; the probes always pass, so a busy replica is not taken for a dead one.
         let probe = matches!(req.uri().path(), "/healthz" | "/readyz");

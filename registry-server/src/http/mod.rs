@@ -5,7 +5,9 @@ pub mod auth;
 mod compat;
 mod config;
 pub mod error;
+mod fast;
 mod front;
+mod guard;
 mod openapi;
 mod schemas;
 mod subjects;
@@ -24,7 +26,9 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 pub use error::{ApiError, ApiResult};
+pub use fast::FastLane;
 pub use front::FrontLayer;
+pub use guard::GuardLayer;
 
 use crate::domain::{Audit, Registry};
 
@@ -98,7 +102,7 @@ where
     Ok(bytes_answer(body))
 }
 
-fn bytes_answer(body: Bytes) -> Response {
+pub(super) fn bytes_answer(body: Bytes) -> Response {
     (StatusCode::OK, [(header::CONTENT_TYPE, CONTENT_TYPE)], body).into_response()
 }
 
@@ -147,31 +151,6 @@ async fn metrics(State(s): State<AppState>) -> Response {
         s.registry.metrics.render(),
     )
         .into_response()
-}
-
-/// Counts every request by its route template (not the raw path: subjects would explode the
-/// label set) and times it.
-pub async fn record_metrics(
-    State(s): State<AppState>,
-    req: Request,
-    next: axum::middleware::Next,
-) -> Response {
-    // Clones that share their text (an `Arc` and a standard method): no allocation.
-    let route = req
-        .extensions()
-        .get::<axum::extract::MatchedPath>()
-        .cloned();
-    let method = req.method().clone();
-    let start = std::time::Instant::now();
-    let res = next.run(req).await;
-    let route = route.as_ref().map_or("unmatched", |r| r.as_str());
-    s.registry.metrics.request(
-        method.as_str(),
-        route,
-        res.status().as_u16(),
-        start.elapsed(),
-    );
-    res
 }
 
 #[utoipa::path(get, path = "/audit", tag = "ops", responses((status = 200, description = "the latest 1000 audit records")))]

@@ -69,7 +69,9 @@ async fn version(
         .registry
         .find_version(&subject, &version, f.deleted)
         .await?;
-    Ok(ok(&s.registry.subject_version(&row).await?))
+    // One version's answer never changes for its schema id: served serialized once made.
+    let key = super::RenderKey::Version(row.subject.clone(), row.version, row.schema_id);
+    super::rendered(&s, key, s.registry.subject_version(&row)).await
 }
 
 #[utoipa::path(get, path = "/subjects/{subject}/versions/{version}/schema", tag = "subjects", params(("subject" = String, Path, description = "subject name"), ("version" = String, Path, description = "a version number or `latest`")), responses((status = 200, description = "the schema document")))]
