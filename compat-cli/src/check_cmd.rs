@@ -363,7 +363,7 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Outcome> {
             }
             let options = settings(&subject)?;
             let old = before.swap_remove(0);
-            let report = schema_core::diff::removed_subject(&old, options);
+            let report = schema_core::removed_subject(&old, options);
             checked.push(Checked {
                 subject,
                 status: "removed",

@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use schema_core::document::for_each_subschema;
+use schema_core::subschemas::for_each_subschema;
 use schema_core::Document;
 use serde_json::Value;
 

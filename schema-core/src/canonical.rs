@@ -6,8 +6,8 @@
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use crate::document::for_each_subschema;
 use crate::draft::Draft;
+use crate::subschemas::for_each_subschema;
 
 /// The canonical JSON value of a schema.
 pub fn canonical(schema: &Value, draft: Draft) -> Value {

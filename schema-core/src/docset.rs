@@ -7,9 +7,10 @@ use std::collections::HashMap;
 
 use serde_json::Value;
 
-use crate::document::{for_each_subschema, Document};
+use crate::document::Document;
 use crate::error::{Error, Result};
 use crate::resources::Target;
+use crate::subschemas::for_each_subschema;
 
 /// Supplies the documents that `$ref`s to other documents name.
 pub trait Resolver {

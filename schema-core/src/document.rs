@@ -13,6 +13,7 @@ use crate::error::{Error, Result};
 use crate::locate::Locator;
 use crate::pointer;
 use crate::resources::{Resources, Target};
+use crate::subschemas::for_each_subschema;
 
 /// One schema document, immutable once parsed.
 #[derive(Debug, Clone)]
@@ -280,84 +281,6 @@ fn meta_validate(root: &Value, draft: Draft) -> std::result::Result<(), (String,
         Draft::Draft202012 => jsonschema::draft202012::meta::validate(root),
     };
     meta.map_err(|e| (e.instance_path().to_string(), e.to_string()))
-}
-
-/// Calls `f` with every schema position in `schema` (itself included), by keyword, so that
-/// values inside `enum`, `const`, `default` or `examples` are never taken for schemas.
-pub fn for_each_subschema(
-    schema: &Value,
-    draft: Draft,
-    ptr: &str,
-    f: &mut dyn FnMut(&str, &Value),
-) {
-    for_each_subschema_with(schema, draft, ptr, (), &mut |p, v, _| f(p, v));
-}
-
-/// As [`for_each_subschema`], threading a state from each schema to its subschemas: `f` gets
-/// the parent's state and returns the one its subschemas see (a base URI, a depth).
-pub fn for_each_subschema_with<S: Clone>(
-    schema: &Value,
-    draft: Draft,
-    ptr: &str,
-    state: S,
-    f: &mut dyn FnMut(&str, &Value, &S) -> S,
-) {
-    let state = f(ptr, schema, &state);
-    let Some(obj) = schema.as_object() else {
-        return;
-    };
-    for (k, v) in obj {
-        match k.as_str() {
-            "properties" | "patternProperties" | "$defs" | "definitions" | "dependentSchemas" => {
-                if let Some(m) = v.as_object() {
-                    for (name, sub) in m {
-                        let p = pointer::join(ptr, &[k, name]);
-                        for_each_subschema_with(sub, draft, &p, state.clone(), f);
-                    }
-                }
-            }
-            // Draft-07 spellings are plain data under 2020-12.
-            "dependencies" | "additionalItems" if draft >= Draft::Draft202012 => {}
-            "dependencies" => {
-                if let Some(m) = v.as_object() {
-                    for (name, sub) in m {
-                        if !sub.is_array() {
-                            let p = pointer::join(ptr, &[k, name]);
-                            for_each_subschema_with(sub, draft, &p, state.clone(), f);
-                        }
-                    }
-                }
-            }
-            "allOf" | "anyOf" | "oneOf" | "prefixItems" | "items" => match v {
-                Value::Array(a) => {
-                    for (i, sub) in a.iter().enumerate() {
-                        let p = format!("{ptr}/{k}/{i}");
-                        for_each_subschema_with(sub, draft, &p, state.clone(), f);
-                    }
-                }
-                _ if k == "items" => {
-                    let p = format!("{ptr}/{k}");
-                    for_each_subschema_with(v, draft, &p, state.clone(), f)
-                }
-                _ => {}
-            },
-            "additionalProperties"
-            | "propertyNames"
-            | "additionalItems"
-            | "contains"
-            | "not"
-            | "if"
-            | "then"
-            | "else"
-            | "unevaluatedProperties"
-            | "unevaluatedItems"
-            | "contentSchema" => {
-                let p = format!("{ptr}/{k}");
-                for_each_subschema_with(v, draft, &p, state.clone(), f)
-            }
-            _ => {}
-        }
-    }
 }
 
 #[cfg(test)]

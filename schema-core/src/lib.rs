@@ -1,5 +1,6 @@
 //! schemagate's engine: parses JSON Schema documents ([`Document`]), resolves `$ref`s
-//! ([`DocSet`]), diffs two versions into typed, judged changes ([`diff`]), builds witnesses,
+//! ([`DocSet`]), diffs two versions into typed changes judged by the rule table ([`compare`],
+//! [`kinds`], [`report`]), builds witnesses,
 //! computes canonical forms and fingerprints ([`canonical`]), checks schema_version discipline
 //! ([`version`]) and validates payloads ([`validate`]). No HTTP, SQL or CLI code lives here.
 //!
@@ -17,27 +18,31 @@
 //! ```
 
 pub mod canonical;
-pub mod diff;
+pub mod compare;
+mod diff;
 pub mod docset;
 pub mod document;
 pub mod draft;
 pub mod error;
 mod keywords;
+pub mod kinds;
 pub mod locate;
 pub mod payload;
 pub mod pointer;
+pub mod report;
 pub mod resources;
+pub mod subschemas;
 pub mod validate;
 pub mod version;
 mod witness;
 
-pub use diff::{
-    Breaks, Budget, Change, ChangeKind, Direction, Mode, Options, Report, Rules, Side, Witness,
-};
+pub use compare::{diff_docs, removed_subject};
 pub use docset::{DocSet, NoResolver, Resolver};
 pub use document::Document;
 pub use draft::Draft;
 pub use error::{Error, Result};
+pub use kinds::{Breaks, ChangeKind, Rule, RULES};
+pub use report::{Budget, Change, Direction, Mode, Options, Report, Rules, Side, Witness};
 
 /// Diffs two standalone documents (no references to other documents).
 pub fn check(old: &Document, new: &Document, options: Options) -> Result<Report> {
@@ -56,7 +61,7 @@ pub fn check_refs(
     let mut docs = DocSet::new();
     let o = docs.add(old.clone(), old_refs)?;
     let n = docs.add(new.clone(), new_refs)?;
-    Ok(diff::diff_docs(&docs, o, n, options))
+    Ok(compare::diff_docs(&docs, o, n, options))
 }
 
 /// Diffs two documents whose `$ref`s may name other documents, served by `resolver`.
@@ -69,5 +74,5 @@ pub fn check_with(
     let mut docs = DocSet::new();
     let o = docs.add(old.clone(), resolver)?;
     let n = docs.add(new.clone(), resolver)?;
-    Ok(diff::diff_docs(&docs, o, n, options))
+    Ok(compare::diff_docs(&docs, o, n, options))
 }

@@ -82,7 +82,7 @@ impl Resources {
         r.ids.insert(base.clone(), String::new());
         r.base = base;
         let start = Url::parse(&r.base).unwrap_or(doc_uri);
-        crate::document::for_each_subschema_with(
+        crate::subschemas::for_each_subschema_with(
             root,
             draft,
             "",

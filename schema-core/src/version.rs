@@ -5,7 +5,8 @@
 
 use serde_json::Value;
 
-use crate::diff::{Change, ChangeKind, Mode, Raw};
+use crate::kinds::ChangeKind;
+use crate::report::{Change, Mode, Raw};
 
 const PTR: &str = "/properties/schema_version";
 

@@ -206,13 +206,13 @@ fn every_change_kind_has_a_fixture() {
     let mut seen = std::collections::HashSet::new();
     for entry in std::fs::read_dir(&dir).unwrap() {
         let text = std::fs::read_to_string(entry.unwrap().path()).unwrap_or_default();
-        for rule in schema_core::diff::RULES {
+        for rule in schema_core::RULES {
             if text.contains(&format!("\"kind\": \"{}\"", rule.id)) {
                 seen.insert(rule.id);
             }
         }
     }
-    let missing: Vec<&str> = schema_core::diff::RULES
+    let missing: Vec<&str> = schema_core::RULES
         .iter()
         .map(|r| r.id)
         .filter(|id| !seen.contains(id) && !ELSEWHERE.iter().any(|(k, _)| k == id))

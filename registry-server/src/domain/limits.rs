@@ -3,7 +3,7 @@
 //! patterns; one needing backtracking (lookaround, backreferences) can take exponential time on
 //! a crafted string, so it is refused at registration with its place in the schema.
 
-use schema_core::document::for_each_subschema;
+use schema_core::subschemas::for_each_subschema;
 use schema_core::Document;
 use serde_json::Value;
 

@@ -6,10 +6,12 @@
 
 use serde_json::Value;
 
-use super::kinds::{Breaks, ChangeKind as K};
+use super::loc::Loc;
+use super::raws::nest;
 use super::scalars::bound;
-use super::walk::{nest, Loc, Walker};
-use super::{Raw, Rules, Seg};
+use super::walk::Walker;
+use crate::kinds::{Breaks, ChangeKind as K};
+use crate::report::{Raw, Rules, Seg};
 
 /// Positional schemas and the schema for every later index.
 struct Tuple<'a> {

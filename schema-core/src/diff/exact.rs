@@ -6,9 +6,9 @@
 
 use serde_json::Value;
 
-use super::kinds::Breaks;
-use super::walk::{contains_ref, Loc};
+use super::loc::{contains_ref, Loc};
 use crate::draft::Draft;
+use crate::kinds::Breaks;
 
 /// At most this many values are validated (a larger enum is compared keyword by keyword).
 const MAX_VALUES: usize = 64;

@@ -13,10 +13,12 @@ use std::sync::LazyLock;
 
 use serde_json::Value;
 
-use super::kinds::{Breaks, ChangeKind as K};
+use super::loc::{is_annotation_keyword, Loc};
 use super::patterns::{pattern_matches, patterns_disjoint};
-use super::walk::{is_annotation_keyword, masked, nest, Loc, Walker};
-use super::{Raw, Rules, Seg};
+use super::raws::{masked, nest};
+use super::walk::Walker;
+use crate::kinds::{Breaks, ChangeKind as K};
+use crate::report::{Raw, Rules, Seg};
 
 static EMPTY: LazyLock<serde_json::Map<String, Value>> = LazyLock::new(serde_json::Map::new);
 
@@ -60,7 +62,7 @@ fn property_name_rejected(l: &Loc<'_>, name: &str) -> bool {
     let Some(pn) = l.get("propertyNames") else {
         return false;
     };
-    if super::walk::contains_ref(pn) {
+    if super::loc::contains_ref(pn) {
         return false;
     }
     jsonschema::options()
@@ -307,7 +309,7 @@ impl<'a> Walker<'a> {
         let mut out = Vec::new();
         for (p, pl) in &nm {
             if !om.iter().any(|(q, ql)| q == p && ql.v == pl.v) {
-                out.extend(super::walk::masked(
+                out.extend(super::raws::masked(
                     self.compare(la.clone(), pl.clone()),
                     Breaks::BACKWARD,
                 ));
@@ -315,7 +317,7 @@ impl<'a> Walker<'a> {
         }
         for (p, pl) in &om {
             if !nm.iter().any(|(q, ql)| q == p && ql.v == pl.v) {
-                out.extend(super::walk::masked(
+                out.extend(super::raws::masked(
                     self.compare(pl.clone(), lb.clone()),
                     Breaks::FORWARD,
                 ));

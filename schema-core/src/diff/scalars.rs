@@ -5,75 +5,11 @@
 
 use serde_json::Value;
 
-use super::kinds::ChangeKind as K;
-use super::walk::{is_annotation_keyword, Loc, Walker};
-use super::Raw;
-
-pub(crate) use crate::keywords::{ANY, ARR, BOOL, INT, NULL, NUM, OBJ, STR};
-
-/// The types a schema's `type` keyword admits (all when absent, none for `false`).
-pub(crate) fn types(v: &Value) -> u8 {
-    match v {
-        Value::Bool(true) => ANY,
-        Value::Bool(false) => 0,
-        Value::Object(o) => types_of_map(o),
-        _ => ANY,
-    }
-}
-
-/// [`types`] of a schema object.
-pub(crate) fn types_of_map(o: &serde_json::Map<String, Value>) -> u8 {
-    match o.get("type") {
-        None => ANY,
-        Some(Value::String(s)) => type_bit(s),
-        Some(Value::Array(a)) => a
-            .iter()
-            .filter_map(Value::as_str)
-            .map(type_bit)
-            .fold(0, |x, y| x | y),
-        Some(_) => ANY,
-    }
-}
-
-fn type_bit(s: &str) -> u8 {
-    match s {
-        "null" => NULL,
-        "boolean" => BOOL,
-        "object" => OBJ,
-        "array" => ARR,
-        "string" => STR,
-        "number" => NUM | INT,
-        "integer" => INT,
-        _ => 0,
-    }
-}
-
-fn type_names(t: u8) -> String {
-    if t == ANY {
-        return "any".into();
-    }
-    if t == 0 {
-        return "nothing".into();
-    }
-    let mut names = Vec::new();
-    for (bit, name) in [
-        (NULL, "null"),
-        (BOOL, "boolean"),
-        (OBJ, "object"),
-        (ARR, "array"),
-        (STR, "string"),
-    ] {
-        if t & bit != 0 {
-            names.push(name);
-        }
-    }
-    if t & NUM != 0 {
-        names.push("number");
-    } else if t & INT != 0 {
-        names.push("integer");
-    }
-    names.join(", ")
-}
+use super::loc::{is_annotation_keyword, Loc};
+use super::walk::Walker;
+use crate::keywords::{type_names, types, ARR, INT, NUM, OBJ, STR};
+use crate::kinds::ChangeKind as K;
+use crate::report::Raw;
 
 /// JSON equality with numbers compared by value (`1` equals `1.0`).
 pub(crate) fn json_eq(a: &Value, b: &Value) -> bool {

@@ -331,7 +331,7 @@ impl Gen<'_> {
 
 pub fn all_property_names(doc: &Document) -> Vec<String> {
     let mut out = Vec::new();
-    schema_core::document::for_each_subschema(&doc.root, doc.draft, "", &mut |_, s| {
+    schema_core::subschemas::for_each_subschema(&doc.root, doc.draft, "", &mut |_, s| {
         if let Some(Value::Object(p)) = s.get("properties") {
             out.extend(p.keys().cloned());
         }

@@ -1,0 +1,177 @@
+//! One comparison from start to end: the walker's raw changes ([`crate::diff`]) judged by the
+//! rule table, merged, located on lines, checked for schema_version discipline
+//! ([`crate::version`]) and given witnesses ([`crate::witness`]).
+
+use crate::docset::DocSet;
+use crate::kinds::ChangeKind;
+use crate::report::{judge, unmasked, Change, Direction, Mode, Options, Raw, Report, Rules, Seg};
+
+/// The report for a subject whose schema is gone: one `subject-removed` change located at the
+/// old document's root.
+pub fn removed_subject(old: &crate::Document, options: Options) -> Report {
+    let mut docs = DocSet::new();
+    let idx = docs.add_unresolved(old.clone());
+    let raw = Raw::new(
+        ChangeKind::SubjectRemoved,
+        "",
+        "",
+        format!("{} no longer exists", old.name),
+    );
+    let mut change = finish(raw, &docs, idx, idx, options.rules);
+    change.line = Some(1);
+    change.column = Some(1);
+    let compatible = !change.breaks_set().and(options.mode.checks()).any();
+    Report {
+        compatible,
+        mode: options.mode,
+        rules: options.rules,
+        changes: vec![change],
+    }
+}
+
+/// Diffs the first two documents of `docs` (old, new).
+pub fn diff_docs(docs: &DocSet, old: usize, new: usize, options: Options) -> Report {
+    let raws = crate::diff::changes(docs, old, new, options.rules, options.budget);
+    // A change masked to no direction is the other direction's copy of one that is reported
+    // where it counts (branch matching, NOT_SET); notes that never break stay.
+    let raws: Vec<Raw> = raws
+        .into_iter()
+        .filter(|r| judge(r, options.rules).any() || !unmasked(r, options.rules).any())
+        .collect();
+    let mut changes: Vec<Change> = Vec::new();
+    let mut seen: std::collections::HashMap<(ChangeKind, String, String, String), usize> =
+        std::collections::HashMap::new();
+    for raw in raws {
+        let c = finish(raw, docs, old, new, options.rules);
+        // The same change found along two paths (both directions, shared $defs): one entry,
+        // breaking every direction either found.
+        let key = (
+            c.kind,
+            c.old_pointer.clone(),
+            c.new_pointer.clone(),
+            c.instance_pointer.clone(),
+        );
+        match seen.get(&key).map(|&i| &mut changes[i]) {
+            Some(d) => {
+                for dir in c.breaks {
+                    if !d.breaks.contains(&dir) {
+                        d.breaks.push(dir);
+                    }
+                }
+                d.breaks.sort_by_key(|d| *d != Direction::Backward);
+            }
+            None => {
+                seen.insert(key, changes.len());
+                changes.push(c);
+            }
+        }
+    }
+    if options.rules == Rules::Events && options.schema_version && options.mode != Mode::None {
+        let root = |i| &docs.get(i).root;
+        let versioning = crate::version::check(root(old), root(new), &changes, options.mode);
+        changes.extend(
+            versioning
+                .into_iter()
+                .map(|raw| finish(raw, docs, old, new, options.rules)),
+        );
+    }
+    changes.sort_by(|a, b| {
+        (b.breaks_set().any(), &a.new_pointer, &a.old_pointer, a.kind).cmp(&(
+            a.breaks_set().any(),
+            &b.new_pointer,
+            &b.old_pointer,
+            b.kind,
+        ))
+    });
+    locate_all(&mut changes, docs, old, new);
+    let checks = options.mode.checks();
+    if options.witnesses && checks.any() {
+        crate::witness::attach(docs, old, new, &mut changes, checks);
+    }
+    let compatible = !changes.iter().any(|c| c.breaks_set().and(checks).any());
+    Report {
+        compatible,
+        mode: options.mode,
+        rules: options.rules,
+        changes,
+    }
+}
+
+fn finish(raw: Raw, docs: &DocSet, old: usize, new: usize, rules: Rules) -> Change {
+    let b = judge(&raw, rules);
+    let mut breaks = Vec::new();
+    if b.backward {
+        breaks.push(Direction::Backward);
+    }
+    if b.forward {
+        breaks.push(Direction::Forward);
+    }
+    let rule = raw.kind.rule();
+    let segments: Vec<Seg> = raw.rev_segs.iter().rev().cloned().collect();
+    let instance_pointer: String = segments.iter().map(|s| format!("/{}", s.token())).collect();
+    let message = if raw.detail.is_empty() {
+        rule.summary.to_string()
+    } else {
+        format!("{}: {}", rule.summary, raw.detail)
+    };
+    // Removals are located in the old file, everything else in the new one.
+    let doc = if located_in_old(raw.kind) {
+        docs.get(old)
+    } else {
+        docs.get(new)
+    };
+    Change {
+        kind: raw.kind,
+        old_pointer: raw.old_ptr,
+        new_pointer: raw.new_ptr,
+        instance_pointer,
+        breaks,
+        rule: rule.rule,
+        message,
+        help: rule.help.to_string(),
+        witness: None,
+        file: Some(doc.name.clone()),
+        line: None,
+        column: None,
+        segments,
+    }
+}
+
+/// Whether a change is located in the old file (removals) rather than the new one.
+fn located_in_old(kind: ChangeKind) -> bool {
+    matches!(
+        kind,
+        ChangeKind::PropertyRemovedFromOpenModel
+            | ChangeKind::PropertyRemovedFromClosedModel
+            | ChangeKind::PropertyRemovedFromPartiallyOpenModel
+            | ChangeKind::PropertyWithFalseRemovedFromClosedModel
+            | ChangeKind::RequiredPropertyRemoved
+            | ChangeKind::SumBranchRemoved
+            | ChangeKind::ProductConstraintRemoved
+    )
+}
+
+/// Fills line and column of every change, one pass over each source text.
+fn locate_all(changes: &mut [Change], docs: &DocSet, old: usize, new: usize) {
+    for (idx, in_old) in [(old, true), (new, false)] {
+        let doc = docs.get(idx);
+        let ptr = |c: &Change| {
+            if in_old {
+                c.old_pointer.clone()
+            } else {
+                c.new_pointer.clone()
+            }
+        };
+        let mine: Vec<usize> = (0..changes.len())
+            .filter(|&i| located_in_old(changes[i].kind) == in_old)
+            .collect();
+        let wanted: Vec<String> = mine.iter().map(|&i| ptr(&changes[i])).collect();
+        let positions = doc.positions(&wanted);
+        for (&i, p) in mine.iter().zip(&wanted) {
+            if let Some(&(line, column)) = positions.get(p) {
+                changes[i].line = Some(line);
+                changes[i].column = Some(column);
+            }
+        }
+    }
+}
