@@ -4,7 +4,9 @@
 
 use crate::docset::DocSet;
 use crate::kinds::ChangeKind;
-use crate::report::{judge, unmasked, Change, Direction, Mode, Options, Raw, Report, Rules, Seg};
+use crate::report::{
+    judge, negated_scope, unmasked, Change, Direction, Mode, Options, Raw, Report, Rules, Seg,
+};
 
 /// The report for a subject whose schema is gone: one `subject-removed` change located at the
 /// old document's root.
@@ -109,11 +111,17 @@ fn finish(raw: Raw, docs: &DocSet, old: usize, new: usize, rules: Rules) -> Chan
     let rule = raw.kind.rule();
     let segments: Vec<Seg> = raw.rev_segs.iter().rev().cloned().collect();
     let instance_pointer: String = segments.iter().map(|s| format!("/{}", s.token())).collect();
-    let message = if raw.detail.is_empty() {
+    let mut message = if raw.detail.is_empty() {
         rule.summary.to_string()
     } else {
         format!("{}: {}", rule.summary, raw.detail)
     };
+    if negated_scope(&raw, rules) {
+        message.push_str(
+            " (under `not`: the NOT_SET assumption does not carry over a negation, so this is \
+             undecidable and judged breaking both ways)",
+        );
+    }
     // Removals are located in the old file, everything else in the new one.
     let doc = if located_in_old(raw.kind) {
         docs.get(old)
@@ -173,5 +181,51 @@ fn locate_all(changes: &mut [Change], docs: &DocSet, old: usize, new: usize) {
                 changes[i].column = Some(column);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{check, Document, Mode, Options, Rules};
+
+    fn verdict(old: &str, new: &str, rules: Rules) -> crate::Report {
+        let o = Document::parse("old.json", old).unwrap();
+        let n = Document::parse("new.json", new).unwrap();
+        let options = Options {
+            mode: Mode::Full,
+            rules,
+            schema_version: false,
+            ..Options::default()
+        };
+        check(&o, &n, options).unwrap()
+    }
+
+    #[test]
+    fn an_inert_keyword_is_judged_by_confluents_rules_only() {
+        // draft-07 `additionalItems` without tuple `items` has no effect on validation.
+        let old = r#"{"$schema":"http://json-schema.org/draft-07/schema#","type":"array","additionalItems":false}"#;
+        let new = r#"{"$schema":"http://json-schema.org/draft-07/schema#","type":"array"}"#;
+        assert!(verdict(old, new, Rules::Events).compatible);
+        assert!(!verdict(old, new, Rules::Standard).compatible);
+    }
+
+    #[test]
+    fn a_one_sided_name_under_not_is_undecidable_under_events() {
+        // A name added to a partially open model: NOT_SET would keep forward only, but not
+        // under a negation.
+        let old = r#"{"type":"object","not":{"additionalProperties":{"type":"integer"}}}"#;
+        let new = r#"{"type":"object","not":{"properties":{"a":{"type":"string"}},"additionalProperties":{"type":"integer"}}}"#;
+        let events = verdict(old, new, Rules::Events);
+        let c = events.breaking().next().expect("breaking under events");
+        assert_eq!(c.breaks.len(), 2, "{c:?}");
+        assert!(
+            c.message.contains("does not carry over a negation"),
+            "{c:?}"
+        );
+        let standard = verdict(old, new, Rules::Standard);
+        assert!(standard
+            .changes
+            .iter()
+            .all(|c| !c.message.contains("negation")));
     }
 }

@@ -245,8 +245,14 @@ pub(crate) struct Raw {
     pub mask: Breaks,
     /// Under a `not`: the table's directions are swapped.
     pub inverted: bool,
-    /// Recorded under a NOT_SET-masked scope (added or removed property name).
-    pub scoped: bool,
+    /// Under at least one `not`, whatever the count (sticky, unlike `inverted`).
+    pub negated: bool,
+    /// About a property name present on one side only: the directions the NOT_SET assumption
+    /// keeps (`events` applies it; the other rule sets judge instance semantics).
+    pub scope: Option<Breaks>,
+    /// About a keyword without effect on validation (`additionalItems` without tuple `items`):
+    /// Confluent's rule sets judge it, `events` keeps to the instance semantics.
+    pub inert: bool,
 }
 
 impl Raw {
@@ -259,7 +265,9 @@ impl Raw {
             rev_segs: Vec::new(),
             mask: Breaks::BOTH,
             inverted: false,
-            scoped: false,
+            negated: false,
+            scope: None,
+            inert: false,
         }
     }
 }
@@ -269,14 +277,27 @@ pub(crate) fn unmasked(raw: &Raw, rules: Rules) -> Breaks {
     judge(
         &Raw {
             mask: Breaks::BOTH,
+            scope: None,
+            inert: false,
             ..raw.clone()
         },
         rules,
     )
 }
 
-/// The directions a recorded change breaks under `rules`.
+/// Whether `events` cannot judge a change: a one-sided property name under a `not`, where the
+/// NOT_SET assumption does not carry over the negation. Judged breaking both ways.
+pub(crate) fn negated_scope(raw: &Raw, rules: Rules) -> bool {
+    rules == Rules::Events && raw.negated && raw.scope.is_some()
+}
+
+/// The directions a recorded change breaks under `rules`: the rule table's, swapped under a
+/// `not`, within the masks of branch matching, and under `events` within the NOT_SET scope.
+/// The walker records facts; this is the one place the rule set decides.
 pub(crate) fn judge(raw: &Raw, rules: Rules) -> Breaks {
+    if negated_scope(raw, rules) {
+        return raw.mask;
+    }
     let rule = raw.kind.rule();
     let b = match rules {
         Rules::Events => rule.events,
@@ -284,5 +305,10 @@ pub(crate) fn judge(raw: &Raw, rules: Rules) -> Breaks {
         Rules::Lenient => rule.lenient,
     };
     let b = if raw.inverted { b.swapped() } else { b };
-    b.and(raw.mask)
+    let mask = match (rules, raw.scope) {
+        (Rules::Events, _) if raw.inert => Breaks::NONE,
+        (Rules::Events, Some(keep)) => raw.mask.and(keep),
+        _ => raw.mask,
+    };
+    b.and(mask)
 }

@@ -167,3 +167,26 @@ fn the_path_reader_sees_groups_and_parents() {
     assert!(p.contains(&vec!["report".into(), "judge".into()]));
     assert_eq!(paths(&m, "ab_crate::x").len(), 0);
 }
+
+/// Detection records facts; only the judge (`report::judge`, reading the rule table) decides
+/// what a rule set makes of them. No file of the walker names a rule set.
+#[test]
+fn the_walker_never_branches_on_a_rule_set() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/diff");
+    let mut list = Vec::new();
+    files(&dir, &mut list);
+    let mut found = Vec::new();
+    for f in list {
+        let text = std::fs::read_to_string(&f).unwrap();
+        for (n, line) in text.lines().enumerate() {
+            if line.trim_start().starts_with("#[cfg(test)]") {
+                break;
+            }
+            let code = line.split("//").next().unwrap_or("");
+            if code.contains("Rules::") {
+                found.push(format!("{}:{}: {}", f.display(), n + 1, line.trim()));
+            }
+        }
+    }
+    assert!(found.is_empty(), "{}", found.join("\n"));
+}

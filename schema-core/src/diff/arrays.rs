@@ -11,7 +11,7 @@ use super::raws::nest;
 use super::scalars::bound;
 use super::walk::Walker;
 use crate::kinds::{Breaks, ChangeKind as K};
-use crate::report::{Raw, Rules, Seg};
+use crate::report::{Raw, Seg};
 
 /// Positional schemas and the schema for every later index.
 struct Tuple<'a> {
@@ -72,16 +72,15 @@ impl<'a> Walker<'a> {
         // its rule sets keep that verdict, `events` keeps to the instance semantics.
         let lone =
             |l: &Loc<'a>| l.draft.tuple_items() && !matches!(l.get("items"), Some(Value::Array(_)));
-        if self.rules != Rules::Events
-            && lone(o)
-            && lone(n)
-            && o.get("additionalItems") != n.get("additionalItems")
-        {
+        if lone(o) && lone(n) && o.get("additionalItems") != n.get("additionalItems") {
             let sub = self.compare(
                 o.child(&["additionalItems"], o.get("additionalItems")),
                 n.child(&["additionalItems"], n.get("additionalItems")),
             );
-            out.extend(nest(sub, Seg::AnyIndex(0)));
+            out.extend(nest(sub, Seg::AnyIndex(0)).map(|mut r| {
+                r.inert = true;
+                r
+            }));
         }
         self.compare_contains(o, n, &mut out);
         bound(

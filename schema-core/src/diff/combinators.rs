@@ -13,7 +13,7 @@ use super::raws::masked;
 use super::walk::Walker;
 use crate::keywords::types;
 use crate::kinds::{Breaks, ChangeKind};
-use crate::report::{Raw, Rules};
+use crate::report::Raw;
 
 /// Pairwise results of one matching (indexes into the two part or branch lists).
 type PairCache = HashMap<(usize, usize), (Rc<Vec<Raw>>, Breaks)>;
@@ -215,18 +215,11 @@ impl<'a> Walker<'a> {
             (Part::Sum { .. }, _) | (_, Part::Sum { .. }) => self.compare_sum(a, b),
             (Part::Not(x), Part::Not(y)) => {
                 let inner = self.compare_same(x.clone(), y.clone());
-                if self.rules == Rules::Events && inner.iter().any(|r| r.scoped) {
-                    return vec![Raw::new(
-                        ChangeKind::Undecidable,
-                        &x.ptr,
-                        &y.ptr,
-                        "a property added or removed under `not`: the NOT_SET assumption does not carry over a negation".into(),
-                    )];
-                }
                 inner
                     .into_iter()
                     .map(|mut r| {
                         r.inverted = !r.inverted;
+                        r.negated = true;
                         r.mask = r.mask.swapped();
                         r
                     })

@@ -18,7 +18,7 @@ use super::patterns::{pattern_matches, patterns_disjoint};
 use super::raws::{masked, nest};
 use super::walk::Walker;
 use crate::kinds::{Breaks, ChangeKind as K};
-use crate::report::{Raw, Rules, Seg};
+use crate::report::{Raw, Seg};
 
 static EMPTY: LazyLock<serde_json::Map<String, Value>> = LazyLock::new(serde_json::Map::new);
 
@@ -439,13 +439,11 @@ impl<'a> Walker<'a> {
         }
     }
 
-    /// Under `events`, limits changes about a one-sided property name to `keep`.
+    /// Marks changes about a one-sided property name: under `events` they break only `keep`
+    /// (the judge applies it).
     fn scope(&self, raws: &mut [Raw], keep: Breaks) {
-        if self.rules == Rules::Events {
-            for r in raws {
-                r.mask = r.mask.and(keep);
-                r.scoped = true;
-            }
+        for r in raws {
+            r.scope = Some(r.scope.map_or(keep, |k| k.and(keep)));
         }
     }
 

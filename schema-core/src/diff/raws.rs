@@ -11,7 +11,16 @@ use crate::report::{Raw, Seg};
 const PATHS_PER_CHANGE: usize = 2;
 
 /// A change's place and judgement, without its instance path.
-type PlaceKey<'r> = (ChangeKind, &'r str, &'r str, Breaks, bool, bool);
+type PlaceKey<'r> = (
+    ChangeKind,
+    &'r str,
+    &'r str,
+    Breaks,
+    bool,
+    bool,
+    Option<Breaks>,
+    bool,
+);
 
 /// Bounds how often one change is repeated: the same change reached along many instance paths
 /// (a shared type under every branch of a recursive union) is kept at its first
@@ -30,7 +39,9 @@ pub(super) fn dedup(raws: Vec<Raw>) -> Vec<Raw> {
             r.new_ptr.as_str(),
             r.mask,
             r.inverted,
-            r.scoped,
+            r.negated,
+            r.scope,
+            r.inert,
         );
         let paths = seen.entry(key).or_default();
         if paths.len() < PATHS_PER_CHANGE && !paths.contains(&r.rev_segs.as_slice()) {
