@@ -130,8 +130,8 @@ fn finish(raw: Raw, docs: &DocSet, old: usize, new: usize, rules: Rules) -> Chan
     };
     Change {
         kind: raw.kind,
-        old_pointer: raw.old_ptr,
-        new_pointer: raw.new_ptr,
+        old_pointer: raw.old_ptr.to_string(),
+        new_pointer: raw.new_ptr.to_string(),
         instance_pointer,
         breaks,
         rule: rule.rule,

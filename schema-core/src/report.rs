@@ -5,6 +5,7 @@
 
 use std::fmt;
 use std::str::FromStr;
+use std::sync::Arc;
 
 use serde::Serialize;
 use serde_json::Value;
@@ -207,11 +208,11 @@ impl Report {
 /// A step from an instance location to a child, as a change's place in an event.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(crate) enum Seg {
-    Key(String),
+    Key(Arc<str>),
     /// A key declared nowhere (governed by `additionalProperties`).
     AnyKey,
     /// A key matching a `patternProperties` regex.
-    PatternKey(String),
+    PatternKey(Arc<str>),
     Index(usize),
     /// The `contains` item or any index from here on.
     AnyIndex(usize),
@@ -236,9 +237,11 @@ impl Seg {
 #[derive(Debug, Clone)]
 pub(crate) struct Raw {
     pub kind: ChangeKind,
-    pub old_ptr: String,
-    pub new_ptr: String,
-    pub detail: String,
+    // Shared text: a change in a shared type is copied into every result that encloses it,
+    // so a copy must not allocate (the hostile unions spent their time here).
+    pub old_ptr: Arc<str>,
+    pub new_ptr: Arc<str>,
+    pub detail: Arc<str>,
     /// Instance path segments, innermost first (parents push as results travel up).
     pub rev_segs: Vec<Seg>,
     /// Directions this occurrence may break at all (cleared by branch matching and NOT_SET).
@@ -259,9 +262,9 @@ impl Raw {
     pub fn new(kind: ChangeKind, old_ptr: &str, new_ptr: &str, detail: String) -> Raw {
         Raw {
             kind,
-            old_ptr: old_ptr.to_string(),
-            new_ptr: new_ptr.to_string(),
-            detail,
+            old_ptr: old_ptr.into(),
+            new_ptr: new_ptr.into(),
+            detail: detail.into(),
             rev_segs: Vec::new(),
             mask: Breaks::BOTH,
             inverted: false,

@@ -405,6 +405,7 @@ impl<'a> Walker<'a> {
         } else {
             Breaks::FORWARD
         };
+        self.work(dst.len());
         let resolved = self.deref(src.clone());
         let own = types(resolved.v) & src.only;
         let mut free = 0u8;
@@ -446,15 +447,32 @@ impl<'a> Walker<'a> {
         })
     }
 
-    fn pairwise_disjoint(&self, branches: &[Loc<'a>]) -> bool {
-        let resolved: Vec<Loc<'a>> = branches.iter().map(|b| self.deref(b.clone())).collect();
-        for i in 0..resolved.len() {
-            for j in i + 1..resolved.len() {
-                if !super::scalars::disjoint(&resolved[i], &resolved[j], self) {
-                    return false;
-                }
-            }
+    fn pairwise_disjoint(&mut self, branches: &[Loc<'a>]) -> bool {
+        let Some(first) = branches.first() else {
+            return true;
+        };
+        let key = (first.doc, first.ptr.clone(), first.only, branches.len());
+        if let Some(&known) = self.disjoint.get(&key) {
+            return known;
         }
-        true
+        let resolved: Vec<Loc<'a>> = branches.iter().map(|b| self.deref(b.clone())).collect();
+        let all = (0..resolved.len()).all(|i| {
+            (i + 1..resolved.len()).all(|j| {
+                let (a, b) = (&resolved[i], &resolved[j]);
+                let pair = (
+                    std::ptr::from_ref(a.v) as usize,
+                    std::ptr::from_ref(b.v) as usize,
+                );
+                if let Some(&known) = self.disjoint_pairs.get(&pair) {
+                    return known;
+                }
+                let d = super::scalars::disjoint(a, b, self);
+                self.work(1);
+                self.disjoint_pairs.insert(pair, d);
+                d
+            })
+        });
+        self.disjoint.insert(key, all);
+        all
     }
 }

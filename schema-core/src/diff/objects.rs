@@ -140,11 +140,11 @@ impl<'a> Walker<'a> {
                 &req_ptr(n, name),
                 format!("`{name}`"),
             );
-            nest(vec![raw], Seg::Key(name.to_string())).collect()
+            nest(vec![raw], Seg::Key(name.into())).collect()
         };
         let names: BTreeSet<&String> = oprops.keys().chain(nprops.keys()).collect();
         for name in names {
-            let seg = Seg::Key(name.clone());
+            let seg = Seg::Key(name.as_str().into());
             match (oprops.get(name.as_str()), nprops.get(name.as_str())) {
                 (Some(a), Some(b)) => {
                     let (la, lb) = (
@@ -480,7 +480,7 @@ impl<'a> Walker<'a> {
             .unwrap_or(&EMPTY);
         let pats: BTreeSet<&String> = op.keys().chain(np.keys()).collect();
         for p in pats {
-            let seg = Seg::PatternKey(p.clone());
+            let seg = Seg::PatternKey(p.as_str().into());
             match (op.get(p.as_str()), np.get(p.as_str())) {
                 (Some(a), Some(b)) => {
                     let sub = self.compare(
@@ -556,10 +556,7 @@ impl<'a> Walker<'a> {
             } else {
                 (self.compare(lone.clone(), theirs), Breaks::FORWARD)
             };
-            out.extend(nest(
-                masked(sub, dir).collect(),
-                Seg::PatternKey(p.to_string()),
-            ));
+            out.extend(nest(masked(sub, dir).collect(), Seg::PatternKey(p.into())));
         }
     }
 

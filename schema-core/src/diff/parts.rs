@@ -61,21 +61,12 @@ impl<'a> Walker<'a> {
         }
         if loc.draft >= Draft::Draft201909 {
             if let Some(Value::String(r)) = obj.get("$ref") {
-                if let Some((doc, ptr)) = self.docs.resolve_ref(loc.doc, &loc.ptr, r) {
-                    let d = self.docs.get(doc);
-                    if let Some(v) = d.at(&ptr) {
-                        self.parts(
-                            &Loc {
-                                doc,
-                                ptr,
-                                v,
-                                view: View::Whole,
-                                draft: d.draft,
-                                only: loc.only,
-                            },
-                            out,
-                        );
-                    }
+                if let Some(target) = self.follow(loc.doc, &loc.ptr, r) {
+                    let target = Loc {
+                        only: loc.only,
+                        ..target
+                    };
+                    self.parts(&target, out);
                 }
             }
         }

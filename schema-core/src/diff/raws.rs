@@ -35,8 +35,8 @@ pub(super) fn dedup(raws: Vec<Raw>) -> Vec<Raw> {
     for (i, r) in raws.iter().enumerate() {
         let key = (
             r.kind,
-            r.old_ptr.as_str(),
-            r.new_ptr.as_str(),
+            &*r.old_ptr,
+            &*r.new_ptr,
             r.mask,
             r.inverted,
             r.negated,

@@ -509,7 +509,7 @@ fn compare_numbers(o: &Loc<'_>, n: &Loc<'_>, out: &mut Vec<Raw>) {
 
 /// Whether no instance can satisfy both schemas: disjoint types, disjoint value sets, or a
 /// property both require with disjoint value sets (a discriminator).
-pub(crate) fn disjoint(a: &Loc<'_>, b: &Loc<'_>, w: &Walker<'_>) -> bool {
+pub(crate) fn disjoint<'a>(a: &Loc<'a>, b: &Loc<'a>, w: &Walker<'a>) -> bool {
     if types(a.v) & types(b.v) == 0 {
         return true;
     }

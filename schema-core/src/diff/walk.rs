@@ -9,6 +9,7 @@
 //! reported as breaking. Recursive schemas are compared coinductively: a pair of locations
 //! already under comparison is assumed to hold, and its changes are reported where it started.
 
+use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
@@ -53,6 +54,18 @@ pub(crate) struct Walker<'a> {
     held: u64,
     /// Where the budget ran out (old and new pointer); from then on nothing more is compared.
     exhausted: Option<(String, String)>,
+    /// Whether a `oneOf`'s branches are pairwise disjoint, by its first branch (document,
+    /// pointer, restriction) and branch count: a union is matched against many others, and the
+    /// check is quadratic in its branches.
+    pub(super) disjoint: HashMap<(usize, String, u8, usize), bool>,
+    /// Where the `$ref` written at a place leads (keyed by the place's text, see `follow`): resolving parses URIs and pointers,
+    /// and the same references are followed at every comparison of a recursive schema.
+    refs: RefCell<HashMap<(usize, usize, usize), Option<Loc<'a>>>>,
+    /// Facts about pairs of subtrees, by their addresses (the documents do not move while the
+    /// walker lives): whether they are identical and reference-free, whether two branches
+    /// are disjoint. Recursive unions ask both about the same subtrees many times.
+    identical: RefCell<HashMap<(usize, usize), bool>>,
+    pub(super) disjoint_pairs: HashMap<(usize, usize), bool>,
 }
 
 impl<'a> Walker<'a> {
@@ -69,7 +82,55 @@ impl<'a> Walker<'a> {
             steps: 0,
             held: 0,
             exhausted: None,
+            disjoint: HashMap::new(),
+            refs: RefCell::default(),
+            identical: RefCell::default(),
+            disjoint_pairs: HashMap::new(),
         }
+    }
+
+    /// Whether two subtrees are the same text with no reference inside: they then accept the
+    /// same events wherever they stand.
+    fn identical(&self, a: &'a Value, b: &'a Value) -> bool {
+        if !(a.is_object() || a.is_array()) {
+            return a == b;
+        }
+        let key = (
+            std::ptr::from_ref(a) as usize,
+            std::ptr::from_ref(b) as usize,
+        );
+        if let Some(&known) = self.identical.borrow().get(&key) {
+            return known;
+        }
+        let same = a == b && !contains_ref(a);
+        self.identical.borrow_mut().insert(key, same);
+        same
+    }
+
+    /// The location the `$ref` `r` written at `site` in document `doc` leads to (whole view,
+    /// unrestricted), resolved and looked up once.
+    pub(super) fn follow(&self, doc: usize, site: &str, r: &'a str) -> Option<Loc<'a>> {
+        // By the address of the reference's text, which is unique to the place it is written
+        // at (the documents do not move while the walker lives): no allocation per look-up.
+        let key = (doc, r.as_ptr() as usize, r.len());
+        if let Some(known) = self.refs.borrow().get(&key) {
+            return known.clone();
+        }
+        let docs: &'a DocSet = self.docs;
+        let found = docs.resolve_ref(doc, site, r).and_then(|(doc, ptr)| {
+            let d = docs.get(doc);
+            let v = d.at(&ptr)?;
+            Some(Loc {
+                doc,
+                ptr,
+                v,
+                view: View::Whole,
+                draft: d.draft,
+                only: ANY,
+            })
+        });
+        self.refs.borrow_mut().insert(key, found.clone());
+        found
     }
 
     /// Counts one comparison step; `false` once the budget is spent.
@@ -92,6 +153,13 @@ impl<'a> Walker<'a> {
         self.steps += (copied / 4) as u64;
     }
 
+    /// Counts work that is not a comparison of two locations but grows with the schema (a
+    /// union's branches scanned, names collected across applicators): the budget bounds time
+    /// only if it sees all of it.
+    pub(super) fn work(&mut self, units: usize) {
+        self.steps += units as u64;
+    }
+
     /// Counts changes the walker keeps (memo entries and their copies).
     pub(super) fn hold(&mut self, n: usize) {
         self.held += n as u64;
@@ -108,6 +176,13 @@ impl<'a> Walker<'a> {
                 "",
                 format!("{:?} → {:?}", o.draft, n.draft),
             ));
+        }
+        // The same text on both sides, with nothing but the two documents to refer to: every
+        // reference resolves alike on both sides, so they accept the same events (a recursive
+        // schema compared with itself would otherwise be walked, and could spend the budget).
+        let alone = self.docs.len() == 2 || old == new;
+        if alone && o.draft == n.draft && o.v == n.v {
+            return out;
         }
         out.extend(self.compare(o, n));
         if let Some((optr, nptr)) = self.exhausted.take() {
@@ -146,7 +221,7 @@ impl<'a> Walker<'a> {
     pub fn compare(&mut self, o: Loc<'a>, n: Loc<'a>) -> Vec<Raw> {
         let o = self.deref(o);
         let n = self.deref(n);
-        if o.view == n.view && o.draft == n.draft && o.v == n.v && !contains_ref(o.v) {
+        if o.view == n.view && o.draft == n.draft && self.identical(o.v, n.v) {
             return Vec::new();
         }
         let key = (o.key(), n.key());
@@ -195,18 +270,12 @@ impl<'a> Walker<'a> {
             if !alone {
                 return loc;
             }
-            let Some((doc, ptr)) = self.docs.resolve_ref(loc.doc, &loc.ptr, r) else {
+            let Some(target) = self.follow(loc.doc, &loc.ptr, r) else {
                 return loc;
             };
-            let d = self.docs.get(doc);
-            let Some(v) = d.at(&ptr) else { return loc };
             loc = Loc {
-                doc,
-                ptr,
-                v,
-                view: View::Whole,
-                draft: d.draft,
                 only: loc.only,
+                ..target
             };
         }
         loc
@@ -234,7 +303,7 @@ impl<'a> Walker<'a> {
     pub(super) fn compare_same(&mut self, o: Loc<'a>, n: Loc<'a>) -> Vec<Raw> {
         let o = self.deref(o);
         let n = self.deref(n);
-        if o.view == n.view && o.draft == n.draft && o.v == n.v && !contains_ref(o.v) {
+        if o.view == n.view && o.draft == n.draft && self.identical(o.v, n.v) {
             return Vec::new();
         }
         let key = ((o.key(), n.key()), self.declared_key());
@@ -269,10 +338,11 @@ impl<'a> Walker<'a> {
     }
 
     /// Every property name declared at a location through in-place applicators.
-    pub(super) fn declared_names(&self, loc: &Loc<'a>) -> Vec<String> {
+    pub(super) fn declared_names(&mut self, loc: &Loc<'a>) -> Vec<String> {
         let mut out = Vec::new();
         let mut stack = vec![(loc.clone(), 0usize)];
         while let Some((l, depth)) = stack.pop() {
+            self.work(1);
             let l = self.deref(l);
             let Some(obj) = l.v.as_object() else { continue };
             if depth > 32 {
@@ -282,21 +352,8 @@ impl<'a> Walker<'a> {
                 out.extend(props.keys().cloned());
             }
             if let Some(Value::String(r)) = obj.get("$ref") {
-                if let Some((doc, ptr)) = self.docs.resolve_ref(l.doc, &l.ptr, r) {
-                    let d = self.docs.get(doc);
-                    if let Some(v) = d.at(&ptr) {
-                        stack.push((
-                            Loc {
-                                doc,
-                                ptr,
-                                v,
-                                view: View::Whole,
-                                draft: d.draft,
-                                only: ANY,
-                            },
-                            depth + 1,
-                        ));
-                    }
+                if let Some(target) = self.follow(l.doc, &l.ptr, r) {
+                    stack.push((target, depth + 1));
                 }
             }
             for kw in ["allOf", "anyOf", "oneOf"] {

@@ -271,7 +271,7 @@ fn set_path(
         match seg {
             Seg::Key(_) | Seg::AnyKey | Seg::PatternKey(_) => {
                 let key = match seg {
-                    Seg::Key(k) => k.clone(),
+                    Seg::Key(k) => k.to_string(),
                     Seg::PatternKey(p) => key_matching(p)?,
                     _ => "witness_extra_key".to_string(),
                 };
