@@ -19,6 +19,11 @@ pub struct BreakingChange {
     pub message: String,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub help: String,
+    /// The constraint before and after (`maxLength` 10 → 5), when the pointers name one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub old_value: Option<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub new_value: Option<Value>,
     /// An event one version accepts and the other rejects, checked by validation.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub witness: Option<Value>,
@@ -79,6 +84,8 @@ mod tests {
             breaks: vec!["backward".into()],
             message: "property a removed".into(),
             help: "keep it; a; b".into(),
+            old_value: None,
+            new_value: None,
             witness: None,
         };
         assert_eq!(

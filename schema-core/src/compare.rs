@@ -137,11 +137,55 @@ fn finish(raw: Raw, docs: &DocSet, old: usize, new: usize, rules: Rules) -> Chan
         rule: rule.rule,
         message,
         help: rule.help.to_string(),
+        old_value: constraint_at(docs.get(old), &raw.old_ptr),
+        new_value: constraint_at(docs.get(new), &raw.new_ptr),
         witness: None,
         file: Some(doc.name.clone()),
         line: None,
         column: None,
         segments,
+    }
+}
+
+/// The value of the keyword a pointer ends at, when that keyword is a constraint (an
+/// assertion in the keyword table). The pointer is read from the root with the table, so a
+/// property named `type` under `properties` is taken for a name, not for the keyword.
+fn constraint_at(doc: &crate::Document, ptr: &str) -> Option<serde_json::Value> {
+    use crate::keywords::{keyword, Holds, Role};
+    #[derive(Clone, Copy, PartialEq)]
+    enum At {
+        Schema,
+        Name,
+        Index,
+        Value,
+    }
+    let mut at = At::Schema;
+    let mut prefix = String::new();
+    let mut constraint = false;
+    for token in crate::pointer::tokens(ptr) {
+        prefix = crate::pointer::join(&prefix, &[&token]);
+        let kw = if at == At::Schema {
+            keyword(&token)
+        } else {
+            None
+        };
+        constraint = kw.is_some_and(|k| k.role == Role::Assertion);
+        at = match (at, kw.map(|k| k.holds)) {
+            (At::Name | At::Index, _) => At::Schema,
+            (At::Schema, Some(Holds::Schema)) => At::Schema,
+            (At::Schema, Some(Holds::Map)) => At::Name,
+            (At::Schema, Some(Holds::List)) => At::Index,
+            (At::Schema, Some(Holds::SchemaOrList)) => match doc.at(&prefix) {
+                Some(serde_json::Value::Array(_)) => At::Index,
+                _ => At::Schema,
+            },
+            _ => At::Value,
+        };
+    }
+    if constraint {
+        doc.at(ptr).cloned()
+    } else {
+        None
     }
 }
 
@@ -227,5 +271,24 @@ mod tests {
             .changes
             .iter()
             .all(|c| !c.message.contains("negation")));
+    }
+
+    #[test]
+    fn a_change_carries_the_constraint_before_and_after() {
+        let old = r#"{"type":"object","properties":{"type":{"type":"string","maxLength":10}}}"#;
+        let new = r#"{"type":"object","properties":{"type":{"type":"string","maxLength":5}}}"#;
+        let r = verdict(old, new, Rules::Standard);
+        let c = r.breaking().next().expect("a narrowing");
+        assert_eq!(c.new_pointer, "/properties/type/maxLength");
+        assert_eq!(c.old_value, Some(serde_json::json!(10)));
+        assert_eq!(c.new_value, Some(serde_json::json!(5)));
+        // A property named like a keyword is a name, not a constraint.
+        let doc = Document::parse("d.json", old).unwrap();
+        assert_eq!(super::constraint_at(&doc, "/properties/type"), None);
+        assert_eq!(
+            super::constraint_at(&doc, "/properties/type/type"),
+            Some(serde_json::json!("string"))
+        );
+        assert_eq!(super::constraint_at(&doc, ""), None);
     }
 }

@@ -165,6 +165,13 @@ pub struct Change {
     pub message: String,
     #[serde(skip_serializing_if = "String::is_empty")]
     pub help: String,
+    /// The constraint before the change, when the old pointer names one (`maxLength`,
+    /// `type`, `enum`, `required`…): the change as data, for tools that act on it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub old_value: Option<Value>,
+    /// The constraint after the change, when the new pointer names one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub new_value: Option<Value>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub witness: Option<Witness>,
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -92,6 +92,8 @@ impl Registry {
                         .collect(),
                     message: c.message.clone(),
                     help: c.help.clone(),
+                    old_value: c.old_value.clone(),
+                    new_value: c.new_value.clone(),
                     witness: c.witness.as_ref().map(|w| w.instance.clone()),
                 }
             }));
