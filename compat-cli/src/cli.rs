@@ -126,9 +126,15 @@ pub struct ValidateArgs {
     /// Payload files: `.json` holds one payload, anything else is NDJSON; `-` (or none) reads
     /// NDJSON from stdin.
     pub payloads: Vec<PathBuf>,
-    /// Write each invalid payload with its errors as one JSON line here.
+    /// Write each invalid payload with its errors as one JSON line here; the event is kept
+    /// byte for byte (`payload` as written, `payload_raw` for text that is not JSON,
+    /// `payload_base64` for bytes that are not UTF-8).
     #[arg(long)]
     pub dlq: Option<PathBuf>,
+    /// The inputs are dead-letter files written by `--dlq`: validate (and route again) the
+    /// events they hold, exactly as they first arrived. Line numbers are the records'.
+    #[arg(long)]
+    pub dead_letters: bool,
     /// Write each valid payload, exactly as read, as one line here.
     #[arg(long)]
     pub valid_out: Option<PathBuf>,

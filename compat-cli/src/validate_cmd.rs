@@ -13,10 +13,10 @@ use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 use std::collections::HashMap;
 
+use schema_core::dead_letter::{DeadLetter, Kept};
 use schema_core::payload::{Field, Payload, Reader};
 use schema_core::validate::{Compiled, Violation};
 use schema_core::Document;
-use serde_json::{json, Value};
 
 use crate::cli::ValidateArgs;
 use crate::input::read_schema;
@@ -50,7 +50,6 @@ impl Sinks {
         file: &str,
         line: u64,
         raw: &[u8],
-        parsed: Option<&Value>,
         errors: &[Violation],
     ) -> anyhow::Result<()> {
         self.invalid_count += 1;
@@ -65,11 +64,15 @@ impl Sinks {
             }
         }
         if let Some(w) = &mut self.dlq {
-            let mut rec = json!({"file": file, "line": line, "errors": errors});
-            match parsed {
-                Some(v) => rec["payload"] = v.clone(),
-                None => rec["payload_raw"] = json!(String::from_utf8_lossy(trim_eol(raw))),
-            }
+            // The event as it arrived, byte for byte (never a re-serialization).
+            let rec = DeadLetter {
+                source: file,
+                line,
+                subject: None,
+                version: None,
+                errors,
+                payload: Kept::of(trim_eol(raw)),
+            };
             serde_json::to_writer(&mut *w, &rec)?;
             w.write_all(b"\n")?;
         }
@@ -194,18 +197,18 @@ fn check_one(
     let (file, line) = at;
     let payload = match reader.read(raw) {
         Ok(p) => p,
-        Err(e) => return sinks.reject(file, line, raw, None, &parse_error(e)),
+        Err(e) => return sinks.reject(file, line, raw, &parse_error(e)),
     };
     let v = match schemas.pick(&payload) {
         Ok(v) => v,
-        Err(why) => return sinks.reject(file, line, raw, Some(&payload.to_value()), &[why]),
+        Err(why) => return sinks.reject(file, line, raw, &[why]),
     };
     // `is_valid` short-circuits; the full error list is built only for invalid payloads.
     if v.is_valid_payload(&payload) {
         return sinks.accept(raw);
     }
     let errors = v.payload_violations(&payload);
-    sinks.reject(file, line, raw, Some(&payload.to_value()), &errors)
+    sinks.reject(file, line, raw, &errors)
 }
 
 fn stream(
@@ -214,6 +217,7 @@ fn stream(
     reader: &mut Reader,
     name: &str,
     input: impl Read,
+    dead_letters: bool,
 ) -> anyhow::Result<()> {
     let mut input = BufReader::with_capacity(1 << 20, input);
     let mut line = Vec::with_capacity(4096);
@@ -238,6 +242,14 @@ fn stream(
         let Some(payload) = schema_core::payload::ndjson_payload(n, &line) else {
             continue;
         };
+        if dead_letters {
+            // Each line is a record of an earlier run: the event it holds is validated.
+            match schema_core::dead_letter::payload_of(payload) {
+                Ok(event) => check_one(v, sinks, reader, (name, n), &event)?,
+                Err(why) => anyhow::bail!("{name}:{n}: {why}"),
+            }
+            continue;
+        }
         check_one(v, sinks, reader, (name, n), payload)?;
     }
 }
@@ -308,12 +320,13 @@ pub fn run(args: &ValidateArgs) -> anyhow::Result<Outcome> {
                 &mut reader,
                 "<stdin>",
                 std::io::stdin().lock(),
+                args.dead_letters,
             )?;
             continue;
         }
         let name = input.display().to_string();
         let file = File::open(input).with_context(|| format!("reading {name}"))?;
-        if input.extension().is_some_and(|e| e == "json") {
+        if input.extension().is_some_and(|e| e == "json") && !args.dead_letters {
             let mut text = Vec::new();
             BufReader::new(file)
                 .read_to_end(&mut text)
@@ -321,7 +334,14 @@ pub fn run(args: &ValidateArgs) -> anyhow::Result<Outcome> {
             sinks.progress.inc(text.len() as u64);
             check_one(&compiled, &mut sinks, &mut reader, (&name, 1), &text)?;
         } else {
-            stream(&compiled, &mut sinks, &mut reader, &name, file)?;
+            stream(
+                &compiled,
+                &mut sinks,
+                &mut reader,
+                &name,
+                file,
+                args.dead_letters,
+            )?;
         }
     }
     sinks.progress.finish_and_clear();

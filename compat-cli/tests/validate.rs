@@ -84,7 +84,61 @@ fn ndjson_with_dlq_and_valid_out() {
     assert_eq!(dlq[0]["payload"]["color"], "purple");
     assert_eq!(dlq[1]["line"], 3);
     assert_eq!(dlq[1]["payload_raw"], lines[2]);
-    assert_eq!(dlq[2]["file"], "one.json");
+    assert_eq!(dlq[2]["source"], "one.json");
+    // Dead letters keep the event's bytes, and read back they are the events that arrived.
+    let odd = [
+        r#"{"schema_version":"1.0.0","n":123456789012345678901234567890,"z":-0,"e":1E2}"#,
+        r#"{"name":"a","name":"b"}"#,
+        "not json at all",
+    ];
+    let mut bytes = odd.join("\n").into_bytes();
+    bytes.extend_from_slice(b"\n\xff\xfe{}\n");
+    std::fs::write(dir.join("odd.ndjson"), &bytes).unwrap();
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_compat-cli"))
+            .args(["validate", "--schema", schema])
+            .args(args)
+            .current_dir(&dir)
+            .output()
+            .unwrap()
+    };
+    let first = run(&["odd.ndjson", "--dlq", "odd-dlq.ndjson"]);
+    assert_eq!(first.status.code(), Some(1));
+    let again = run(&[
+        "--dead-letters",
+        "odd-dlq.ndjson",
+        "--dlq",
+        "again-dlq.ndjson",
+    ]);
+    assert_eq!(
+        (
+            again.status.code(),
+            String::from_utf8_lossy(&again.stdout).trim()
+        ),
+        (Some(1), "0 valid, 4 invalid"),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
+    let records = std::fs::read_to_string(dir.join("odd-dlq.ndjson")).unwrap();
+    assert!(
+        records.contains(r#""payload":{"schema_version":"1.0.0","n":123456789012345678901234567890,"z":-0,"e":1E2}"#),
+        "{records}"
+    );
+    let events = |file: &str| -> Vec<Vec<u8>> {
+        std::fs::read(dir.join(file))
+            .unwrap()
+            .split(|b| *b == b'\n')
+            .filter(|l| !l.is_empty())
+            .map(|l| schema_core::dead_letter::payload_of(l).unwrap())
+            .collect()
+    };
+    let arrived: Vec<Vec<u8>> = bytes
+        .split(|b| *b == b'\n')
+        .filter(|l| !l.is_empty())
+        .map(<[u8]>::to_vec)
+        .collect();
+    assert_eq!(events("odd-dlq.ndjson"), arrived);
+    assert_eq!(events("again-dlq.ndjson"), arrived);
     // an unreadable payload file is an input error
     let out = Command::new(env!("CARGO_BIN_EXE_compat-cli"))
         .args(["validate", "--schema", schema, "missing.ndjson"])

@@ -19,6 +19,7 @@
 
 pub mod canonical;
 pub mod compare;
+pub mod dead_letter;
 mod diff;
 pub mod docset;
 pub mod document;
