@@ -291,4 +291,46 @@ mod tests {
         );
         assert_eq!(super::constraint_at(&doc, ""), None);
     }
+
+    #[test]
+    fn a_variant_for_a_tag_never_sent_holds() {
+        let variant = |tag: &str, field: &str| {
+            format!(
+                r#"{{"if":{{"properties":{{"kind":{{"const":"{tag}"}}}},"required":["kind"]}},"then":{{"required":["{field}"]}}}}"#
+            )
+        };
+        let schema = |tags: &str, variants: &[String]| {
+            format!(
+                r#"{{"type":"object","required":["kind"],"properties":{{"kind":{{"enum":[{tags}]}}}},"allOf":[{}]}}"#,
+                variants.join(",")
+            )
+        };
+        let old = schema(r#""a","b""#, &[variant("a", "x"), variant("b", "y")]);
+        let new = schema(
+            r#""a","b","c""#,
+            &[variant("a", "x"), variant("b", "y"), variant("c", "z")],
+        );
+        let backward = |old: &str, new: &str| {
+            let o = Document::parse("old.json", old).unwrap();
+            let n = Document::parse("new.json", new).unwrap();
+            let options = Options {
+                mode: Mode::Backward,
+                rules: Rules::Standard,
+                schema_version: false,
+                ..Options::default()
+            };
+            check(&o, &n, options).unwrap()
+        };
+        // Old events never carry `kind: c`: the new variant holds for all of them.
+        let r = backward(&old, &new);
+        assert!(r.compatible, "{:?}", r.changes);
+        // Forward, new events with `kind: c` are refused by the old enum.
+        assert!(!verdict(&old, &new, Rules::Standard).compatible);
+        // A variant for a tag old events may carry is still not taken on trust.
+        let narrowed = schema(
+            r#""a","b""#,
+            &[variant("a", "x"), variant("b", "y"), variant("b", "z")],
+        );
+        assert!(!backward(&old, &narrowed).compatible);
+    }
 }

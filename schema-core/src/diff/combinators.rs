@@ -7,11 +7,14 @@
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use super::loc::{contains_ref, Loc};
+use serde_json::Value;
+
+use super::loc::{contains_ref, is_annotation_keyword, Loc};
 use super::parts::{complement_of_types, complemented, Part, CONDITIONAL};
 use super::raws::masked;
+use super::scalars::{json_eq, value_set};
 use super::walk::Walker;
-use crate::keywords::types;
+use crate::keywords::{types, OBJ};
 use crate::kinds::{Breaks, ChangeKind};
 use crate::report::Raw;
 
@@ -120,6 +123,10 @@ impl<'a> Walker<'a> {
             // For backward: each new part j needs an old part i with no backward break.
             let (targets, sources) = if backward { (np, op) } else { (op, np) };
             for t in 0..targets.len() {
+                // A tagged variant the other side never sends holds for all its events.
+                if self.never_triggered(&targets[t], if backward { o } else { n }) {
+                    continue;
+                }
                 let nat = partner(targets, t, sources);
                 let order: Vec<usize> = nat
                     .into_iter()
@@ -445,6 +452,55 @@ impl<'a> Walker<'a> {
         self.cached(cache, pair, |w| {
             w.compare_same(ob[pair.0].clone(), nb[pair.1].clone())
         })
+    }
+
+    /// Whether a conditional part holds for every event of `whole` because its `if` never does:
+    /// the tagged-union pattern, `{"if": {"properties": {"kind": {"const": "c"}}, "required":
+    /// ["kind"]}, "then": …}` with no `else`, against a location that admits only objects and
+    /// whose own `kind` takes only other values (and is required, here or in the `if`).
+    fn never_triggered(&self, part: &Part<'a>, whole: &Loc<'a>) -> bool {
+        let Part::Opaque(c, _, keys) = part else {
+            return false;
+        };
+        if *keys != CONDITIONAL || c.get("else").is_some() {
+            return false;
+        }
+        let Some(Value::Object(cond)) = c.get("if") else {
+            return false;
+        };
+        if cond.keys().any(|k| {
+            !matches!(k.as_str(), "properties" | "required" | "type") && !is_annotation_keyword(k)
+        }) {
+            return false;
+        }
+        let Some(Value::Object(props)) = cond.get("properties") else {
+            return false;
+        };
+        let Some((tag, test)) = props.iter().next().filter(|_| props.len() == 1) else {
+            return false;
+        };
+        let Some(tested) = value_set(test) else {
+            return false;
+        };
+        let whole = self.deref(whole.clone());
+        let requires = |v: Option<&Value>| {
+            v.and_then(Value::as_array)
+                .is_some_and(|a| a.iter().any(|x| x.as_str() == Some(tag.as_str())))
+        };
+        if !requires(cond.get("required")) && !requires(whole.get("required")) {
+            return false;
+        }
+        // `properties` and `required` pass anything but an object: the `if` holds for those.
+        let objects_only = types(whole.v) & whole.only & !OBJ == 0;
+        if !objects_only && cond.get("type") != Some(&Value::from("object")) {
+            return false;
+        }
+        let Some(own) = whole.get("properties").and_then(|p| p.get(tag.as_str())) else {
+            return false;
+        };
+        let own = self.deref(whole.child(&["properties", tag], Some(own)));
+        value_set(own.v)
+            .is_some_and(|values| values.iter().all(|v| !tested.iter().any(|t| json_eq(v, t))))
     }
 
     fn pairwise_disjoint(&mut self, branches: &[Loc<'a>]) -> bool {
