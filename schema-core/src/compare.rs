@@ -233,10 +233,14 @@ mod tests {
     use crate::{check, Document, Mode, Options, Rules};
 
     fn verdict(old: &str, new: &str, rules: Rules) -> crate::Report {
+        verdict_in(Mode::Full, old, new, rules)
+    }
+
+    fn verdict_in(mode: Mode, old: &str, new: &str, rules: Rules) -> crate::Report {
         let o = Document::parse("old.json", old).unwrap();
         let n = Document::parse("new.json", new).unwrap();
         let options = Options {
-            mode: Mode::Full,
+            mode,
             rules,
             schema_version: false,
             ..Options::default()
@@ -310,17 +314,7 @@ mod tests {
             r#""a","b","c""#,
             &[variant("a", "x"), variant("b", "y"), variant("c", "z")],
         );
-        let backward = |old: &str, new: &str| {
-            let o = Document::parse("old.json", old).unwrap();
-            let n = Document::parse("new.json", new).unwrap();
-            let options = Options {
-                mode: Mode::Backward,
-                rules: Rules::Standard,
-                schema_version: false,
-                ..Options::default()
-            };
-            check(&o, &n, options).unwrap()
-        };
+        let backward = |old: &str, new: &str| verdict_in(Mode::Backward, old, new, Rules::Standard);
         // Old events never carry `kind: c`: the new variant holds for all of them.
         let r = backward(&old, &new);
         assert!(r.compatible, "{:?}", r.changes);

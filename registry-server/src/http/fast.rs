@@ -32,11 +32,11 @@ impl FastLane {
             return None;
         }
         let id = req.uri().path().strip_prefix("/schemas/ids/")?;
-        // Digits only: the router's answer for anything else (40403, or another route).
-        if id.is_empty() || id.len() > 18 || !id.bytes().all(|b| b.is_ascii_digit()) {
+        // Digits only (`parse` also takes `+5`): the router answers anything else.
+        if !id.bytes().all(|b| b.is_ascii_digit()) {
             return None;
         }
-        let id: i64 = id.parse().ok().filter(|i| *i > 0)?;
+        let id = super::schemas::parse_id(id).ok()?;
         let body = self.state.rendered.get(&RenderKey::SchemaById(id))?;
         let start = Instant::now();
         let answer = match super::auth::admit(&self.state, req) {

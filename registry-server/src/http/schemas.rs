@@ -38,7 +38,7 @@ async fn types() -> Response {
 }
 
 /// An id as written in a path: anything but a positive number is no schema.
-fn parse_id(id: &str) -> Result<i64, Error> {
+pub(super) fn parse_id(id: &str) -> Result<i64, Error> {
     id.parse::<i64>()
         .ok()
         .filter(|i| *i > 0)

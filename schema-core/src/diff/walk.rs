@@ -58,13 +58,14 @@ pub(crate) struct Walker<'a> {
     /// pointer, restriction) and branch count: a union is matched against many others, and the
     /// check is quadratic in its branches.
     pub(super) disjoint: HashMap<(usize, String, u8, usize), bool>,
-    /// Where the `$ref` written at a place leads (keyed by the place's text, see `follow`): resolving parses URIs and pointers,
-    /// and the same references are followed at every comparison of a recursive schema.
+    /// Where the `$ref` written at a place leads (see `follow`): resolving parses URIs and
+    /// pointers, and a recursive schema follows the same references at every comparison.
     refs: RefCell<HashMap<(usize, usize, usize), Option<Loc<'a>>>>,
     /// Facts about pairs of subtrees, by their addresses (the documents do not move while the
-    /// walker lives): whether they are identical and reference-free, whether two branches
-    /// are disjoint. Recursive unions ask both about the same subtrees many times.
+    /// walker lives), which recursive unions ask about the same subtrees many times: whether
+    /// two are identical and reference-free ...
     identical: RefCell<HashMap<(usize, usize), bool>>,
+    /// ... and whether two branches are disjoint.
     pub(super) disjoint_pairs: HashMap<(usize, usize), bool>,
 }
 
