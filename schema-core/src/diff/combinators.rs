@@ -45,6 +45,8 @@ impl<'a> Walker<'a> {
         self.declared = Some(declared);
         let out = if op.len() == 1 && np.len() == 1 {
             self.compare_part(&op[0], &np[0])
+        } else if let Some(raws) = self.compare_tagged(o, n, &op, &np) {
+            raws
         } else {
             let mut out = Vec::new();
             let cond = |parts: &[Part<'a>]| {
@@ -115,8 +117,12 @@ impl<'a> Walker<'a> {
                 .count()
         };
         let partner = |from: &[Part<'a>], i: usize, to: &[Part<'a>]| -> Option<usize> {
+            // Else the first of the same kind, so a part with no counterpart is still explained
+            // by what differs from the nearest one.
             let (tag, ord) = (from[i].tag(), ordinal(from, i));
-            (0..to.len()).find(|&j| to[j].tag() == tag && ordinal(to, j) == ord)
+            (0..to.len())
+                .find(|&j| to[j].tag() == tag && ordinal(to, j) == ord)
+                .or_else(|| (0..to.len()).find(|&j| to[j].tag() == tag))
         };
         for dir in [Breaks::BACKWARD, Breaks::FORWARD] {
             let backward = dir == Breaks::BACKWARD;

@@ -2,7 +2,7 @@
 //! (kind, places, instance path, masks) for [`crate::compare`] to judge. Detection is split by
 //! what it compares: locations and their parts ([`walk`], [`parts`], [`combinators`]), plain
 //! keywords ([`scalars`]), objects ([`objects`]), arrays ([`arrays`]), finite value sets
-//! ([`exact`]) and regular expressions ([`patterns`]).
+//! ([`exact`]), regular expressions ([`patterns`]) and tagged unions ([`tagged`]).
 
 mod arrays;
 mod combinators;
@@ -13,6 +13,7 @@ mod parts;
 mod patterns;
 mod raws;
 mod scalars;
+mod tagged;
 mod walk;
 
 use crate::docset::DocSet;

@@ -145,6 +145,9 @@ impl<'a> Walker<'a> {
         let names: BTreeSet<&String> = oprops.keys().chain(nprops.keys()).collect();
         for name in names {
             let seg = Seg::Key(name.as_str().into());
+            let (ro, rn) = (oreq.contains(name), nreq.contains(name));
+            // Whether an arm below already reported the `required` toggle of this name.
+            let mut toggled = false;
             match (oprops.get(name.as_str()), nprops.get(name.as_str())) {
                 (Some(a), Some(b)) => {
                     let (la, lb) = (
@@ -154,17 +157,6 @@ impl<'a> Walker<'a> {
                     let mut sub = self.compare(la.clone(), lb.clone());
                     sub.extend(self.pattern_constraints(o, n, &la, &lb, name));
                     out.extend(nest(sub, seg.clone()));
-                    let (ro, rn) = (oreq.contains(name), nreq.contains(name));
-                    if !ro && rn {
-                        let kind = if self.has_default(&lb) {
-                            K::RequiredWithDefaultAdded
-                        } else {
-                            K::RequiredAdded
-                        };
-                        out.extend(required_change(kind, name));
-                    } else if ro && !rn {
-                        out.extend(required_change(K::RequiredRemoved, name));
-                    }
                 }
                 (None, Some(b)) if self.declared_elsewhere(name, true) => {
                     // Declared by another part of the old schema: not an addition, so NOT_SET
@@ -181,7 +173,8 @@ impl<'a> Walker<'a> {
                 (None, Some(b)) => {
                     let lb = n.child(&["properties", name], Some(b));
                     let mut raws = self.property_added(o, &lb, name);
-                    if nreq.contains(name) {
+                    if rn && !ro {
+                        toggled = true;
                         let kind = if self.has_default(&lb) {
                             K::RequiredPropertyWithDefaultAdded
                         } else {
@@ -206,7 +199,8 @@ impl<'a> Walker<'a> {
                 (Some(a), None) => {
                     let la = o.child(&["properties", name], Some(a));
                     let mut raws = self.property_removed(&la, n, name);
-                    if oreq.contains(name) {
+                    if ro && !rn {
+                        toggled = true;
                         raws.push(Raw::new(
                             K::RequiredPropertyRemoved,
                             &req_ptr(o, name),
@@ -217,6 +211,26 @@ impl<'a> Walker<'a> {
                     out.extend(nest(raws, seg));
                 }
                 (None, None) => unreachable!("name comes from one of the maps"),
+            }
+            // A name declared on one side only (in this part) can still change its `required`.
+            if !toggled && !ro && rn {
+                let declared = nprops.get(name.as_str()).or(oprops.get(name.as_str()));
+                let with_default = declared.is_some_and(|d| {
+                    let at = if nprops.contains_key(name.as_str()) {
+                        n
+                    } else {
+                        o
+                    };
+                    self.has_default(&at.child(&["properties", name], Some(d)))
+                });
+                let kind = if with_default {
+                    K::RequiredWithDefaultAdded
+                } else {
+                    K::RequiredAdded
+                };
+                out.extend(required_change(kind, name));
+            } else if !toggled && ro && !rn {
+                out.extend(required_change(K::RequiredRemoved, name));
             }
         }
         // `required` names that neither schema declares as a property.

@@ -109,9 +109,11 @@ impl<'d> Gen<'d> {
             || obj.contains_key("enum")
             || obj.contains_key("anyOf")
             || obj.contains_key("oneOf")
-            || obj.contains_key("allOf")
         {
             return self.minimal(s, depth);
+        }
+        if obj.contains_key("allOf") {
+            return self.full_all_of(s, obj, depth);
         }
         let mut v = self.minimal(s, depth)?;
         match &mut v {
@@ -169,6 +171,38 @@ impl<'d> Gen<'d> {
                 }
             }
             _ => {}
+        }
+        Some(v)
+    }
+
+    /// A full object of an `allOf`: the minimal one, with the properties of its own keywords
+    /// and of every part added, a conditional part's `then` and `else` included, so each
+    /// variant of a tagged union finds its fields.
+    fn full_all_of(&self, s: &Value, obj: &Map<String, Value>, depth: usize) -> Option<Value> {
+        let mut v = self.minimal(s, depth)?;
+        let Value::Object(m) = &mut v else {
+            return Some(v);
+        };
+        let mut own = obj.clone();
+        own.remove("allOf");
+        let mut parts = vec![Value::Object(own)];
+        if let Some(Value::Array(all)) = obj.get("allOf") {
+            for b in all {
+                let b = self.deref(b);
+                parts.push(b.clone());
+                for kw in ["then", "else"] {
+                    if let Some(branch) = b.get(kw) {
+                        parts.push(branch.clone());
+                    }
+                }
+            }
+        }
+        for part in &parts {
+            if let Some(Value::Object(more)) = self.full(part, depth + 1) {
+                for (k, pv) in more {
+                    m.entry(k).or_insert(pv);
+                }
+            }
         }
         Some(v)
     }

@@ -36,15 +36,23 @@ pub(crate) fn attach(
     let (Ok(vo), Ok(vn)) = (vo, vn) else {
         return;
     };
+    let (gen_old, gen_new) = (Gen::new(docs, old), Gen::new(docs, new));
+    let mut named = Vec::new();
+    tag_values(&gen_old, &docs.get(old).root, &mut named);
+    tag_values(&gen_new, &docs.get(new).root, &mut named);
     let bases = |doc: usize, v: &Compiled| -> Vec<Value> {
         let g = Gen::new(docs, doc);
         let root = &docs.get(doc).root;
-        let mut out: Vec<Value> = [g.minimal(root, 0), g.full(root, 0)]
+        let first: Vec<Value> = [g.minimal(root, 0), g.full(root, 0)]
             .into_iter()
             .flatten()
-            .filter(|i| v.is_valid(i))
             .collect();
-        out.dedup();
+        let mut out: Vec<Value> = Vec::new();
+        for base in first.iter().cloned().chain(with_tags(&first, &named)) {
+            if !out.contains(&base) && v.is_valid(&base) {
+                out.push(base);
+            }
+        }
         out
     };
     let (base_old, base_new) = (bases(old, &vo), bases(new, &vn));
@@ -189,6 +197,61 @@ pub(crate) fn attach(
             }
         }
     }
+}
+
+/// How many discriminator properties, and values of each, vary the bases.
+const MAX_TAGS: (usize, usize) = (8, 16);
+
+/// The values a schema names for each top-level property (its own `const`/`enum`, or what an
+/// `if` tests it against): the discriminators of a tagged union.
+fn tag_values<'v>(g: &'v Gen<'_>, root: &'v Value, named: &mut Vec<(&'v str, Vec<&'v Value>)>) {
+    let root = g.deref(root);
+    let mut add = |props: Option<&'v Value>| {
+        for (name, s) in props.and_then(Value::as_object).into_iter().flatten() {
+            let s = g.deref(s);
+            let values = s.get("const").map(|c| vec![c]).or_else(|| {
+                s.get("enum")
+                    .and_then(Value::as_array)
+                    .map(|a| a.iter().collect())
+            });
+            for value in values.into_iter().flatten() {
+                match named.iter_mut().find(|(n, _)| n == name) {
+                    Some((_, vals)) if !vals.contains(&value) => vals.push(value),
+                    Some(_) => {}
+                    None => named.push((name, vec![value])),
+                }
+            }
+        }
+    };
+    add(root.get("properties"));
+    let conds = std::iter::once(root).chain(
+        root.get("allOf")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .map(|b| g.deref(b)),
+    );
+    for c in conds {
+        add(c.get("if").and_then(|i| i.get("properties")));
+    }
+}
+
+/// The bases with one top-level property set to each of its named values: each variant of a
+/// tagged union, and the values only the other side names.
+fn with_tags(bases: &[Value], named: &[(&str, Vec<&Value>)]) -> Vec<Value> {
+    let mut out = Vec::new();
+    for (name, values) in named.iter().take(MAX_TAGS.0) {
+        for value in values.iter().take(MAX_TAGS.1) {
+            for base in bases {
+                if let Value::Object(m) = base {
+                    let mut m = m.clone();
+                    m.insert((*name).to_string(), (*value).clone());
+                    out.push(Value::Object(m));
+                }
+            }
+        }
+    }
+    out
 }
 
 /// Objects that lack one of their keys: dependency keywords trigger on present keys, so an
