@@ -37,6 +37,62 @@ fn compatible_verdicts_hold_on_fixtures() {
     assert!(bad.is_empty(), "counterexamples:\n{}", bad.join("\n"));
 }
 
+/// The fixtures again, with one root keyword of one side moved into an `allOf` part of its
+/// own. The rewrite need not be equivalent (`additionalProperties` apart from `properties`
+/// means more): the verdict on the rewritten pair must be sound all the same. Product
+/// matching pairs parts that each hold only some keywords; this is where it went wrong before
+/// (`required` in a part that declares no properties was not compared).
+#[test]
+fn compatible_verdicts_hold_when_keywords_move_into_all_of_parts() {
+    // Keywords that give the document its meaning or its references stay at the root.
+    const STAY: &[&str] = &["$schema", "$id", "$defs", "definitions", "$anchor", "allOf"];
+    let (mut checked, mut bad, mut pairs) = (0, Vec::new(), 0);
+    for (i, path) in fixture_paths().iter().enumerate() {
+        let fx = Fixture::load(path);
+        for new_side in [false, true] {
+            let doc = if new_side { &fx.new } else { &fx.old };
+            let Some(root) = doc.root.as_object() else {
+                continue;
+            };
+            for key in root.keys().filter(|k| !STAY.contains(&k.as_str())) {
+                let mut moved = root.clone();
+                let value = moved.remove(key).unwrap();
+                let part = serde_json::json!({ key.clone(): value });
+                match moved.get_mut("allOf").and_then(|a| a.as_array_mut()) {
+                    Some(all) => all.push(part),
+                    None => {
+                        moved.insert("allOf".into(), serde_json::json!([part]));
+                    }
+                }
+                let name = format!("{}:{}", doc.name, key);
+                let Ok(rewritten) =
+                    Document::from_value_in(&name, moved.into(), schema_core::Draft::Draft202012)
+                else {
+                    continue;
+                };
+                let (old, new) = if new_side {
+                    (&fx.old, &rewritten)
+                } else {
+                    (&rewritten, &fx.new)
+                };
+                pairs += 1;
+                for rules in [Rules::Events, Rules::Standard] {
+                    let options = fx.options(Mode::Full, rules);
+                    let (c, b) = probe(old, new, options, 3000 + i as u64, &name);
+                    checked += c;
+                    bad.extend(b);
+                }
+            }
+        }
+    }
+    println!(
+        "soundness (keywords moved into allOf): {pairs} pairs, {checked} valid source instances checked, {} counterexamples",
+        bad.len()
+    );
+    assert!(checked > 5000, "too few instances generated: {checked}");
+    assert!(bad.is_empty(), "counterexamples:\n{}", bad.join("\n"));
+}
+
 /// Every case of the peers' suites, under `events` and `standard`, both directions.
 #[test]
 fn compatible_verdicts_hold_on_the_peer_suites() {
