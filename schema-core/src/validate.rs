@@ -27,6 +27,53 @@ pub struct Compiled {
     documents: Arc<HashMap<String, Value>>,
 }
 
+/// Characters percent-encoded in a URI fragment made from a JSON pointer.
+const FRAGMENT: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'%')
+    .add(b'<')
+    .add(b'>')
+    .add(b'[')
+    .add(b'\\')
+    .add(b']')
+    .add(b'^')
+    .add(b'`')
+    .add(b'{')
+    .add(b'|')
+    .add(b'}');
+
+/// The schema the validator compiles. Before 2019-09, `$defs` is no keyword to the `jsonschema`
+/// crate, so an `$id` under it does not move the base and a `#/…` reference inside resolves
+/// against the root. The engine reads such documents as Confluent does (the `$id` is a
+/// resource); so that validation agrees, each reference the engine resolves inside the
+/// document is handed to the validator as the document's URI with the pointer it reaches,
+/// which means the same whatever base the validator assumes.
+fn validator_root(doc: &Document) -> std::borrow::Cow<'_, Value> {
+    use std::borrow::Cow;
+    let resources = doc.resources();
+    if doc.draft >= crate::draft::Draft::Draft201909 || resources.uris().nth(1).is_none() {
+        return Cow::Borrowed(&doc.root);
+    }
+    let mut rewrites: Vec<(String, String)> = Vec::new();
+    crate::subschemas::for_each_subschema(&doc.root, doc.draft, "", &mut |site, s| {
+        if let Some(Value::String(r)) = s.get("$ref") {
+            if let crate::resources::Target::Here(p) = doc.resolve_at(site, r) {
+                let fragment = percent_encoding::utf8_percent_encode(&p, FRAGMENT);
+                rewrites.push((site.to_string(), format!("{}#{fragment}", resources.base)));
+            }
+        }
+    });
+    let mut root = doc.root.clone();
+    for (site, to) in rewrites {
+        if let Some(Value::Object(o)) = root.pointer_mut(&site) {
+            o.insert("$ref".into(), Value::String(to));
+        }
+    }
+    Cow::Owned(root)
+}
+
 /// Serves the documents of a [`DocSet`] to the validator; refuses every other URI.
 struct Documents(Arc<HashMap<String, Value>>);
 
@@ -60,7 +107,7 @@ impl Compiled {
         let mut c = Self::empty(doc);
         c.documents = Arc::new(docs.documents_of(idx));
         let value = c
-            .build_value(&doc.root)
+            .build_value(&validator_root(doc))
             .map_err(|e| not_a_schema(doc, &e))?;
         let _ = c.value.set(Some(value));
         Ok(c)
@@ -81,7 +128,9 @@ impl Compiled {
     }
 
     fn compile(c: Compiled, doc: &Document) -> Result<Compiled> {
-        let tape = c.build_tape(&doc.root).map_err(|e| not_a_schema(doc, &e))?;
+        let tape = c
+            .build_tape(&validator_root(doc))
+            .map_err(|e| not_a_schema(doc, &e))?;
         let _ = c.tape.set(Some(tape));
         Ok(c)
     }
@@ -90,7 +139,7 @@ impl Compiled {
         Compiled {
             tape: OnceLock::new(),
             value: OnceLock::new(),
-            source: doc.root.to_string(),
+            source: validator_root(doc).to_string(),
             draft: doc.draft.to_validator(),
             base: doc.resources().base.clone(),
             documents: Arc::default(),

@@ -140,3 +140,45 @@ fn references_resolve_against_their_base() {
         "{changed:?}"
     );
 }
+
+/// A draft-07 document (no `$schema`: the default) with an embedded resource under `$defs`:
+/// the engine reads the `$id` as a resource, as Confluent does, and so must the validator,
+/// which on its own resolves the inner `#/$defs/n` against the root and refuses the schema.
+/// Both agree now: it compiles, validates by the inner definition, and a change there has a
+/// witness that the two validators check.
+#[test]
+fn embedded_resources_under_defs_validate_in_draft_7() {
+    use schema_core::validate::Compiled;
+    let doc = |inner_type: &str| {
+        Document::from_value(
+            "events.json",
+            json!({
+                "type": "object",
+                "properties": {"x": {"$ref": "#/$defs/inner"}},
+                "$defs": {"inner": {
+                    "$id": "inner.json",
+                    "type": "object",
+                    "properties": {"v": {"$ref": "#/$defs/n"}},
+                    "$defs": {"n": {"type": inner_type}}
+                }}
+            }),
+        )
+        .unwrap()
+    };
+    let (old, new) = (doc("number"), doc("integer"));
+    assert_eq!(old.draft, schema_core::Draft::Draft7);
+    let v = Compiled::new(&old).expect("compiles");
+    assert!(v.is_valid(&json!({"x": {"v": 1.5}})));
+    assert!(!v.is_valid(&json!({"x": {"v": "a"}})));
+    let opts = Options {
+        mode: Mode::Backward,
+        rules: Rules::Standard,
+        ..Options::default()
+    };
+    let report = check_with(&old, &new, &HashMap::<String, Document>::new(), opts).unwrap();
+    let change = report.breaking().next().expect("a breaking change");
+    assert_eq!(change.instance_pointer, "/x/v");
+    let w = change.witness.as_ref().expect("a witness");
+    assert!(v.is_valid(&w.instance), "{}", w.instance);
+    assert!(!Compiled::new(&new).unwrap().is_valid(&w.instance));
+}
