@@ -4,7 +4,7 @@
 //! conditionals with the same `if` (each branch held with the location's other parts). Every
 //! match is a sufficient condition for inclusion, so a missing one is reported as breaking.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 use std::rc::Rc;
 
 use serde_json::Value;
@@ -194,14 +194,13 @@ impl<'a> Walker<'a> {
         &mut self,
         cache: &mut PairCache,
         pair: (usize, usize),
-        compute: impl FnOnce(&mut Self) -> Vec<Raw>,
+        compute: impl FnOnce(&mut Self) -> Rc<Vec<Raw>>,
     ) -> (Rc<Vec<Raw>>, Breaks) {
         if let Some((r, b)) = cache.get(&pair) {
             return (r.clone(), *b);
         }
         let r = compute(self);
         let b = self.breaks(&r);
-        let r = Rc::new(r);
         cache.insert(pair, (r.clone(), b));
         (r, b)
     }
@@ -219,7 +218,9 @@ impl<'a> Walker<'a> {
         np: &[Part<'a>],
         pair: (usize, usize),
     ) -> (Rc<Vec<Raw>>, Breaks) {
-        self.cached(cache, pair, |w| w.compare_part(&op[pair.0], &np[pair.1]))
+        self.cached(cache, pair, |w| {
+            Rc::new(w.compare_part(&op[pair.0], &np[pair.1]))
+        })
     }
 
     pub(super) fn compare_part(&mut self, a: &Part<'a>, b: &Part<'a>) -> Vec<Raw> {
@@ -456,7 +457,7 @@ impl<'a> Walker<'a> {
         pair: (usize, usize),
     ) -> (Rc<Vec<Raw>>, Breaks) {
         self.cached(cache, pair, |w| {
-            w.compare_same(ob[pair.0].clone(), nb[pair.1].clone())
+            w.compare_same_shared(ob[pair.0].clone(), nb[pair.1].clone())
         })
     }
 

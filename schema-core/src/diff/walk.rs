@@ -9,8 +9,8 @@
 //! reported as breaking. Recursive schemas are compared coinductively: a pair of locations
 //! already under comparison is assumed to hold, and its changes are reported where it started.
 
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use std::cell::RefCell;
-use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
 use serde_json::Value;
@@ -302,26 +302,34 @@ impl<'a> Walker<'a> {
     /// Compares two schemas that apply to the same instance location as the caller's (branches
     /// of a combinator): the caller's declared names stay in force.
     pub(super) fn compare_same(&mut self, o: Loc<'a>, n: Loc<'a>) -> Vec<Raw> {
+        let out = self.compare_same_shared(o, n);
+        Rc::try_unwrap(out).unwrap_or_else(|shared| shared.as_ref().clone())
+    }
+
+    /// [`Walker::compare_same`], shared with its memo: a union's branch pairs are compared
+    /// many times and mostly only read, so a remembered result is not copied.
+    pub(super) fn compare_same_shared(&mut self, o: Loc<'a>, n: Loc<'a>) -> Rc<Vec<Raw>> {
         let o = self.deref(o);
         let n = self.deref(n);
         if o.view == n.view && o.draft == n.draft && self.identical(o.v, n.v) {
-            return Vec::new();
+            return Rc::default();
         }
         let key = ((o.key(), n.key()), self.declared_key());
-        if let Some(done) = self.memo_same.get(&key).cloned() {
+        if let Some(done) = self.memo_same.get(&key) {
+            let done = done.clone();
             self.charge(done.len());
-            return done.as_ref().clone();
+            return done;
         }
         if !self.step(&o, &n) {
-            return Vec::new();
+            return Rc::default();
         }
         if self.depth >= MAX_DEPTH {
-            return vec![Raw::new(
+            return Rc::new(vec![Raw::new(
                 ChangeKind::Undecidable,
                 &o.ptr,
                 &n.ptr,
                 format!("schemas nest deeper than {MAX_DEPTH} levels"),
-            )];
+            )]);
         }
         self.depth += 1;
         let out = dedup(grow_stack(|| self.compare_parts(&o, &n)));
@@ -329,7 +337,8 @@ impl<'a> Walker<'a> {
         self.hold(out.len());
         // A result that leaned on a coinductive hypothesis still open above is only valid
         // while that hypothesis stands; the memo of `compare` has the same reach.
-        self.memo_same.insert(key, Rc::new(out.clone()));
+        let out = Rc::new(out);
+        self.memo_same.insert(key, out.clone());
         out
     }
 
