@@ -8,7 +8,7 @@ use serde_json::Value;
 use super::loc::{is_annotation_keyword, Loc, View};
 use super::walk::Walker;
 use crate::draft::Draft;
-use crate::keywords::{types, ANY, INT, NUM};
+use crate::keywords::{keyword, types, Role, ANY, INT, NUM};
 
 /// The keywords of a conditional part.
 pub(super) const CONDITIONAL: [&str; 3] = ["if", "then", "else"];
@@ -102,19 +102,11 @@ impl<'a> Walker<'a> {
         }
         // Without in-place applicators, unevaluated* mean what additionalProperties and items
         // mean, and the keyword modules read them so; with applicators they look across parts.
-        let applicators = [
-            "allOf",
-            "anyOf",
-            "oneOf",
-            "not",
-            "if",
-            "$ref",
-            "dependentSchemas",
-            "$dynamicRef",
-            "$recursiveRef",
-        ];
+        let applicators = obj.keys().any(|k| {
+            keyword(k).is_some_and(|kw| matches!(kw.role, Role::InPlace | Role::Reference))
+        });
         for kw in ["unevaluatedProperties", "unevaluatedItems"] {
-            if obj.contains_key(kw) && applicators.iter().any(|a| obj.contains_key(*a)) {
+            if obj.contains_key(kw) && applicators {
                 out.push(Part::Opaque(
                     loc.clone(),
                     "unevaluatedProperties/unevaluatedItems depend on every subschema",
