@@ -5,6 +5,8 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
+use crate::contracts::ConfigContracts;
+
 /// Confluent's seven compatibility levels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -145,6 +147,8 @@ pub struct ConfigRequest {
     /// schemagate's rule set: `events`, `standard` or `lenient`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rules: Option<String>,
+    #[serde(flatten)]
+    pub contracts: ConfigContracts,
 }
 
 impl ConfigRequest {
@@ -172,6 +176,8 @@ pub struct ConfigAnswer {
         skip_serializing_if = "Option::is_none"
     )]
     pub default_dialect: Option<String>,
+    #[serde(flatten)]
+    pub contracts: ConfigContracts,
 }
 
 /// The answer of `PUT /config`: what was set.
@@ -182,6 +188,8 @@ pub struct ConfigUpdate {
     pub compatibility: Option<Level>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rules: Option<String>,
+    #[serde(flatten)]
+    pub contracts: ConfigContracts,
 }
 
 /// `PUT /mode[/{subject}]`: a string, validated by the server (42204).

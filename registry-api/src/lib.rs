@@ -7,11 +7,15 @@
 
 mod compat;
 mod config;
+mod contracts;
 mod error;
 mod schemas;
 
 pub use compat::{BreakingChange, CompatibilityAnswer};
 pub use config::{ConfigAnswer, ConfigRequest, ConfigUpdate, Level, Mode, ModeAnswer, ModeRequest};
+pub use contracts::{
+    ConfigContracts, Metadata, Rule, RuleSet, RULE_ACTIONS, RULE_KINDS, RULE_MODES,
+};
 pub use error::{ErrorBody, CONFLICT_INCOMPATIBLE};
 pub use schemas::{
     Reference, RegisterAnswer, SchemaById, SchemaRequest, SubjectVersion, SubjectVersionPair,

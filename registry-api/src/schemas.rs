@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::contracts::{Metadata, RuleSet};
+
 /// A Confluent schema reference: the name a `$ref` uses, and the subject version it means.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -27,6 +29,13 @@ pub struct SchemaRequest {
     /// IMPORT mode only: keep the source registry's version number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<i64>,
+    /// Absent: inherited from the subject's latest version (or the configured default);
+    /// `{}`: explicitly none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<Metadata>,
+    /// As `metadata`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rule_set: Option<RuleSet>,
 }
 
 impl SchemaRequest {
@@ -41,10 +50,13 @@ impl SchemaRequest {
 }
 
 /// The answer of a registration: the schema's global id.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RegisterAnswer {
     pub id: i64,
+    /// The schema's GUID (Confluent 8): one per content, as the id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub guid: Option<String>,
 }
 
 /// One version of a subject, as `GET /subjects/{s}/versions/{v}` and a look-up answer it.
@@ -61,6 +73,12 @@ pub struct SubjectVersion {
     pub schema: String,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub references: Vec<Reference>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<Metadata>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rule_set: Option<RuleSet>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub guid: Option<String>,
 }
 
 /// A schema by its global id.
@@ -73,6 +91,12 @@ pub struct SchemaById {
     pub schema_type: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub references: Vec<Reference>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<Metadata>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rule_set: Option<RuleSet>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub guid: Option<String>,
 }
 
 /// A (subject, version) that uses a schema id.
@@ -113,6 +137,9 @@ mod tests {
             schema_type: Some("JSON".into()),
             schema: "{}".into(),
             references: vec![],
+            metadata: None,
+            rule_set: None,
+            guid: None,
         };
         let out = serde_json::to_value(&v).unwrap();
         assert!(out.get("references").is_none());

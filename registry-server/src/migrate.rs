@@ -39,6 +39,7 @@ fn settings(a: ConfigAnswer) -> ConfigRequest {
         compatibility: None,
         compatibility_level: Some(a.compatibility_level.as_str().to_string()),
         rules: a.rules,
+        contracts: a.contracts,
     }
 }
 
@@ -127,6 +128,8 @@ pub async fn load(dump: &Dump, to: &Client, progress: bool) -> anyhow::Result<Co
                         references: e.references.clone(),
                         id: Some(e.id),
                         version: Some(e.version),
+                        metadata: e.metadata.clone(),
+                        rule_set: e.rule_set.clone(),
                     };
                     to.register_request(&e.subject, &req)
                         .await

@@ -5,11 +5,9 @@
 
 mod common;
 
-use common::{client, sqlite_url, start, temp_dir, Postgres};
+use common::{client, delete, get, post, put, sqlite_url, start, temp_dir, Postgres};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
-
-const CT: &str = "application/vnd.schemaregistry.v1+json";
 
 fn widget(version: &str, extra: Option<(&str, Value)>) -> String {
     let mut s: Value =
@@ -19,43 +17,6 @@ fn widget(version: &str, extra: Option<(&str, Value)>) -> String {
         s["properties"][k] = v;
     }
     s.to_string()
-}
-
-async fn post(base: &str, path: &str, body: Value) -> (StatusCode, Value) {
-    let r = client()
-        .post(format!("{base}{path}"))
-        .header("Content-Type", CT)
-        .body(body.to_string())
-        .send()
-        .await
-        .unwrap();
-    let status = r.status();
-    assert_eq!(r.headers()["content-type"], CT, "{path}");
-    (status, r.json().await.unwrap_or(Value::Null))
-}
-
-async fn put(base: &str, path: &str, body: Value) -> (StatusCode, Value) {
-    let r = client()
-        .put(format!("{base}{path}"))
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    (r.status(), r.json().await.unwrap_or(Value::Null))
-}
-
-async fn get(base: &str, path: &str) -> (StatusCode, Value) {
-    let r = client().get(format!("{base}{path}")).send().await.unwrap();
-    (r.status(), r.json().await.unwrap_or(Value::Null))
-}
-
-async fn delete(base: &str, path: &str) -> (StatusCode, Value) {
-    let r = client()
-        .delete(format!("{base}{path}"))
-        .send()
-        .await
-        .unwrap();
-    (r.status(), r.json().await.unwrap_or(Value::Null))
 }
 
 const SUBJECT: &str = "widgets.WidgetCreated";

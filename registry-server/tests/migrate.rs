@@ -56,6 +56,23 @@ async fn seed(base: &str) {
         .send()
         .await
         .unwrap();
+    // As a Confluent registry holds them: draft-07 without `$schema` (tuple `items`), with
+    // metadata, a rule set and contract settings.
+    client()
+        .put(format!("{base}/config/payments-value"))
+        .json(&json!({"defaultMetadata": {"properties": {"tier": "gold"}}, "compatibilityGroup": "major"}))
+        .send()
+        .await
+        .unwrap();
+    let rule = json!({"name": "positive", "kind": "CONDITION", "mode": "WRITE", "type": "CEL", "expr": "message[0] > 0", "onFailure": "DLQ"});
+    for (major, owner) in [("1", "team-a"), ("2", "team-b")] {
+        post(base, "/subjects/payments-value/versions", json!({
+            "schema": json!({"type": "array", "items": [{"type": "number"}, {"type": "string"}], "title": major}).to_string(),
+            "metadata": {"properties": {"major": major, "owner": owner}},
+            "ruleSet": {"domainRules": [rule]},
+        }))
+        .await;
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -68,7 +85,15 @@ async fn import_keeps_ids_versions_and_configs() {
     seed(&src.base).await;
     let dst = start(&sqlite_url(&dir.join("dst"))).await;
     let source = migrate::export(&reg(&src.base)).await.unwrap();
-    assert_eq!(source.entries.len(), 5);
+    assert_eq!(source.entries.len(), 7);
+    let payments = source
+        .entries
+        .iter()
+        .find(|e| e.subject == "payments-value")
+        .unwrap();
+    let tier = payments.metadata.as_ref().and_then(|m| m.property("tier"));
+    assert_eq!(tier, Some("gold"), "the source laid its default under");
+    assert!(payments.rule_set.is_some());
 
     let counts = migrate::load(&source, &reg(&dst.base), false)
         .await
@@ -80,7 +105,7 @@ async fn import_keeps_ids_versions_and_configs() {
             counts.skipped,
             counts.target
         ),
-        (5, 5, 0, 5)
+        (7, 7, 0, 7)
     );
     let copied = migrate::export(&reg(&dst.base)).await.unwrap();
     assert_eq!(
@@ -88,6 +113,15 @@ async fn import_keeps_ids_versions_and_configs() {
         "same subjects, versions, ids, schemas and references"
     );
     assert_eq!(copied.configs.get("order"), source.configs.get("order"));
+    assert_eq!(
+        copied.configs.get("payments-value"),
+        source.configs.get("payments-value"),
+        "contract settings copied"
+    );
+    assert!(source.configs["payments-value"]
+        .contracts
+        .default_metadata
+        .is_some());
     let (mode, _) = (
         client()
             .get(format!("{}/mode", dst.base))
@@ -105,7 +139,7 @@ async fn import_keeps_ids_versions_and_configs() {
     let again = migrate::load(&source, &reg(&dst.base), false)
         .await
         .unwrap();
-    assert_eq!((again.imported, again.skipped, again.target), (0, 5, 5));
+    assert_eq!((again.imported, again.skipped, again.target), (0, 7, 7));
 
     // export file and import --file through the binary
     let file = dir.join("registry.json");
@@ -142,7 +176,7 @@ async fn import_keeps_ids_versions_and_configs() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(
-        String::from_utf8_lossy(&out.stdout).contains("5 imported"),
+        String::from_utf8_lossy(&out.stdout).contains("7 imported"),
         "{}",
         String::from_utf8_lossy(&out.stdout)
     );

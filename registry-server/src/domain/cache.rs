@@ -17,7 +17,7 @@ use crate::store::{SchemaRow, VersionRow};
 /// A subject's own settings, as stored (`None`: not set for this subject).
 #[derive(Debug, Clone, Default)]
 pub struct OwnSettings {
-    pub config: Option<(Option<String>, Option<String>)>,
+    pub config: Option<crate::store::ConfigRow>,
     pub mode: Option<String>,
 }
 

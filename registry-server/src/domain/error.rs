@@ -39,6 +39,9 @@ pub enum Error {
     InvalidMode(String),
     #[error("Invalid rules. Valid values are events, standard and lenient; got {0:?}")]
     InvalidRules(String),
+    /// A rule set (or metadata) that is malformed, or a rule that does not compile.
+    #[error("Invalid ruleset: {0}")]
+    InvalidRuleSet(String),
     #[error("{0}")]
     NotPermitted(String),
     #[error("Subject {0} is in read-only mode")]

@@ -5,6 +5,7 @@
 mod cache;
 mod candidate;
 mod compat;
+mod contracts;
 mod delete;
 mod diff;
 mod error;
@@ -20,6 +21,7 @@ use std::sync::Arc;
 pub use cache::Capacities;
 pub use candidate::Candidate;
 pub use compat::Verdict;
+pub use contracts::{guid, Resolved};
 pub use diff::VersionDiff;
 pub use error::{Error, Result};
 pub use reads::Listing;

@@ -180,16 +180,50 @@ impl Registry {
             schema_type: Some(schema.schema_type.clone()),
             schema: schema.text.clone(),
             references: schema.refs.clone(),
+            metadata: schema.metadata.clone(),
+            rule_set: schema.rule_set.clone(),
+            guid: super::guid(&schema.fingerprint),
         })
     }
 
     pub async fn schema_by_id(&self, id: i64) -> Result<SchemaById> {
         let schema = self.schema(id).await?;
-        Ok(SchemaById {
-            schema: schema.text.clone(),
-            schema_type: Some(schema.schema_type.clone()),
-            references: schema.refs.clone(),
-        })
+        Ok(by_id(&schema))
+    }
+
+    /// `GET /schemas/guids/{guid}` (Confluent 8): 40403 for a GUID no schema has.
+    pub async fn schema_by_guid(&self, guid: &str) -> Result<SchemaById> {
+        let not_found = || Error::SchemaNotFound(format!("with GUID {guid:?}"));
+        let prefix = super::contracts::guid_prefix(guid).ok_or_else(not_found)?;
+        let row = self
+            .store
+            .schema_by_fingerprint_prefix(&prefix)
+            .await?
+            .ok_or_else(not_found)?;
+        Ok(by_id(&row))
+    }
+
+    /// `GET /subjects/{s}/metadata`: the newest version whose metadata has every property
+    /// asked for (40401 for an unknown subject, 40403 when none has).
+    pub async fn latest_with_metadata(
+        &self,
+        subject: &str,
+        wanted: &[(String, String)],
+        deleted: bool,
+    ) -> Result<SubjectVersion> {
+        let rows = self.versions(subject, deleted).await?;
+        for row in rows.iter().rev() {
+            let schema = self.schema_of(row).await?;
+            let holds = wanted.iter().all(|(k, v)| {
+                schema.metadata.as_ref().and_then(|m| m.property(k)) == Some(v.as_str())
+            });
+            if holds {
+                return self.subject_version(row).await;
+            }
+        }
+        Err(Error::SchemaNotFound(format!(
+            "no version of {subject} has that metadata"
+        )))
     }
 
     /// Live subject versions that use a schema id (40403 for an unknown id).
@@ -222,15 +256,26 @@ impl Registry {
         deleted: bool,
     ) -> Result<SubjectVersion> {
         let rows = self.versions(subject, deleted).await?;
-        let fingerprint = self.identify(req, normalize).await?;
-        let id = self.id_of(&fingerprint).await?;
-        let found = id.and_then(|id| rows.iter().rev().find(|v| v.schema_id == id));
-        match found {
-            Some(row) => self.subject_version(row).await,
-            None => Err(Error::SchemaNotFound(
-                "not registered under this subject".into(),
-            )),
+        let content = self.identify(req, normalize).await?;
+        // With contracts given, they are part of what is looked up; without, any version of
+        // the content matches, newest first (Confluent's look-up ignores what was inherited).
+        if req.metadata.is_some() || req.rule_set.is_some() {
+            let exact = super::contracts::exact(req)?;
+            let id = self.id_of(&exact.fingerprint(&content)).await?;
+            if let Some(row) = id.and_then(|id| rows.iter().rev().find(|v| v.schema_id == id)) {
+                return self.subject_version(row).await;
+            }
+        } else {
+            for row in rows.iter().rev() {
+                let schema = self.schema_of(row).await?;
+                if super::Resolved::of(&schema).fingerprint(&content) == schema.fingerprint {
+                    return self.subject_version(row).await;
+                }
+            }
         }
+        Err(Error::SchemaNotFound(
+            "not registered under this subject".into(),
+        ))
     }
 
     /// The schema id of a content fingerprint, if registered (kept once known: ids of a
@@ -248,5 +293,17 @@ impl Registry {
 
     pub async fn audit_log(&self, limit: i64) -> Result<Vec<AuditRecord>> {
         Ok(self.store.audit_log(limit).await?)
+    }
+}
+
+/// A schema as `GET /schemas/ids/{id}` answers it.
+fn by_id(schema: &SchemaRow) -> SchemaById {
+    SchemaById {
+        schema: schema.text.clone(),
+        schema_type: Some(schema.schema_type.clone()),
+        references: schema.refs.clone(),
+        metadata: schema.metadata.clone(),
+        rule_set: schema.rule_set.clone(),
+        guid: super::guid(&schema.fingerprint),
     }
 }

@@ -30,6 +30,27 @@ fn already(versions: &[crate::store::VersionRow], id: i64) -> Option<Registered>
 }
 
 impl Registry {
+    /// The versions of `rows` in the new version's compatibility group: those whose metadata
+    /// property `group` has the same value (or, like it, none). A new major version starts a
+    /// group of its own and is checked against none of the old one.
+    async fn in_group<'r>(
+        &self,
+        rows: Vec<&'r crate::store::VersionRow>,
+        group: &str,
+        new: &super::Resolved,
+    ) -> Result<Vec<&'r crate::store::VersionRow>> {
+        let wanted = new.metadata.as_ref().and_then(|m| m.property(group));
+        let mut out = Vec::with_capacity(rows.len());
+        for row in rows {
+            let schema = self.schema_of(row).await?;
+            let value = schema.metadata.as_ref().and_then(|m| m.property(group));
+            if value == wanted {
+                out.push(row);
+            }
+        }
+        Ok(out)
+    }
+
     pub async fn register(
         &self,
         subject: &str,
@@ -45,12 +66,18 @@ impl Registry {
             ));
         }
         let explicit_version = import && req.version.is_some();
+        // An import keeps exactly what the source registry held: nothing inherited or laid over.
+        let contracts = if import {
+            super::contracts::exact(req)?
+        } else {
+            self.contracts_for(subject, req).await?
+        };
         // Re-registering what is already there is the common case (every producer start, every
         // serializer with auto-register): answered from the caches, without parsing the
         // schema or taking the subject lock.
         let mut parsed = None;
         if !explicit_version {
-            let fingerprint = match self.known_identity(req, normalize) {
+            let content = match self.known_identity(req, normalize) {
                 Some(f) => f,
                 None => {
                     let cand = self.candidate(req, normalize).await?;
@@ -59,7 +86,7 @@ impl Registry {
                     f
                 }
             };
-            if let Some(id) = self.id_of(&fingerprint).await? {
+            if let Some(id) = self.id_of(&contracts.fingerprint(&content)).await? {
                 if let Some(done) = already(&self.all_versions(subject).await?, id) {
                     return Ok(done);
                 }
@@ -69,18 +96,23 @@ impl Registry {
             Some(c) => c,
             None => self.candidate(req, normalize).await?,
         };
+        let fingerprint = contracts.fingerprint(&cand.fingerprint);
         let settings = self.settings(subject).await?;
+        let group = self.contract_settings(subject).await?.compatibility_group;
         let mut tx = self.store.lock_subject(subject).await?;
         let versions = tx.versions().await?;
         if !explicit_version {
-            if let Some(id) = tx.schema_id_by_fingerprint(&cand.fingerprint).await? {
+            if let Some(id) = tx.schema_id_by_fingerprint(&fingerprint).await? {
                 if let Some(done) = already(&versions, id) {
                     return Ok(done);
                 }
             }
         }
         if !import {
-            let rows = against(settings.level, &versions);
+            let mut rows = against(settings.level, &versions);
+            if let Some(group) = &group {
+                rows = self.in_group(rows, group, &contracts).await?;
+            }
             let verdict = self
                 .verdict(&cand, &rows, settings.level.mode(), settings.rules)
                 .await?;
@@ -102,17 +134,18 @@ impl Registry {
         }
         let id = tx
             .schema_id(
-                &cand.fingerprint,
+                &fingerprint,
                 "JSON",
                 &cand.text,
                 &cand.references,
+                &contracts.stored(),
                 if import { req.id } else { None },
             )
             .await?;
         let mut audit = audit.clone();
         audit.subject = Some(subject.to_string());
         audit.detail = serde_json::json!({
-            "fingerprint": cand.fingerprint,
+            "fingerprint": fingerprint,
             "level": settings.level.as_str(),
             "rules": settings.rules.to_string(),
         });

@@ -3,12 +3,12 @@
 
 use std::sync::Arc;
 
-use registry_api::{ConfigAnswer, ConfigRequest, ConfigUpdate, Level, Mode};
+use registry_api::{ConfigAnswer, ConfigContracts, ConfigRequest, ConfigUpdate, Level, Mode};
 use schema_core::Rules;
 
 use super::cache::{Held, OwnSettings};
 use super::{Audit, Error, Registry, Result};
-use crate::store::{Change, StoreError};
+use crate::store::{Change, ConfigRow, StoreError};
 
 /// Producers and consumers deploy independently and archives are replayed (DESIGN section 2).
 pub const DEFAULT_LEVEL: Level = Level::FullTransitive;
@@ -19,6 +19,14 @@ pub const DEFAULT_RULES: Rules = Rules::Events;
 pub struct Settings {
     pub level: Level,
     pub rules: Rules,
+}
+
+fn contracts(stored: Option<&str>) -> Result<ConfigContracts> {
+    stored
+        .map(serde_json::from_str)
+        .transpose()
+        .map_err(|e| Error::Internal(format!("stored contract settings: {e}")))
+        .map(Option::unwrap_or_default)
 }
 
 fn level(stored: &str) -> Result<Level> {
@@ -73,8 +81,10 @@ impl Registry {
     pub async fn settings(&self, subject: &str) -> Result<Settings> {
         let own = self.own(subject).await?;
         let global = self.own("").await?;
-        let (own_level, own_rules) = own.config.clone().unwrap_or_default();
-        let (global_level, global_rules) = global.config.clone().unwrap_or_default();
+        let own = own.config.clone().unwrap_or_default();
+        let global = global.config.clone().unwrap_or_default();
+        let (own_level, own_rules) = (own.compatibility, own.rules);
+        let (global_level, global_rules) = (global.compatibility, global.rules);
         Ok(Settings {
             level: match own_level.or(global_level) {
                 Some(l) => level(&l)?,
@@ -87,6 +97,17 @@ impl Registry {
         })
     }
 
+    /// The contract settings in force for a subject: its own fields, else the global ones.
+    pub async fn contract_settings(&self, subject: &str) -> Result<ConfigContracts> {
+        let read =
+            |c: &Option<ConfigRow>| contracts(c.as_ref().and_then(|c| c.contracts.as_deref()));
+        let global = read(&self.own("").await?.config)?;
+        if subject.is_empty() {
+            return Ok(global);
+        }
+        Ok(read(&self.own(subject).await?.config)?.over(&global))
+    }
+
     /// `GET /config`: the global settings in force.
     pub async fn global_config(&self) -> Result<ConfigAnswer> {
         let s = self.settings("").await?;
@@ -94,6 +115,7 @@ impl Registry {
             compatibility_level: s.level,
             rules: Some(s.rules.to_string()),
             default_dialect: Some(self.dialect.name().to_string()),
+            contracts: self.contract_settings("").await?,
         })
     }
 
@@ -118,6 +140,7 @@ impl Registry {
             compatibility_level: s.level,
             rules: Some(s.rules.to_string()),
             default_dialect: None,
+            contracts: self.contract_settings(subject).await?,
         })
     }
 
@@ -143,28 +166,47 @@ impl Registry {
                     .map_err(|_| Error::InvalidRules(r.to_string()))
             })
             .transpose()?;
-        if level.is_none() && rules.is_none() {
+        let given = &req.contracts;
+        if level.is_none() && rules.is_none() && given.is_empty() {
             return Err(Error::InvalidCompatibility("nothing given".into()));
         }
+        for rs in [&given.default_rule_set, &given.override_rule_set]
+            .into_iter()
+            .flatten()
+        {
+            super::contracts::check_rule_set(rs)?;
+        }
+        // Contract fields given replace the subject's own; the others stay.
+        let contracts_text = if given.is_empty() {
+            None
+        } else {
+            let own = self.own(subject).await?;
+            let stored = contracts(own.config.as_ref().and_then(|c| c.contracts.as_deref()))?;
+            let merged = given.over(&stored);
+            Some(
+                serde_json::to_string(&merged)
+                    .map_err(|e| Error::Internal(format!("contract settings: {e}")))?,
+            )
+        };
         let mut audit = audit.clone();
         audit.subject = (!subject.is_empty()).then(|| subject.to_string());
         audit.detail = serde_json::json!({
             "compatibility": level.map(Level::as_str),
             "rules": rules.map(|r| r.to_string()),
+            "contracts": given,
         });
         let rules_text = rules.map(|r| r.to_string());
-        self.store
-            .set_config(
-                subject,
-                level.map(Level::as_str),
-                rules_text.as_deref(),
-                &audit,
-            )
-            .await?;
+        let set = ConfigRow {
+            compatibility: level.map(|l| l.as_str().to_string()),
+            rules: rules_text.clone(),
+            contracts: contracts_text,
+        };
+        self.store.set_config(subject, &set, &audit).await?;
         self.changed(&Change::Settings(subject.to_string()));
         Ok(ConfigUpdate {
             compatibility: level,
             rules: rules_text,
+            contracts: given.clone(),
         })
     }
 

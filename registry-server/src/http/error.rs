@@ -48,6 +48,7 @@ impl ApiError {
             InvalidMode(_) => (StatusCode::UNPROCESSABLE_ENTITY, 42204),
             NotPermitted(_) | ReadOnly(_) => (StatusCode::UNPROCESSABLE_ENTITY, 42205),
             InvalidRules(_) | Referenced(..) => (StatusCode::UNPROCESSABLE_ENTITY, 42206),
+            InvalidRuleSet(_) => (StatusCode::UNPROCESSABLE_ENTITY, 42210),
             Incompatible { .. } => (StatusCode::CONFLICT, registry_api::CONFLICT_INCOMPATIBLE),
             Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, 50302),
             Storage(_) | Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, 50001),

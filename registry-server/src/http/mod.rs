@@ -114,6 +114,8 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(readyz))
         .route("/audit", get(audit))
         .route("/metrics", get(metrics))
+        .route("/v1/metadata/id", get(server_id))
+        .route("/v1/metadata/version", get(server_version))
         .merge(subjects::router())
         .merge(schemas::router())
         .merge(config::router())
@@ -125,6 +127,24 @@ pub fn router(state: AppState) -> Router {
             },
         )
         .with_state(state)
+}
+
+/// Confluent's server identity: clients and UIs read the registry's cluster id here.
+#[utoipa::path(get, path = "/v1/metadata/id", tag = "ops", responses((status = 200, description = "the registry's scope and cluster id")))]
+async fn server_id() -> Response {
+    ok(&serde_json::json!({
+        "scope": {"path": [], "clusters": {"schema-registry-cluster": "schemagate"}},
+        "id": "schemagate"
+    }))
+}
+
+/// Confluent's server version: this registry's own version, and no commit id.
+#[utoipa::path(get, path = "/v1/metadata/version", tag = "ops", responses((status = 200, description = "the registry's version")))]
+async fn server_version() -> Response {
+    ok(&serde_json::json!({
+        "version": env!("CARGO_PKG_VERSION"),
+        "commitId": ""
+    }))
 }
 
 #[utoipa::path(get, path = "/healthz", tag = "ops", responses((status = 200, description = "the process is up")))]

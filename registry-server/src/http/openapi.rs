@@ -23,6 +23,7 @@ use super::{compat, config, schemas, subjects, validate};
         subjects::delete_version,
         subjects::delete_subject,
         subjects::diff,
+        subjects::with_metadata,
         schemas::list,
         schemas::contexts,
         schemas::types,
@@ -30,6 +31,7 @@ use super::{compat, config, schemas, subjects, validate};
         schemas::raw,
         schemas::subjects,
         schemas::versions,
+        schemas::by_guid,
         config::get_global,
         config::put_global,
         config::delete_global,
@@ -50,6 +52,8 @@ use super::{compat, config, schemas, subjects, validate};
         super::readyz,
         super::metrics,
         super::audit,
+        super::server_id,
+        super::server_version,
     ),
     components(schemas(
         registry_api::SchemaRequest,
@@ -68,6 +72,10 @@ use super::{compat, config, schemas, subjects, validate};
         registry_api::CompatibilityAnswer,
         registry_api::BreakingChange,
         registry_api::ErrorBody,
+        registry_api::Metadata,
+        registry_api::RuleSet,
+        registry_api::Rule,
+        registry_api::ConfigContracts,
     ))
 )]
 struct ApiDoc;

@@ -19,6 +19,12 @@ pub fn router() -> Router<AppState> {
         .route("/schemas/ids/{id}/schema", get(raw))
         .route("/schemas/ids/{id}/subjects", get(subjects))
         .route("/schemas/ids/{id}/versions", get(versions))
+        .route("/schemas/guids/{guid}", get(by_guid))
+}
+
+#[utoipa::path(get, path = "/schemas/guids/{guid}", tag = "schemas", params(("guid" = String, Path, description = "the schema's GUID (Confluent 8)")), responses((status = 200, description = "the schema", body = SchemaById), (status = 404, description = "40403", body = registry_api::ErrorBody)))]
+async fn by_guid(State(s): State<AppState>, Path(guid): Path<String>) -> ApiResult<Response> {
+    Ok(ok(&s.registry.schema_by_guid(&guid).await?))
 }
 
 #[utoipa::path(get, path = "/schemas", tag = "schemas", params(("subjectPrefix" = Option<String>, Query, description = "only subjects starting with this"), ("deleted" = Option<bool>, Query, description = "include soft-deleted versions"), ("latestOnly" = Option<bool>, Query, description = "only each subject's latest version"), ("offset" = Option<i64>, Query, description = "skip this many"), ("limit" = Option<i64>, Query, description = "at most this many (negative: all)")), responses((status = 200, description = "subject versions with their schemas", body = Vec<registry_api::SubjectVersion>)))]

@@ -27,6 +27,32 @@ pub fn router() -> Router<AppState> {
             get(referenced_by),
         )
         .route("/subjects/{subject}/versions/{version}/diff", get(diff))
+        .route("/subjects/{subject}/metadata", get(with_metadata))
+}
+
+/// `GET /subjects/{s}/metadata?key=k&value=v[&key=…&value=…]`: keys and values pair up in
+/// order, as Confluent's clients send them.
+#[utoipa::path(get, path = "/subjects/{subject}/metadata", tag = "subjects", params(("subject" = String, Path, description = "subject name"), ("key" = Vec<String>, Query, description = "metadata property names"), ("value" = Vec<String>, Query, description = "their values, in the same order"), ("deleted" = Option<bool>, Query, description = "include soft-deleted versions")), responses((status = 200, description = "the newest version with those metadata properties", body = SubjectVersion), (status = 404, description = "40401 subject not found, 40403 no version has them", body = registry_api::ErrorBody)))]
+async fn with_metadata(
+    State(s): State<AppState>,
+    Path(subject): Path<String>,
+    f: Flags,
+    axum::extract::Query(pairs): axum::extract::Query<Vec<(String, String)>>,
+) -> ApiResult<Response> {
+    let keys = pairs.iter().filter(|(k, _)| k == "key").map(|(_, v)| v);
+    let values = pairs.iter().filter(|(k, _)| k == "value").map(|(_, v)| v);
+    let (nk, nv) = (keys.clone().count(), values.clone().count());
+    if nk != nv {
+        return Err(super::ApiError::BadRequest(format!(
+            "{nk} key(s) and {nv} value(s): each key needs its value"
+        )));
+    }
+    let wanted: Vec<(String, String)> = keys.cloned().zip(values.cloned()).collect();
+    let found = s
+        .registry
+        .latest_with_metadata(&subject, &wanted, f.deleted)
+        .await?;
+    Ok(ok(&found))
 }
 
 #[utoipa::path(get, path = "/subjects", tag = "subjects", params(("subjectPrefix" = Option<String>, Query, description = "only subjects starting with this"), ("deleted" = Option<bool>, Query, description = "include soft-deleted subjects"), ("deletedOnly" = Option<bool>, Query, description = "only soft-deleted subjects"), ("offset" = Option<i64>, Query, description = "skip this many"), ("limit" = Option<i64>, Query, description = "at most this many (negative: all)")), responses((status = 200, description = "subject names", body = Vec<String>)))]
@@ -44,7 +70,7 @@ async fn versions(
     Ok(ok(&f.page(numbers)))
 }
 
-#[utoipa::path(post, path = "/subjects/{subject}/versions", tag = "subjects", params(("subject" = String, Path, description = "subject name"), ("normalize" = Option<bool>, Query, description = "store the canonical form")), request_body = SchemaRequest, responses((status = 200, description = "the schema's global id", body = RegisterAnswer), (status = 409, description = "incompatible: every breaking change, typed, in `changes`", body = registry_api::ErrorBody), (status = 422, description = "42201 invalid schema, 42205 not permitted in this mode", body = registry_api::ErrorBody)))]
+#[utoipa::path(post, path = "/subjects/{subject}/versions", tag = "subjects", params(("subject" = String, Path, description = "subject name"), ("normalize" = Option<bool>, Query, description = "store the canonical form")), request_body = SchemaRequest, responses((status = 200, description = "the schema's global id", body = RegisterAnswer), (status = 409, description = "incompatible: every breaking change, typed, in `changes`", body = registry_api::ErrorBody), (status = 422, description = "42201 invalid schema, 42205 not permitted in this mode, 42210 invalid rule set", body = registry_api::ErrorBody)))]
 async fn register(
     State(s): State<AppState>,
     addr: Client,
@@ -56,7 +82,8 @@ async fn register(
         .registry
         .register(&subject, &req, f.normalize, &audit_of(addr))
         .await?;
-    Ok(ok(&RegisterAnswer { id: done.id }))
+    let guid = s.registry.schema_by_id(done.id).await?.guid;
+    Ok(ok(&RegisterAnswer { id: done.id, guid }))
 }
 
 #[utoipa::path(get, path = "/subjects/{subject}/versions/{version}", tag = "subjects", params(("subject" = String, Path, description = "subject name"), ("version" = String, Path, description = "a version number or `latest`")), responses((status = 200, description = "the version", body = SubjectVersion), (status = 404, description = "40401, 40402", body = registry_api::ErrorBody), (status = 422, description = "42202 invalid version", body = registry_api::ErrorBody)))]

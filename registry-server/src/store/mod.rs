@@ -27,7 +27,8 @@ use tokio::sync::Mutex;
 pub use audit::{Audit, AuditRecord};
 pub use changes::{Change, ChangeListener, CHANGES_CHANNEL};
 pub use error::{StoreError, StoreResult};
-pub use rows::{Reference, SchemaRow, VersionRow};
+pub use rows::{Contracts, Reference, SchemaRow, VersionRow};
+pub use settings::ConfigRow;
 pub use subject_tx::SubjectTx;
 pub use tokens::TokenRow;
 

@@ -2,7 +2,7 @@
 
 use sqlx::Row;
 
-use super::rows::{schema_row, version_row};
+use super::rows::{schema_row, version_row, SCHEMA_COLUMNS};
 
 /// Live schemas referencing a subject version (the references table's index answers it).
 pub(super) const REFERENCED_BY: &str = "SELECT DISTINCT r.schema_id FROM schema_references r \
@@ -39,11 +39,28 @@ impl Store {
     }
 
     pub async fn schema(&self, id: i64) -> StoreResult<Option<SchemaRow>> {
-        let row =
-            sqlx::query("SELECT id, schema_type, schema_text, refs FROM schemas WHERE id = $1")
-                .bind(id)
-                .fetch_optional(&self.pool)
-                .await?;
+        let row = sqlx::query(&format!(
+            "SELECT {SCHEMA_COLUMNS} FROM schemas WHERE id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.as_ref().map(schema_row).transpose()?)
+    }
+
+    /// The schema whose GUID is `prefix`: a GUID is the first 128 bits of the fingerprint, so
+    /// the fingerprint index answers it as a range.
+    pub async fn schema_by_fingerprint_prefix(
+        &self,
+        prefix: &str,
+    ) -> StoreResult<Option<SchemaRow>> {
+        let row = sqlx::query(&format!(
+            "SELECT {SCHEMA_COLUMNS} FROM schemas WHERE fingerprint >= $1 AND fingerprint < $2 ORDER BY id LIMIT 1"
+        ))
+        .bind(prefix.to_string())
+        .bind(format!("{prefix}g"))
+        .fetch_optional(&self.pool)
+        .await?;
         Ok(row.as_ref().map(schema_row).transpose()?)
     }
 

@@ -4,6 +4,7 @@ use sqlx::any::AnyRow;
 use sqlx::Row;
 
 pub use registry_api::Reference;
+use registry_api::{Metadata, RuleSet};
 
 #[derive(Debug, Clone)]
 pub struct SchemaRow {
@@ -11,6 +12,16 @@ pub struct SchemaRow {
     pub schema_type: String,
     pub text: String,
     pub refs: Vec<Reference>,
+    /// SHA-256 (hex) of the content and its contracts: the schema's identity.
+    pub fingerprint: String,
+    pub metadata: Option<Metadata>,
+    pub rule_set: Option<RuleSet>,
+}
+
+/// A schema's contracts as stored: JSON text, NULL for none.
+pub struct Contracts {
+    pub metadata: Option<String>,
+    pub rule_set: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,15 +41,29 @@ pub(super) fn version_row(r: &AnyRow) -> Result<VersionRow, sqlx::Error> {
     })
 }
 
+/// The columns [`schema_row`] reads.
+pub(super) const SCHEMA_COLUMNS: &str =
+    "id, schema_type, schema_text, refs, fingerprint, metadata, rule_set";
+
 pub(super) fn schema_row(r: &AnyRow) -> Result<SchemaRow, sqlx::Error> {
-    let refs: String = r.try_get("refs")?;
+    fn json<T: serde::de::DeserializeOwned>(
+        column: &str,
+        text: Option<String>,
+    ) -> Result<Option<T>, sqlx::Error> {
+        text.map(|t| serde_json::from_str(&t))
+            .transpose()
+            .map_err(|e| sqlx::Error::ColumnDecode {
+                index: column.into(),
+                source: Box::new(e),
+            })
+    }
     Ok(SchemaRow {
         id: r.try_get("id")?,
         schema_type: r.try_get("schema_type")?,
         text: r.try_get("schema_text")?,
-        refs: serde_json::from_str(&refs).map_err(|e| sqlx::Error::ColumnDecode {
-            index: "refs".into(),
-            source: Box::new(e),
-        })?,
+        refs: json("refs", Some(r.try_get("refs")?))?.unwrap_or_default(),
+        fingerprint: r.try_get("fingerprint")?,
+        metadata: json("metadata", r.try_get("metadata")?)?,
+        rule_set: json("rule_set", r.try_get("rule_set")?)?,
     })
 }

@@ -5,17 +5,28 @@ use sqlx::Row;
 
 use super::{Audit, Store, StoreResult};
 
-/// A subject's own settings row: (compatibility level, rule set), each possibly unset.
-pub type ConfigRow = (Option<String>, Option<String>);
+/// A subject's own settings row, each possibly unset.
+#[derive(Debug, Clone, Default)]
+pub struct ConfigRow {
+    pub compatibility: Option<String>,
+    pub rules: Option<String>,
+    /// Contract settings as JSON text.
+    pub contracts: Option<String>,
+}
 
 impl Store {
     pub async fn config(&self, subject: &str) -> StoreResult<Option<ConfigRow>> {
-        let row = sqlx::query("SELECT compatibility, rules FROM configs WHERE subject = $1")
-            .bind(subject)
-            .fetch_optional(&self.pool)
-            .await?;
+        let row =
+            sqlx::query("SELECT compatibility, rules, contracts FROM configs WHERE subject = $1")
+                .bind(subject)
+                .fetch_optional(&self.pool)
+                .await?;
         Ok(match row {
-            Some(r) => Some((r.try_get("compatibility")?, r.try_get("rules")?)),
+            Some(r) => Some(ConfigRow {
+                compatibility: r.try_get("compatibility")?,
+                rules: r.try_get("rules")?,
+                contracts: r.try_get("contracts")?,
+            }),
             None => None,
         })
     }
@@ -24,18 +35,19 @@ impl Store {
     pub async fn set_config(
         &self,
         subject: &str,
-        compatibility: Option<&str>,
-        rules: Option<&str>,
+        set: &ConfigRow,
         audit: &Audit,
     ) -> StoreResult<()> {
         let mut tx = self.pool.begin().await?;
         sqlx::query(
-            "INSERT INTO configs (subject, compatibility, rules) VALUES ($1, $2, $3) \
-             ON CONFLICT (subject) DO UPDATE SET compatibility = COALESCE($2, configs.compatibility), rules = COALESCE($3, configs.rules)",
+            "INSERT INTO configs (subject, compatibility, rules, contracts) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (subject) DO UPDATE SET compatibility = COALESCE($2, configs.compatibility), \
+             rules = COALESCE($3, configs.rules), contracts = COALESCE($4, configs.contracts)",
         )
         .bind(subject)
-        .bind(compatibility.map(str::to_string))
-        .bind(rules.map(str::to_string))
+        .bind(set.compatibility.clone())
+        .bind(set.rules.clone())
+        .bind(set.contracts.clone())
         .execute(&mut *tx)
         .await?;
         audit.write(&mut tx, "config.set").await?;

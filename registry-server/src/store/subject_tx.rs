@@ -8,7 +8,8 @@ use tokio::sync::{Mutex, OwnedMutexGuard};
 
 use super::rows::version_row;
 use super::{
-    now_ms, Audit, Backend, Change, Reference, Store, StoreError, StoreResult, VersionRow,
+    now_ms, Audit, Backend, Change, Contracts, Reference, Store, StoreError, StoreResult,
+    VersionRow,
 };
 
 pub struct SubjectTx {
@@ -101,6 +102,7 @@ impl SubjectTx {
         schema_type: &str,
         text: &str,
         refs: &[Reference],
+        contracts: &Contracts,
         explicit: Option<i64>,
     ) -> StoreResult<i64> {
         if let Some(id) = self.schema_id_by_fingerprint(fingerprint).await? {
@@ -124,23 +126,27 @@ impl SubjectTx {
         }
         let refs_json = serde_json::to_string(refs).unwrap_or_else(|_| "[]".into());
         let row = match explicit {
-            Some(id) => sqlx::query("INSERT INTO schemas (id, fingerprint, schema_type, schema_text, refs, created_ms) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id")
+            Some(id) => sqlx::query("INSERT INTO schemas (id, fingerprint, schema_type, schema_text, refs, created_ms, metadata, rule_set) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id")
                 .bind(id)
                 .bind(fingerprint)
                 .bind(schema_type)
                 .bind(text)
                 .bind(refs_json.clone())
                 .bind(now_ms())
+                .bind(contracts.metadata.clone())
+                .bind(contracts.rule_set.clone())
                 .fetch_one(&mut *self.tx)
                 .await?,
             // Another subject may insert the same content concurrently: keep whichever won.
             None => {
-                let inserted = sqlx::query("INSERT INTO schemas (fingerprint, schema_type, schema_text, refs, created_ms) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (fingerprint) DO NOTHING RETURNING id")
+                let inserted = sqlx::query("INSERT INTO schemas (fingerprint, schema_type, schema_text, refs, created_ms, metadata, rule_set) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (fingerprint) DO NOTHING RETURNING id")
                     .bind(fingerprint)
                     .bind(schema_type)
                     .bind(text)
                     .bind(refs_json)
                     .bind(now_ms())
+                    .bind(contracts.metadata.clone())
+                    .bind(contracts.rule_set.clone())
                     .fetch_optional(&mut *self.tx)
                     .await?;
                 match inserted {

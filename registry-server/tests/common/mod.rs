@@ -9,6 +9,8 @@ use std::path::PathBuf;
 use std::process::Command;
 
 use registry_server::store::Store;
+use reqwest::StatusCode;
+use serde_json::Value;
 
 pub struct Server {
     pub base: String,
@@ -316,4 +318,45 @@ pub async fn json_of<T: serde::de::DeserializeOwned>(req: reqwest::RequestBuilde
         .json()
         .await
         .expect("a JSON answer")
+}
+
+/// Confluent's media type.
+pub const CT: &str = "application/vnd.schemaregistry.v1+json";
+
+/// JSON requests over a real socket, answering (status, JSON or null).
+pub async fn post(base: &str, path: &str, body: Value) -> (StatusCode, Value) {
+    let r = client()
+        .post(format!("{base}{path}"))
+        .header("Content-Type", CT)
+        .body(body.to_string())
+        .send()
+        .await
+        .unwrap();
+    let status = r.status();
+    assert_eq!(r.headers()["content-type"], CT, "{path}");
+    (status, r.json().await.unwrap_or(Value::Null))
+}
+
+pub async fn put(base: &str, path: &str, body: Value) -> (StatusCode, Value) {
+    let r = client()
+        .put(format!("{base}{path}"))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    (r.status(), r.json().await.unwrap_or(Value::Null))
+}
+
+pub async fn get(base: &str, path: &str) -> (StatusCode, Value) {
+    let r = client().get(format!("{base}{path}")).send().await.unwrap();
+    (r.status(), r.json().await.unwrap_or(Value::Null))
+}
+
+pub async fn delete(base: &str, path: &str) -> (StatusCode, Value) {
+    let r = client()
+        .delete(format!("{base}{path}"))
+        .send()
+        .await
+        .unwrap();
+    (r.status(), r.json().await.unwrap_or(Value::Null))
 }
