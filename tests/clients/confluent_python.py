@@ -7,10 +7,14 @@ import json
 import pathlib
 import sys
 
-from confluent_kafka.schema_registry import Schema, SchemaRegistryClient
+from confluent_kafka.schema_registry import (Metadata, MetadataProperties, Rule, RuleKind, RuleMode, RuleSet,
+                                             Schema, SchemaRegistryClient)
 from confluent_kafka.schema_registry.error import SchemaRegistryError
 from confluent_kafka.schema_registry.json_schema import JSONDeserializer, JSONSerializer
-from confluent_kafka.serialization import MessageField, SerializationContext
+from confluent_kafka.schema_registry.rules.cel.cel_executor import CelExecutor
+from confluent_kafka.serialization import MessageField, SerializationContext, SerializationError
+
+CelExecutor.register()
 
 URL = sys.argv[1]
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -101,8 +105,59 @@ def deletes():
     assert client.delete_subject(SUBJECT, permanent=True) == [1, 2]
 
 
+ORDERS = "orders-value"
+
+
+def order(title, major, rules=True):
+    schema = json.dumps({"type": "object", "title": title, "required": ["amount"],
+                         "properties": {"amount": {"type": "number"}, "note": {"type": "string"}}})
+    rule = Rule("positiveAmount", None, RuleKind.CONDITION, RuleMode.WRITE, "CEL", None, None,
+                "message.amount > 0", None, "ERROR", False)
+    return Schema(schema, "JSON", metadata=Metadata(None, MetadataProperties({"major": major}), None),
+                  rule_set=RuleSet(None, [rule]) if rules else None)
+
+
+def data_contracts():
+    # get_compatibility() on a subject without its own config fails with 40408, as on Confluent
+    client.register_schema(ORDERS, order("v1", "1"))
+    try:
+        client.get_compatibility(ORDERS)
+        raise AssertionError("expected 40408")
+    except SchemaRegistryError as e:
+        assert e.error_code == 40408, e
+    client.set_compatibility(ORDERS, "BACKWARD")
+    v2 = client.register_schema_full_response(ORDERS, order("v2", "2"))
+    assert client.get_versions(ORDERS) == [1, 2]
+    latest = client.get_latest_with_metadata(ORDERS, {"major": "1"})
+    assert latest.version == 1, latest
+    assert latest.schema.metadata.properties.properties == {"major": "1"}
+    assert latest.schema.rule_set.domain_rules[0].expr == "message.amount > 0"
+    assert client.get_latest_with_metadata(ORDERS, {"major": "2"}).schema_id == v2.schema_id
+    # the serializer picks the version by metadata and runs its CEL rule on the client
+    ser = JSONSerializer(None, client, conf={"auto.register.schemas": False,
+                                             "use.latest.with.metadata": {"major": "1"}})
+    ctx = SerializationContext("orders", MessageField.VALUE)
+    data = ser({"amount": 5}, ctx)
+    v1_id = client.get_version(ORDERS, 1).schema_id
+    assert int.from_bytes(data[1:5], "big") == v1_id, "serialized with version 1"
+    try:
+        ser({"amount": -1}, ctx)
+        raise AssertionError("the CEL rule let a negative amount through")
+    except SerializationError as e:
+        # the client's RuleConditionError names the failed expression
+        cause = repr(e.__cause__ or e.__context__)
+        assert "RuleConditionError" in cause and "message.amount > 0" in cause, cause
+    # all versions: a required field breaks backward against every version
+    breaking = order("v3", "2")
+    breaking = Schema(json.dumps({**json.loads(breaking.schema_str), "required": ["amount", "note"]}), "JSON",
+                      metadata=breaking.metadata, rule_set=breaking.rule_set)
+    assert client.test_compatibility_all_versions(ORDERS, breaking) is False
+    assert client.test_compatibility_all_versions(ORDERS, order("v3", "2")) is True
+
+
 for name, fn in [("register", register), ("reads", reads), ("compatibility", compatibility), ("errors", errors),
-                 ("serializer_round_trip", serializer_round_trip), ("deletes", deletes)]:
+                 ("serializer_round_trip", serializer_round_trip), ("deletes", deletes),
+                 ("data_contracts", data_contracts)]:
     check(name, fn)
 
 failed = [r for r in results if r[1]]
