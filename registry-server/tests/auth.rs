@@ -211,6 +211,90 @@ async fn every_route_refuses_what_it_should() {
         StatusCode::FORBIDDEN
     );
 
+    // Listings and reads by id show a scoped token only its own subjects (and the schemas
+    // they use).
+    let ads_schema = json!({"type": "object", "title": "click"}).to_string();
+    let ads: Value = common::json_of(
+        client()
+            .post(format!("{base}/subjects/ads.Click/versions"))
+            .bearer_auth(&admin)
+            .json(&json!({"schema": ads_schema})),
+    )
+    .await;
+    let ads_id = ads["id"].as_i64().unwrap();
+    let read_as = |path: String, token: String| async move {
+        let r = client()
+            .get(format!("{base}{path}"))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        (r.status(), r.json::<Value>().await.unwrap_or(Value::Null))
+    };
+    let (_, all) = read_as("/subjects".into(), admin.clone()).await;
+    assert!(
+        all.as_array().unwrap().contains(&json!("ads.Click")),
+        "{all}"
+    );
+    let (_, mine) = read_as("/subjects".into(), scoped.clone()).await;
+    let mine: Vec<&str> = mine
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert!(
+        !mine.is_empty() && mine.iter().all(|n| n.starts_with("widgets.")),
+        "{mine:?}"
+    );
+    let (_, schemas) = read_as("/schemas".into(), scoped.clone()).await;
+    assert!(
+        schemas
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|v| v["subject"].as_str().unwrap().starts_with("widgets.")),
+        "{schemas}"
+    );
+    // by id: the admin reads it twice (the second from the fast lane's cache), the scoped
+    // token gets 40403 from both lanes, as for an id that does not exist
+    for _ in 0..2 {
+        assert_eq!(
+            read_as(format!("/schemas/ids/{ads_id}"), admin.clone())
+                .await
+                .0,
+            StatusCode::OK
+        );
+        let (status, body) = read_as(format!("/schemas/ids/{ads_id}"), scoped.clone()).await;
+        assert_eq!(
+            (status, body["error_code"].as_i64()),
+            (StatusCode::NOT_FOUND, Some(40403)),
+            "{body}"
+        );
+    }
+    for path in ["schema", "subjects", "versions"] {
+        let (status, _) = read_as(format!("/schemas/ids/{ads_id}/{path}"), scoped.clone()).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
+    }
+    let guid = read_as(format!("/schemas/ids/{ads_id}"), admin.clone())
+        .await
+        .1["guid"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        read_as(format!("/schemas/guids/{guid}"), scoped.clone())
+            .await
+            .0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        read_as(format!("/schemas/guids/{guid}"), admin.clone())
+            .await
+            .0,
+        StatusCode::OK
+    );
+
     // HTTP Basic with the token as the password, as Confluent clients send it.
     let r = client()
         .get(format!("{base}/subjects"))

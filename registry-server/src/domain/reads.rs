@@ -192,7 +192,7 @@ impl Registry {
     }
 
     /// `GET /schemas/guids/{guid}` (Confluent 8): 40403 for a GUID no schema has.
-    pub async fn schema_by_guid(&self, guid: &str) -> Result<SchemaById> {
+    pub async fn schema_by_guid(&self, guid: &str) -> Result<(i64, SchemaById)> {
         let not_found = || Error::SchemaNotFound(format!("with GUID {guid:?}"));
         let prefix = super::contracts::guid_prefix(guid).ok_or_else(not_found)?;
         let row = self
@@ -200,7 +200,7 @@ impl Registry {
             .schema_by_fingerprint_prefix(&prefix)
             .await?
             .ok_or_else(not_found)?;
-        Ok(by_id(&row))
+        Ok((row.id, by_id(&row)))
     }
 
     /// `GET /subjects/{s}/metadata`: the newest version whose metadata has every property

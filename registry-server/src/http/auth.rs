@@ -236,10 +236,38 @@ pub fn admit(s: &AppState, req: &mut Request) -> Result<(), Refusal> {
             token.scope.as_deref().unwrap_or("")
         )));
     }
+    if let Some(prefix) = &token.scope {
+        req.extensions_mut().insert(Visible(prefix.clone()));
+    }
     req.extensions_mut().insert(Principal(
         format!("token:{}:{}", token.id, token.name).into(),
     ));
     Ok(())
+}
+
+/// The subject prefix a scoped token sees: listings and reads by id leave out every subject
+/// (and every schema only such subjects use) outside it.
+#[derive(Debug, Clone)]
+pub struct Visible(pub String);
+
+/// What the request's token may see: `None` for everything.
+pub struct Seen(pub Option<String>);
+
+impl Seen {
+    pub fn covers(&self, subject: &str) -> bool {
+        self.0.as_deref().is_none_or(|p| subject.starts_with(p))
+    }
+}
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Seen {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _: &S,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(Seen(parts.extensions.get::<Visible>().map(|v| v.0.clone())))
+    }
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use registry_api::{RegisterAnswer, SchemaRequest, SubjectVersion};
 
+use super::auth::Seen;
 use super::{audit_of, ok, ApiResult, AppState, Body, Client, Flags};
 
 pub fn router() -> Router<AppState> {
@@ -56,8 +57,10 @@ async fn with_metadata(
 }
 
 #[utoipa::path(get, path = "/subjects", tag = "subjects", params(("subjectPrefix" = Option<String>, Query, description = "only subjects starting with this"), ("deleted" = Option<bool>, Query, description = "include soft-deleted subjects"), ("deletedOnly" = Option<bool>, Query, description = "only soft-deleted subjects"), ("offset" = Option<i64>, Query, description = "skip this many"), ("limit" = Option<i64>, Query, description = "at most this many (negative: all)")), responses((status = 200, description = "subject names", body = Vec<String>)))]
-async fn list(State(s): State<AppState>, f: Flags) -> ApiResult<Response> {
-    Ok(ok(&f.page(s.registry.subjects(&f.listing()).await?)))
+async fn list(State(s): State<AppState>, f: Flags, seen: Seen) -> ApiResult<Response> {
+    let mut names = s.registry.subjects(&f.listing()).await?;
+    names.retain(|n| seen.covers(n));
+    Ok(ok(&f.page(names)))
 }
 
 #[utoipa::path(get, path = "/subjects/{subject}/versions", tag = "subjects", params(("subject" = String, Path, description = "subject name"), ("deleted" = Option<bool>, Query, description = "include soft-deleted versions"), ("deletedOnly" = Option<bool>, Query, description = "only soft-deleted versions"), ("offset" = Option<i64>, Query, description = "skip this many"), ("limit" = Option<i64>, Query, description = "at most this many (negative: all)")), responses((status = 200, description = "version numbers", body = Vec<i64>), (status = 404, description = "40401 subject not found", body = registry_api::ErrorBody)))]
