@@ -1,6 +1,7 @@
 //! Data contracts over the API (Confluent 7.4+ and 8): metadata and rule sets stored with a
 //! version and part of its identity; inherited by the next version, laid over and under by the
-//! subject's config; found by metadata; compatibility groups; GUIDs; the server's metadata.
+//! subject's config; found by metadata; compatibility groups; GUIDs; the server's metadata; CEL
+//! domain rules compiled at registration and run by the validate endpoints.
 //! The same scenario on a real SQLite file and a real PostgreSQL server.
 
 mod common;
@@ -176,6 +177,24 @@ async fn refused(base: &str) {
         (s, body["error_code"].as_i64()),
         (StatusCode::UNPROCESSABLE_ENTITY, Some(42210))
     );
+    // A CEL expression that does not compile is refused with the rule and the place.
+    let broken = json!({"name": "broken", "kind": "CONDITION", "mode": "WRITE", "type": "CEL",
+                        "expr": "message.amount >", "onFailure": "ERROR"});
+    let (s, body) = post(
+        base,
+        "/subjects/bad-value/versions",
+        json!({"schema": order("o", "number"), "ruleSet": {"domainRules": [broken]}}),
+    )
+    .await;
+    assert_eq!(
+        (s, body["error_code"].as_i64()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some(42210))
+    );
+    let message = body["message"].as_str().unwrap();
+    assert!(
+        message.contains("\"broken\"") && message.contains("line 1, column"),
+        "{message}"
+    );
     for guid in ["nosuch", "00000000-0000-0000-0000-000000000000"] {
         let (s, body) = get(base, &format!("/schemas/guids/{guid}")).await;
         assert_eq!(
@@ -253,14 +272,112 @@ async fn configured(base: &str) {
     assert!(version["version"].is_string(), "{version}");
 }
 
+/// The validate endpoints run the version's CEL domain rules on schema-valid payloads, with
+/// each rule's `onFailure`.
+async fn enforced(base: &str) {
+    let cel = |name: &str, expr: &str, on_failure: &str| {
+        json!({"name": name, "kind": "CONDITION", "mode": "WRITE", "type": "CEL",
+               "expr": expr, "onFailure": on_failure})
+    };
+    let tagged = json!({"type": "object", "properties": {
+        "amount": {"type": "number"},
+        "email": {"type": "string", "confluent:tags": ["PII"]}}});
+    register(
+        base,
+        VERSIONS,
+        json!({"schema": tagged.to_string(), "ruleSet": {"domainRules": [
+            cel("positiveAmount", "message.amount > 0", "ERROR"),
+            cel("smallAmount", "message.amount < 1000", "DLQ"),
+            cel("roundAmount", "message.amount == double(int(message.amount))", "NONE"),
+            {"name": "emailHasAt", "kind": "CONDITION", "mode": "WRITE", "type": "CEL_FIELD",
+             "tags": ["PII"], "expr": "value.contains('@')", "onFailure": "ERROR"},
+        ]}}),
+    )
+    .await;
+    let one = |payload: Value| async move {
+        let (s, answer) = post(base, &format!("{VERSIONS}/1/validate"), payload).await;
+        assert_eq!(s, StatusCode::OK, "{answer}");
+        let rules: Vec<String> = answer["rules"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|r| r["rule"].as_str().unwrap().to_string())
+                    .collect()
+            })
+            .unwrap_or_default();
+        (
+            answer["valid"].as_bool().unwrap(),
+            answer["outcome"].as_str().unwrap().to_string(),
+            rules,
+        )
+    };
+    assert_eq!(
+        one(json!({"amount": 5})).await,
+        (true, "pass".into(), vec![])
+    );
+    assert_eq!(
+        one(json!({"amount": 2.5})).await,
+        (true, "record".into(), vec!["roundAmount".to_string()])
+    );
+    assert_eq!(
+        one(json!({"amount": 5000})).await,
+        (false, "dead-letter".into(), vec!["smallAmount".to_string()])
+    );
+    assert_eq!(
+        one(json!({"amount": -1})).await,
+        (false, "reject".into(), vec!["positiveAmount".to_string()])
+    );
+    assert_eq!(
+        one(json!({"amount": 1, "email": "nobody"})).await,
+        (false, "reject".into(), vec!["emailHasAt".to_string()])
+    );
+    // schema violations come first: the rules are not run on an invalid event
+    let (_, answer) = post(
+        base,
+        &format!("{VERSIONS}/1/validate"),
+        json!({"amount": "x"}),
+    )
+    .await;
+    assert_eq!(
+        (answer["valid"].as_bool(), answer.get("rules")),
+        (Some(false), None),
+        "{answer}"
+    );
+    // the batch endpoint answers the same, line by line
+    let body = "{\"amount\": 5}\n{\"amount\": -1}\n{\"amount\": 5000}\n";
+    let r = common::client()
+        .post(format!("{base}{VERSIONS}/1/validate/batch"))
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    let text = r.text().await.unwrap();
+    let outcomes: Vec<String> = text
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<Value>(l).unwrap()["outcome"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(outcomes, ["pass", "reject", "dead-letter"], "{text}");
+}
+
 async fn suite(url_for: impl AsyncFnMut(&str) -> String) {
     let mut url_for = url_for;
-    for (name, scenario) in [("stored", 0), ("refused", 1), ("configured", 2)] {
+    for (name, scenario) in [
+        ("stored", 0),
+        ("refused", 1),
+        ("configured", 2),
+        ("enforced", 3),
+    ] {
         let server = start(&url_for(name).await).await;
         match scenario {
             0 => stored_and_returned(&server.base).await,
             1 => refused(&server.base).await,
-            _ => configured(&server.base).await,
+            2 => configured(&server.base).await,
+            _ => enforced(&server.base).await,
         }
     }
 }

@@ -23,6 +23,7 @@ pub mod dead_letter;
 mod diff;
 pub mod docset;
 pub mod document;
+pub mod domain_rules;
 pub mod draft;
 pub mod error;
 mod keywords;

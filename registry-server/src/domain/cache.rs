@@ -10,7 +10,6 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use moka::sync::Cache;
-use schema_core::validate::Compiled;
 
 use crate::store::{SchemaRow, VersionRow};
 
@@ -133,7 +132,7 @@ pub struct Caches {
     /// Schemas by id: immutable once written, so never invalidated, only evicted.
     pub schemas: Cache<i64, Arc<SchemaRow>>,
     /// Compiled validators by schema id (immutable too).
-    pub validators: Cache<i64, Arc<Compiled>>,
+    pub validators: Cache<i64, Arc<super::validators::Checker>>,
     /// Every version row of a subject.
     pub versions: Epoched<String, Arc<Vec<VersionRow>>>,
     /// A subject's own settings (`""`: the global ones).

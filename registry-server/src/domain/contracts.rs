@@ -4,6 +4,7 @@
 //! (Confluent's order). Sending `{}` means none, not "inherit".
 
 use registry_api::{Metadata, RuleSet, SchemaRequest};
+use schema_core::domain_rules::{DomainRules, RuleSpec};
 
 use super::{Error, Registry, Result};
 use crate::store::{Contracts, SchemaRow};
@@ -86,8 +87,34 @@ fn some_rules(r: Option<RuleSet>) -> Option<RuleSet> {
     r.filter(|r| r.rules().next().is_some())
 }
 
-/// Refuses a malformed rule set: each rule's shape, and names unique within each list.
-pub(super) fn check_rule_set(rs: &RuleSet) -> Result<()> {
+/// The domain rules schemagate runs, as the engine reads them.
+pub fn rule_specs(rs: Option<&RuleSet>) -> Vec<RuleSpec> {
+    rs.and_then(|r| r.domain_rules.as_ref())
+        .into_iter()
+        .flatten()
+        .map(|r| RuleSpec {
+            name: r.name.clone(),
+            rule_type: r.rule_type.clone().unwrap_or_default(),
+            kind: r.kind.clone(),
+            mode: r.mode.clone(),
+            expr: r.expr.clone().unwrap_or_default(),
+            on_failure: r.on_failure.clone(),
+            disabled: r.disabled,
+            tags: r.tags.iter().flatten().cloned().collect(),
+        })
+        .collect()
+}
+
+/// Refuses a malformed rule set: each rule's shape, names unique within each list, and every
+/// CEL domain rule compiled (a rule that does not compile is refused with its place).
+fn check_rule_set(rs: &RuleSet) -> Result<()> {
+    check_shapes(rs)?;
+    DomainRules::compile(&rule_specs(Some(rs)))
+        .map(drop)
+        .map_err(|e| Error::InvalidRuleSet(e.to_string()))
+}
+
+fn check_shapes(rs: &RuleSet) -> Result<()> {
     for list in [&rs.domain_rules, &rs.migration_rules, &rs.encoding_rules]
         .into_iter()
         .flatten()
@@ -108,27 +135,31 @@ pub(super) fn check_rule_set(rs: &RuleSet) -> Result<()> {
     Ok(())
 }
 
-/// The contracts a request brings, as they are (IMPORT mode).
-pub(super) fn exact(req: &SchemaRequest) -> Result<Resolved> {
-    if let Some(rs) = &req.rule_set {
-        check_rule_set(rs)?;
-    }
-    Ok(Resolved {
+/// The contracts a request brings, as they are (IMPORT mode, look-ups), unchecked.
+pub(super) fn exact(req: &SchemaRequest) -> Resolved {
+    Resolved {
         metadata: some_metadata(req.metadata.clone()),
         rule_set: some_rules(req.rule_set.clone()),
-    })
+    }
 }
 
 impl Registry {
+    /// Refuses a malformed rule set (see `check_rule_set`), compiling it on the CPU pool.
+    pub(super) async fn check_rules(&self, rs: Option<&RuleSet>) -> Result<()> {
+        let Some(rs) = rs.cloned() else {
+            return Ok(());
+        };
+        self.cpu("compiling rules", move || check_rule_set(&rs))
+            .await?
+    }
+
     /// The contracts a registration of `req` under `subject` gives the new version.
     pub(super) async fn contracts_for(
         &self,
         subject: &str,
         req: &SchemaRequest,
     ) -> Result<Resolved> {
-        if let Some(rs) = &req.rule_set {
-            check_rule_set(rs)?;
-        }
+        self.check_rules(req.rule_set.as_ref()).await?;
         let config = self.contract_settings(subject).await?;
         let inherited = if req.metadata.is_none() || req.rule_set.is_none() {
             let versions = self.all_versions(subject).await?;

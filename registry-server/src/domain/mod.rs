@@ -26,6 +26,7 @@ pub use diff::VersionDiff;
 pub use error::{Error, Result};
 pub use reads::Listing;
 pub use settings::{DEFAULT_LEVEL, DEFAULT_RULES};
+pub use validators::Checker;
 pub use version_id::VersionId;
 
 pub use crate::store::{Audit, AuditRecord, Reference, SchemaRow, VersionRow};

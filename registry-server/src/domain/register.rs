@@ -68,7 +68,8 @@ impl Registry {
         let explicit_version = import && req.version.is_some();
         // An import keeps exactly what the source registry held: nothing inherited or laid over.
         let contracts = if import {
-            super::contracts::exact(req)?
+            self.check_rules(req.rule_set.as_ref()).await?;
+            super::contracts::exact(req)
         } else {
             self.contracts_for(subject, req).await?
         };

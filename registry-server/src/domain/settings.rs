@@ -170,11 +170,8 @@ impl Registry {
         if level.is_none() && rules.is_none() && given.is_empty() {
             return Err(Error::InvalidCompatibility("nothing given".into()));
         }
-        for rs in [&given.default_rule_set, &given.override_rule_set]
-            .into_iter()
-            .flatten()
-        {
-            super::contracts::check_rule_set(rs)?;
+        for rs in [&given.default_rule_set, &given.override_rule_set] {
+            self.check_rules(rs.as_ref()).await?;
         }
         // Contract fields given replace the subject's own; the others stay.
         let contracts_text = if given.is_empty() {
