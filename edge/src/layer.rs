@@ -16,6 +16,7 @@ use axum::extract::Request;
 use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
 use registry_client::{Lookup, ValidatorCache};
+use schema_core::domain_rules::{self, Outcome};
 use schema_core::payload::{Field, Reader};
 use tower::{Layer, Service};
 
@@ -116,6 +117,10 @@ fn count(m: &EdgeMetrics, r: &Rejection) {
             &m.unknown_version
         }
         Rejection::Invalid { .. } => &m.invalid,
+        Rejection::RuleFailed {
+            dead_letter: true, ..
+        } => &m.rules_dead_letter,
+        Rejection::RuleFailed { .. } => &m.rules_rejected,
         Rejection::Lookup(_) => &m.unavailable,
     };
     EdgeMetrics::bump(counter);
@@ -232,14 +237,34 @@ fn judge(shared: &Shared, headers: &HeaderMap, bytes: &[u8], fetched: Option<Loo
                 return Step::Done(Ok(()));
             }
         };
-        if entry.compiled.is_valid_payload(&payload) {
-            EdgeMetrics::bump(&shared.metrics.valid);
-            return Step::Done(Ok(()));
+        if !entry.compiled.is_valid_payload(&payload) {
+            return Step::Done(Err(Rejection::Invalid {
+                subject: entry.subject.clone(),
+                version: entry.version,
+                errors: entry.compiled.payload_violations(&payload),
+            }));
         }
-        Step::Done(Err(Rejection::Invalid {
-            subject: entry.subject.clone(),
-            version: entry.version,
-            errors: entry.compiled.payload_violations(&payload),
-        }))
+        // The version's CEL domain rules, with their onFailure: ERROR and DLQ refuse the event
+        // (a DLQ failure with its own code, for the producer to dead-letter it), NONE records.
+        let failures = entry.contract.failures_of_raw(bytes);
+        match domain_rules::outcome(&failures) {
+            Outcome::Pass => {}
+            Outcome::Record => {
+                EdgeMetrics::bump(&shared.metrics.rules_recorded);
+                for f in &failures {
+                    tracing::warn!(subject = %entry.subject, rule = %f.rule, message = %f.message, "domain rule failed (onFailure NONE)");
+                }
+            }
+            outcome => {
+                return Step::Done(Err(Rejection::RuleFailed {
+                    subject: entry.subject.clone(),
+                    version: entry.version,
+                    dead_letter: outcome == Outcome::DeadLetter,
+                    failures,
+                }))
+            }
+        }
+        EdgeMetrics::bump(&shared.metrics.valid);
+        Step::Done(Ok(()))
     })
 }

@@ -17,6 +17,12 @@ pub struct EdgeMetrics {
     pub unavailable: AtomicU64,
     /// Passed unchecked (fail-open) while the registry was unreachable.
     pub unchecked: AtomicU64,
+    /// Refused by a CEL domain rule with onFailure ERROR.
+    pub rules_rejected: AtomicU64,
+    /// Refused by a CEL domain rule with onFailure DLQ (for the producer's dead-letter path).
+    pub rules_dead_letter: AtomicU64,
+    /// Passed, with a failed CEL domain rule of onFailure NONE recorded.
+    pub rules_recorded: AtomicU64,
 }
 
 impl EdgeMetrics {
@@ -40,6 +46,9 @@ impl EdgeMetrics {
             ("too_large", &self.too_large),
             ("registry_unavailable", &self.unavailable),
             ("unchecked", &self.unchecked),
+            ("rule_rejected", &self.rules_rejected),
+            ("rule_dead_letter", &self.rules_dead_letter),
+            ("rule_recorded", &self.rules_recorded),
         ] {
             let _ = writeln!(
                 out,

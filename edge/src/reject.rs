@@ -4,6 +4,7 @@
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use registry_client::CacheError;
+use schema_core::domain_rules::Failure;
 use schema_core::validate::Violation;
 use serde_json::json;
 
@@ -26,6 +27,14 @@ pub enum Rejection {
         version: i64,
         errors: Vec<Violation>,
     },
+    /// Valid under the schema, refused by the version's CEL domain rules.
+    RuleFailed {
+        subject: String,
+        version: i64,
+        /// Only DLQ rules failed: the producer should dead-letter the event.
+        dead_letter: bool,
+        failures: Vec<Failure>,
+    },
     Lookup(CacheError),
 }
 
@@ -37,7 +46,9 @@ impl Rejection {
             Rejection::NoSubject { .. } | Rejection::BadVersion { .. } => {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
-            Rejection::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            Rejection::Invalid { .. } | Rejection::RuleFailed { .. } => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
             Rejection::Lookup(e) => match e {
                 CacheError::UnknownSubject { .. } | CacheError::UnknownVersion { .. } => {
                     StatusCode::UNPROCESSABLE_ENTITY
@@ -56,6 +67,10 @@ impl Rejection {
             Rejection::NoSubject { .. } => "missing_subject",
             Rejection::BadVersion { .. } => "invalid_schema_version",
             Rejection::Invalid { .. } => "invalid_payload",
+            Rejection::RuleFailed {
+                dead_letter: true, ..
+            } => "rule_dead_letter",
+            Rejection::RuleFailed { .. } => "rule_failed",
             Rejection::Lookup(e) => match e {
                 CacheError::UnknownSubject { .. } => "unknown_subject",
                 CacheError::UnknownVersion { .. } => "unknown_schema_version",
@@ -80,6 +95,19 @@ impl Rejection {
                 "the payload does not match {subject} version {version}: {} error(s)",
                 errors.len()
             ),
+            Rejection::RuleFailed {
+                subject,
+                version,
+                failures,
+                ..
+            } => format!(
+                "the payload fails the data contract of {subject} version {version}: rule(s) {}",
+                failures
+                    .iter()
+                    .map(|f| f.rule.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
             Rejection::Lookup(e) => e.to_string(),
         }
     }
@@ -88,8 +116,10 @@ impl Rejection {
 impl IntoResponse for Rejection {
     fn into_response(self) -> Response {
         let mut body = json!({"error_code": self.code(), "message": self.message()});
-        if let Rejection::Invalid { errors, .. } = &self {
-            body["errors"] = json!(errors);
+        match &self {
+            Rejection::Invalid { errors, .. } => body["errors"] = json!(errors),
+            Rejection::RuleFailed { failures, .. } => body["rules"] = json!(failures),
+            _ => {}
         }
         let mut response = (self.status(), axum::Json(body)).into_response();
         if self.status() == StatusCode::SERVICE_UNAVAILABLE {

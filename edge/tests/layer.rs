@@ -381,3 +381,92 @@ fn distinct_subjects_from_clients_leave_the_cache_bounded() {
     drop(registry);
     std::fs::remove_dir_all(dir).ok();
 }
+
+/// A data contract's CEL rule decides the same at the edge and at the registry's validate
+/// endpoint: the same bad payload is refused by both, naming the rule; a DLQ rule's failure is
+/// refused with its own code (for the producer to dead-letter it); a NONE rule's only counted.
+#[test]
+fn cel_rules_decide_the_same_at_the_edge_and_the_validate_endpoint() {
+    let dir = std::env::temp_dir().join(format!("schemagate-edge-cel-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let db = format!("sqlite://{}?mode=rwc", dir.join("r.db").display());
+    let registry = TestRegistry::start(&db, 0);
+    let rt = Runtime::new().unwrap();
+    let admin = Client::new(&registry.url(), None, Duration::from_secs(5)).unwrap();
+    // The route's own subject, so the counters read are the route layer's.
+    let subject = SUBJECT;
+    let rule = |name: &str, expr: &str, on_failure: &str| json!({"name": name, "kind": "CONDITION", "mode": "WRITE", "type": "CEL", "expr": expr, "onFailure": on_failure});
+    let request: registry_api::SchemaRequest = serde_json::from_value(json!({
+        "schema": json!({"type": "object", "properties": {"amount": {"type": "number"}}, "required": ["amount"]}).to_string(),
+        "ruleSet": {"domainRules": [
+            rule("positiveAmount", "message.amount > 0", "ERROR"),
+            rule("smallAmount", "message.amount < 1000", "DLQ"),
+            rule("wholeAmount", "message.amount == double(int(message.amount))", "NONE"),
+        ]}
+    }))
+    .unwrap();
+    rt.block_on(async {
+        admin.register_request(subject, &request).await.unwrap();
+        let (base, metrics) = ingest(cache(&registry.url(), false)).await;
+        let at_edge = |body: Value| {
+            let base = base.clone();
+            async move { send(&format!("{base}/events"), body.to_string(), None).await }
+        };
+        let at_registry = |body: Value| {
+            let url = format!(
+                "{}/subjects/{subject}/versions/latest/validate",
+                registry.url()
+            );
+            async move {
+                let r = reqwest::Client::new()
+                    .post(url)
+                    .body(body.to_string())
+                    .send()
+                    .await
+                    .unwrap();
+                r.json::<Value>().await.unwrap()
+            }
+        };
+        let ok = at_edge(json!({"amount": 5})).await;
+        assert_eq!(ok.status, 202, "{}", ok.body);
+        assert_eq!(at_registry(json!({"amount": 5})).await["outcome"], "pass");
+
+        let bad = json!({"amount": -3});
+        let edge = at_edge(bad.clone()).await;
+        assert_eq!(
+            (edge.status, edge.code().as_str()),
+            (422, "rule_failed"),
+            "{}",
+            edge.body
+        );
+        assert_eq!(edge.json()["rules"][0]["rule"], "positiveAmount");
+        let endpoint = at_registry(bad).await;
+        assert_eq!(endpoint["valid"], false);
+        assert_eq!(endpoint["rules"][0]["rule"], "positiveAmount");
+
+        let large = json!({"amount": 5000});
+        let edge = at_edge(large.clone()).await;
+        assert_eq!(
+            (edge.status, edge.code().as_str()),
+            (422, "rule_dead_letter"),
+            "{}",
+            edge.body
+        );
+        assert_eq!(at_registry(large).await["outcome"], "dead-letter");
+
+        let fractional = json!({"amount": 2.5});
+        assert_eq!(at_edge(fractional.clone()).await.status, 202);
+        assert_eq!(at_registry(fractional).await["outcome"], "record");
+
+        use std::sync::atomic::Ordering::Relaxed;
+        assert_eq!(
+            (
+                metrics.rules_rejected.load(Relaxed),
+                metrics.rules_dead_letter.load(Relaxed),
+                metrics.rules_recorded.load(Relaxed)
+            ),
+            (1, 1, 1)
+        );
+    });
+    std::fs::remove_dir_all(dir).ok();
+}

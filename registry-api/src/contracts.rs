@@ -146,6 +146,24 @@ impl RuleSet {
         }
     }
 
+    /// The domain rules as the engine runs them (`schema_core::domain_rules`).
+    pub fn domain_specs(&self) -> Vec<schema_core::domain_rules::RuleSpec> {
+        self.domain_rules
+            .iter()
+            .flatten()
+            .map(|r| schema_core::domain_rules::RuleSpec {
+                name: r.name.clone(),
+                rule_type: r.rule_type.clone().unwrap_or_default(),
+                kind: r.kind.clone(),
+                mode: r.mode.clone(),
+                expr: r.expr.clone().unwrap_or_default(),
+                on_failure: r.on_failure.clone(),
+                disabled: r.disabled,
+                tags: r.tags.iter().flatten().cloned().collect(),
+            })
+            .collect()
+    }
+
     /// Every rule, domain rules first.
     pub fn rules(&self) -> impl Iterator<Item = &Rule> {
         [

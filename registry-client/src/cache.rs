@@ -15,6 +15,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock, Weak};
 use std::time::{Duration, Instant};
 
+use schema_core::domain_rules::Contract;
 use schema_core::validate::Compiled;
 use schema_core::Document;
 
@@ -62,6 +63,8 @@ pub struct Entry {
     pub schema_version: Option<String>,
     /// Shared by every entry with the same global id (one schema under many subjects).
     pub compiled: Arc<Compiled>,
+    /// The version's CEL domain rules, run on payloads that pass the schema.
+    pub contract: Arc<Contract>,
 }
 
 /// What a payload is validated with.
@@ -416,12 +419,19 @@ impl ValidatorCache {
                 c
             }
         };
+        let specs = r
+            .rule_set
+            .as_ref()
+            .map(|rs| rs.domain_specs())
+            .unwrap_or_default();
+        let contract = Contract::compile(&specs, &doc.root).map_err(|e| bad(e.to_string()))?;
         Ok(Arc::new(Entry {
             subject: subject.to_string(),
             version,
             id: r.id,
             schema_version,
             compiled,
+            contract: Arc::new(contract),
         }))
     }
 

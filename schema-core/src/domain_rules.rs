@@ -208,6 +208,56 @@ impl DomainRules {
     }
 }
 
+/// A schema version's domain rules with the schema whose field tags `CEL_FIELD` rules select
+/// by: what every place that validates payloads (the registry's endpoints, the edge layer, the
+/// CLI) checks a schema-valid payload with.
+#[derive(Debug, Default)]
+pub struct Contract {
+    rules: DomainRules,
+    /// `Null` without rules.
+    schema: Value,
+}
+
+impl Contract {
+    pub fn new(rules: DomainRules, schema: &Value) -> Contract {
+        let schema = if rules.is_empty() {
+            Value::Null
+        } else {
+            schema.clone()
+        };
+        Contract { rules, schema }
+    }
+
+    /// Compiles `specs` for a schema.
+    pub fn compile(specs: &[RuleSpec], schema: &Value) -> Result<Contract, RuleError> {
+        Ok(Contract::new(DomainRules::compile(specs)?, schema))
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rules.is_empty()
+    }
+
+    /// The rules a schema-valid payload fails.
+    pub fn failures(&self, payload: &Value) -> Vec<Failure> {
+        if self.rules.is_empty() {
+            return Vec::new();
+        }
+        self.rules.check(payload, &self.schema)
+    }
+
+    /// As [`Contract::failures`], from the payload's bytes (read only when there are rules; a
+    /// payload that is not JSON has already failed its schema).
+    pub fn failures_of_raw(&self, raw: &[u8]) -> Vec<Failure> {
+        if self.rules.is_empty() {
+            return Vec::new();
+        }
+        match serde_json::from_slice::<Value>(raw) {
+            Ok(v) => self.rules.check(&v, &self.schema),
+            Err(_) => Vec::new(),
+        }
+    }
+}
+
 /// `None` when the condition holds, else why not.
 fn verdict(rule: &Compiled, ctx: &cel::Context, at: &str) -> Option<String> {
     let place = if at.is_empty() {

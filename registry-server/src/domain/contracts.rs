@@ -4,7 +4,7 @@
 //! (Confluent's order). Sending `{}` means none, not "inherit".
 
 use registry_api::{Metadata, RuleSet, SchemaRequest};
-use schema_core::domain_rules::{DomainRules, RuleSpec};
+use schema_core::domain_rules::DomainRules;
 
 use super::{Error, Registry, Result};
 use crate::store::{Contracts, SchemaRow};
@@ -87,29 +87,11 @@ fn some_rules(r: Option<RuleSet>) -> Option<RuleSet> {
     r.filter(|r| r.rules().next().is_some())
 }
 
-/// The domain rules schemagate runs, as the engine reads them.
-pub fn rule_specs(rs: Option<&RuleSet>) -> Vec<RuleSpec> {
-    rs.and_then(|r| r.domain_rules.as_ref())
-        .into_iter()
-        .flatten()
-        .map(|r| RuleSpec {
-            name: r.name.clone(),
-            rule_type: r.rule_type.clone().unwrap_or_default(),
-            kind: r.kind.clone(),
-            mode: r.mode.clone(),
-            expr: r.expr.clone().unwrap_or_default(),
-            on_failure: r.on_failure.clone(),
-            disabled: r.disabled,
-            tags: r.tags.iter().flatten().cloned().collect(),
-        })
-        .collect()
-}
-
 /// Refuses a malformed rule set: each rule's shape, names unique within each list, and every
 /// CEL domain rule compiled (a rule that does not compile is refused with its place).
 fn check_rule_set(rs: &RuleSet) -> Result<()> {
     check_shapes(rs)?;
-    DomainRules::compile(&rule_specs(Some(rs)))
+    DomainRules::compile(&rs.domain_specs())
         .map(drop)
         .map_err(|e| Error::InvalidRuleSet(e.to_string()))
 }

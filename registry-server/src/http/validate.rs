@@ -57,7 +57,7 @@ fn judge(checker: &Checker, reader: &mut Reader, raw: &[u8], answer: &mut serde_
         answer["errors"] = json!(violations);
         return;
     }
-    let failures = checker.rule_failures(raw);
+    let failures = checker.contract.failures_of_raw(raw);
     let outcome = domain_rules::outcome(&failures);
     answer["valid"] = json!(matches!(outcome, Outcome::Pass | Outcome::Record));
     answer["outcome"] = json!(outcome);
