@@ -138,6 +138,12 @@ pub struct ValidateArgs {
     /// Write each valid payload, exactly as read, as one line here.
     #[arg(long)]
     pub valid_out: Option<PathBuf>,
+    /// A data contract's rule set (Confluent's `ruleSet` JSON) whose CEL domain rules run on
+    /// every payload that passes `--schema`; with `--registry`, each version's own rule set
+    /// runs. A failed rule does what its `onFailure` says: ERROR and DLQ make the payload
+    /// invalid (and send it to `--dlq`), NONE lets it pass and prints the failure.
+    #[arg(long, conflicts_with = "registry")]
+    pub rule_set: Option<PathBuf>,
     /// Largest schema file read, in bytes (event schemas are kilobytes; this bounds time and
     /// memory on a wrong or hostile input).
     #[arg(long, default_value_t = 16 * 1024 * 1024)]

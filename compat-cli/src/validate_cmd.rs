@@ -14,6 +14,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use std::collections::HashMap;
 
 use schema_core::dead_letter::{DeadLetter, Kept};
+use schema_core::domain_rules::{self, Contract, Failure, Outcome as RuleOutcome};
 use schema_core::payload::{Field, Payload, Reader};
 use schema_core::validate::{Compiled, Violation};
 use schema_core::Document;
@@ -108,19 +109,35 @@ fn parse_error(e: serde_json::Error) -> Vec<Violation> {
     }]
 }
 
+/// One schema's validator and its data contract (CEL domain rules, possibly none).
+pub struct Checked {
+    compiled: Compiled,
+    contract: Contract,
+}
+
+/// A failed domain rule as the error lists and dead-letter records show it.
+fn rule_violation(f: &Failure) -> Violation {
+    Violation {
+        instance_pointer: f.instance_pointer.clone(),
+        keyword: format!("rule:{}", f.rule),
+        schema_pointer: String::new(),
+        message: format!("{} (onFailure {})", f.message, f.on_failure),
+    }
+}
+
 /// What payloads are validated against: one schema, or a subject's versions by schema_version.
 pub enum Schemas {
-    One(Compiled),
+    One(Checked),
     ByVersion {
         subject: String,
-        versions: HashMap<String, Compiled>,
-        latest: Compiled,
+        versions: HashMap<String, Checked>,
+        latest: Checked,
     },
 }
 
 impl Schemas {
     /// The validator for a payload, or the reason there is none.
-    fn pick(&self, payload: &Payload<'_>) -> Result<&Compiled, Violation> {
+    fn pick(&self, payload: &Payload<'_>) -> Result<&Checked, Violation> {
         let reject = |message: String| Violation {
             instance_pointer: "/schema_version".into(),
             keyword: "schema_version".into(),
@@ -153,19 +170,26 @@ impl Schemas {
 fn fetch(args: &ValidateArgs, registry: &str, subject: &str) -> anyhow::Result<Schemas> {
     let client = crate::registry::client(registry, &args.auth)?;
     let call = |e: registry_client::Error| anyhow::anyhow!("{}", crate::registry::explain(&e));
-    let compile = |r: &registry_client::Registered| -> anyhow::Result<(Option<String>, Compiled)> {
-        let doc = Document::parse_in(
-            &format!("{subject} v{}", r.version),
-            &r.schema,
-            crate::input::default_dialect(),
-        )
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let compile = |r: &registry_client::Registered| -> anyhow::Result<(Option<String>, Checked)> {
+        let name = format!("{subject} v{}", r.version);
+        let doc = Document::parse_in(&name, &r.schema, crate::input::default_dialect())
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
         let declared = schema_core::version::declared(&doc.root)
             .ok()
             .map(|s| s.to_string());
+        let specs = r
+            .rule_set
+            .as_ref()
+            .map(|rs| rs.domain_specs())
+            .unwrap_or_default();
+        let contract =
+            Contract::compile(&specs, &doc.root).map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
         Ok((
             declared,
-            Compiled::new(&doc).map_err(|e| anyhow::anyhow!("{e}"))?,
+            Checked {
+                compiled: Compiled::new(&doc).map_err(|e| anyhow::anyhow!("{e}"))?,
+                contract,
+            },
         ))
     };
     if let Some(v) = &args.version {
@@ -204,11 +228,22 @@ fn check_one(
         Err(why) => return sinks.reject(file, line, raw, &[why]),
     };
     // `is_valid` short-circuits; the full error list is built only for invalid payloads.
-    if v.is_valid_payload(&payload) {
-        return sinks.accept(raw);
+    if !v.compiled.is_valid_payload(&payload) {
+        let errors = v.compiled.payload_violations(&payload);
+        return sinks.reject(file, line, raw, &errors);
     }
-    let errors = v.payload_violations(&payload);
-    sinks.reject(file, line, raw, &errors)
+    let failures = v.contract.failures_of_raw(raw);
+    let errors: Vec<Violation> = failures.iter().map(rule_violation).collect();
+    match domain_rules::outcome(&failures) {
+        RuleOutcome::Pass => sinks.accept(raw),
+        RuleOutcome::Record => {
+            if sinks.reported < REPORT_LIMIT {
+                sinks.progress.suspend(|| report(file, line, &errors));
+            }
+            sinks.accept(raw)
+        }
+        RuleOutcome::DeadLetter | RuleOutcome::Reject => sinks.reject(file, line, raw, &errors),
+    }
 }
 
 fn stream(
@@ -288,12 +323,28 @@ fn create(path: &Option<PathBuf>) -> anyhow::Result<Option<BufWriter<File>>> {
         .transpose()
 }
 
+/// The CEL domain rules of `--rule-set`, for a schema file.
+fn local_contract(args: &ValidateArgs, schema: &serde_json::Value) -> anyhow::Result<Contract> {
+    let Some(path) = &args.rule_set else {
+        return Ok(Contract::default());
+    };
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("reading the rule set {}", path.display()))?;
+    let rule_set: registry_api::RuleSet = serde_json::from_str(&text)
+        .with_context(|| format!("{}: not a ruleSet (Confluent's JSON shape)", path.display()))?;
+    Contract::compile(&rule_set.domain_specs(), schema)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
+}
+
 pub fn run(args: &ValidateArgs) -> anyhow::Result<Outcome> {
     let compiled = match (&args.schema, &args.registry, &args.subject) {
         (Some(path), _, _) => {
             let doc = read_schema(path, args.max_schema_bytes)?;
             let (set, idx) = crate::input::with_references(doc, path, args.max_schema_bytes)?;
-            Schemas::One(Compiled::in_set(&set, idx).map_err(|e| anyhow::anyhow!("{e}"))?)
+            Schemas::One(Checked {
+                compiled: Compiled::in_set(&set, idx).map_err(|e| anyhow::anyhow!("{e}"))?,
+                contract: local_contract(args, &set.get(idx).root)?,
+            })
         }
         (None, Some(registry), Some(subject)) => fetch(args, registry, subject)?,
         _ => anyhow::bail!("give --schema FILE to validate against a schema file, or --registry URL with --subject S to validate against registered versions"),

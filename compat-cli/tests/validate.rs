@@ -227,3 +227,104 @@ fn sibling_references_through_a_symlinked_folder() {
     std::fs::remove_file(&link).ok();
     std::fs::remove_dir_all(&real).ok();
 }
+
+/// `--rule-set`: a data contract's CEL domain rules run on every payload that passes the
+/// schema, each with its onFailure: ERROR and DLQ make it invalid and send it to `--dlq`
+/// (named by the rule), NONE lets it pass and prints the failure. A rule that does not compile
+/// stops the command with its place.
+#[test]
+fn cel_rules_from_a_rule_set() {
+    let dir = std::env::temp_dir().join(format!("schemagate-validate-cel-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("payment.json"),
+        r#"{"type": "object", "properties": {"amount": {"type": "number"}}, "required": ["amount"]}"#,
+    )
+    .unwrap();
+    let rule = |name: &str, expr: &str, on_failure: &str| serde_json::json!({"name": name, "kind": "CONDITION", "mode": "WRITE", "type": "CEL", "expr": expr, "onFailure": on_failure});
+    let rules = serde_json::json!({"domainRules": [
+        rule("positiveAmount", "message.amount > 0", "ERROR"),
+        rule("smallAmount", "message.amount < 1000", "DLQ"),
+        rule("wholeAmount", "message.amount == double(int(message.amount))", "NONE"),
+    ]});
+    std::fs::write(dir.join("rules.json"), rules.to_string()).unwrap();
+    std::fs::write(
+        dir.join("payments.ndjson"),
+        "{\"amount\": 5}\n{\"amount\": -1}\n{\"amount\": 5000}\n{\"amount\": 2.5}\n{\"amount\": \"x\"}\n",
+    )
+    .unwrap();
+    let run = |rules: &str| {
+        Command::new(env!("CARGO_BIN_EXE_compat-cli"))
+            .args(["validate", "--schema", "payment.json", "--rule-set", rules])
+            .args([
+                "payments.ndjson",
+                "--dlq",
+                "dlq.ndjson",
+                "--valid-out",
+                "ok.ndjson",
+            ])
+            .current_dir(&dir)
+            .output()
+            .unwrap()
+    };
+    let out = run("rules.json");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "2 valid, 3 invalid"
+    );
+    assert!(
+        err.contains("payments.ndjson:2: /: ") && err.contains("(rule:positiveAmount)"),
+        "{err}"
+    );
+    assert!(
+        err.contains("payments.ndjson:4: ") && err.contains("(rule:wholeAmount)"),
+        "{err}"
+    );
+    let dlq = std::fs::read_to_string(dir.join("dlq.ndjson")).unwrap();
+    let records: Vec<Value> = dlq
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let by_line: Vec<(u64, String)> = records
+        .iter()
+        .map(|r| {
+            (
+                r["line"].as_u64().unwrap(),
+                r["errors"][0]["keyword"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        by_line,
+        [
+            (2, "rule:positiveAmount".to_string()),
+            (3, "rule:smallAmount".into()),
+            (5, "type".into())
+        ]
+    );
+    assert!(records[1]["errors"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("onFailure DLQ"));
+    assert_eq!(
+        std::fs::read_to_string(dir.join("ok.ndjson")).unwrap(),
+        "{\"amount\": 5}\n{\"amount\": 2.5}\n"
+    );
+
+    std::fs::write(
+        dir.join("broken.json"),
+        serde_json::json!({"domainRules": [rule("broken", "message.amount >", "ERROR")]})
+            .to_string(),
+    )
+    .unwrap();
+    let out = run("broken.json");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("\"broken\"") && err.contains("line 1, column"),
+        "{err}"
+    );
+    std::fs::remove_dir_all(dir).ok();
+}

@@ -30,6 +30,16 @@ pub enum OnFailure {
     None,
 }
 
+impl std::fmt::Display for OnFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            OnFailure::Error => "ERROR",
+            OnFailure::Dlq => "DLQ",
+            OnFailure::None => "NONE",
+        })
+    }
+}
+
 impl OnFailure {
     /// Confluent's spelling; for rules that name two actions (`"DLQ,NONE"` for WRITEREAD),
     /// the first is the one for a write, which is what validation is. Absent means `ERROR`.
