@@ -814,6 +814,35 @@ async fn listings(base: &str) {
         (Some("a.one"), Some(3))
     );
     assert_eq!(get(base, "/contexts").await.1, json!(["."]));
+
+    // Context-qualified subjects: namespaces of names, listed as contexts.
+    let staged = json!({"schema": json!({"type": "object", "title": "staged"}).to_string()});
+    let (s, body) = post(
+        base,
+        "/subjects/:.staging:orders-value/versions",
+        staged.clone(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    assert_eq!(get(base, "/contexts").await.1, json!([".", ".staging"]));
+    assert_eq!(
+        names(get(base, "/subjects?subjectPrefix=:.staging:").await.1),
+        [":.staging:orders-value"]
+    );
+    let (s, _) = get(base, "/subjects/:.nosuch:orders-value/versions").await;
+    assert_eq!(
+        s,
+        StatusCode::NOT_FOUND,
+        "an unknown context holds no subject"
+    );
+    for bad in [":staging:orders", ":.staging:", ":.st%20ag:x", "a%01b"] {
+        let (s, body) = post(base, &format!("/subjects/{bad}/versions"), staged.clone()).await;
+        assert_eq!(
+            (s, body["error_code"].as_i64()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some(42208)),
+            "{bad}: {body}"
+        );
+    }
 }
 
 async fn suite(url_for: impl AsyncFnMut(&str) -> String) {

@@ -56,14 +56,20 @@ async fn seed(base: &str) {
         .send()
         .await
         .unwrap();
-    // As a Confluent registry holds them: draft-07 without `$schema` (tuple `items`), with
-    // metadata, a rule set and contract settings.
+    // As a Confluent registry holds them: a subject in a context, and draft-07 without
+    // `$schema` (tuple `items`) with metadata, a rule set and contract settings.
     client()
         .put(format!("{base}/config/payments-value"))
         .json(&json!({"defaultMetadata": {"properties": {"tier": "gold"}}, "compatibilityGroup": "major"}))
         .send()
         .await
         .unwrap();
+    post(
+        base,
+        "/subjects/:.staging:payments-value/versions",
+        json!({"schema": json!({"type": "object", "title": "staged"}).to_string()}),
+    )
+    .await;
     let rule = json!({"name": "positive", "kind": "CONDITION", "mode": "WRITE", "type": "CEL", "expr": "message[0] > 0", "onFailure": "DLQ"});
     for (major, owner) in [("1", "team-a"), ("2", "team-b")] {
         post(base, "/subjects/payments-value/versions", json!({
@@ -85,7 +91,7 @@ async fn import_keeps_ids_versions_and_configs() {
     seed(&src.base).await;
     let dst = start(&sqlite_url(&dir.join("dst"))).await;
     let source = migrate::export(&reg(&src.base)).await.unwrap();
-    assert_eq!(source.entries.len(), 7);
+    assert_eq!(source.entries.len(), 8);
     let payments = source
         .entries
         .iter()
@@ -105,7 +111,7 @@ async fn import_keeps_ids_versions_and_configs() {
             counts.skipped,
             counts.target
         ),
-        (7, 7, 0, 7)
+        (8, 8, 0, 8)
     );
     let copied = migrate::export(&reg(&dst.base)).await.unwrap();
     assert_eq!(
@@ -139,7 +145,7 @@ async fn import_keeps_ids_versions_and_configs() {
     let again = migrate::load(&source, &reg(&dst.base), false)
         .await
         .unwrap();
-    assert_eq!((again.imported, again.skipped, again.target), (0, 7, 7));
+    assert_eq!((again.imported, again.skipped, again.target), (0, 8, 8));
 
     // export file and import --file through the binary
     let file = dir.join("registry.json");
@@ -176,7 +182,7 @@ async fn import_keeps_ids_versions_and_configs() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(
-        String::from_utf8_lossy(&out.stdout).contains("7 imported"),
+        String::from_utf8_lossy(&out.stdout).contains("8 imported"),
         "{}",
         String::from_utf8_lossy(&out.stdout)
     );

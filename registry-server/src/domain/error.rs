@@ -39,6 +39,8 @@ pub enum Error {
     InvalidMode(String),
     #[error("Invalid rules. Valid values are events, standard and lenient; got {0:?}")]
     InvalidRules(String),
+    #[error("Invalid subject {0}")]
+    InvalidSubject(String),
     /// A rule set (or metadata) that is malformed, or a rule that does not compile.
     #[error("Invalid ruleset: {0}")]
     InvalidRuleSet(String),

@@ -13,6 +13,7 @@ pub mod limits;
 mod reads;
 mod register;
 mod settings;
+pub mod subject;
 mod validators;
 mod version_id;
 

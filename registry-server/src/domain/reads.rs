@@ -203,6 +203,17 @@ impl Registry {
         Ok((row.id, by_id(&row)))
     }
 
+    /// Every context holding a subject (`.`, the default one, always), in order.
+    pub async fn contexts(&self) -> Result<Vec<String>> {
+        let mut out: std::collections::BTreeSet<String> = [".".to_string()].into();
+        for (name, _) in self.store.subject_states().await? {
+            if let Some(c) = super::subject::context_of(&name) {
+                out.insert(c.to_string());
+            }
+        }
+        Ok(out.into_iter().collect())
+    }
+
     /// `GET /subjects/{s}/metadata`: the newest version whose metadata has every property
     /// asked for (40401 for an unknown subject, 40403 when none has).
     pub async fn latest_with_metadata(

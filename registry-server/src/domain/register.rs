@@ -58,6 +58,7 @@ impl Registry {
         normalize: bool,
         audit: &Audit,
     ) -> Result<Registered> {
+        super::subject::check(subject)?;
         let mode = self.writable(subject).await?;
         let import = mode == Mode::Import;
         if (req.id.is_some() || req.version.is_some()) && !import {

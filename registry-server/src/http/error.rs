@@ -48,6 +48,7 @@ impl ApiError {
             InvalidMode(_) => (StatusCode::UNPROCESSABLE_ENTITY, 42204),
             NotPermitted(_) | ReadOnly(_) => (StatusCode::UNPROCESSABLE_ENTITY, 42205),
             InvalidRules(_) | Referenced(..) => (StatusCode::UNPROCESSABLE_ENTITY, 42206),
+            InvalidSubject(_) => (StatusCode::UNPROCESSABLE_ENTITY, 42208),
             InvalidRuleSet(_) => (StatusCode::UNPROCESSABLE_ENTITY, 42210),
             Incompatible { .. } => (StatusCode::CONFLICT, registry_api::CONFLICT_INCOMPATIBLE),
             Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, 50302),

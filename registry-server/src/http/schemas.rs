@@ -55,10 +55,20 @@ async fn visible(s: &AppState, seen: &Seen, id: i64) -> Result<(), Error> {
     }
 }
 
-/// Confluent's schema contexts: this registry has the default one only.
-#[utoipa::path(get, path = "/contexts", tag = "schemas", responses((status = 200, description = "[\".\"]", body = Vec<String>)))]
-async fn contexts() -> Response {
-    ok(&["."])
+/// Confluent's schema contexts: the default one and each named by a context-qualified
+/// subject (`:.staging:orders-value`), as far as the token sees them.
+#[utoipa::path(get, path = "/contexts", tag = "schemas", responses((status = 200, description = "[\".\", \".staging\", …]", body = Vec<String>)))]
+async fn contexts(State(s): State<AppState>, seen: Seen) -> ApiResult<Response> {
+    let mut all = s.registry.contexts().await?;
+    if let Some(prefix) = &seen.0 {
+        // A scoped token learns only of contexts its own subjects are in.
+        let own = prefix
+            .strip_prefix(':')
+            .and_then(|r| r.split_once(':'))
+            .map_or(".", |(c, _)| c);
+        all.retain(|c| c == "." || c == own);
+    }
+    Ok(ok(&all))
 }
 
 #[utoipa::path(get, path = "/schemas/types", tag = "schemas", responses((status = 200, description = "[\"JSON\"]", body = Vec<String>)))]
