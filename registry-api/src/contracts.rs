@@ -15,6 +15,9 @@ pub struct Metadata {
     pub properties: Option<BTreeMap<String, String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sensitive: Option<BTreeSet<String>>,
+    /// Fields this registry does not know, kept as sent.
+    #[serde(flatten)]
+    pub extra: BTreeMap<String, serde_json::Value>,
 }
 
 impl Metadata {
@@ -115,6 +118,9 @@ pub struct RuleSet {
     pub domain_rules: Option<Vec<Rule>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub encoding_rules: Option<Vec<Rule>>,
+    /// Fields this registry does not know (`enableAt`…), kept as sent.
+    #[serde(flatten)]
+    pub extra: BTreeMap<String, serde_json::Value>,
 }
 
 impl RuleSet {
@@ -142,6 +148,12 @@ impl RuleSet {
                 migration_rules: join(&a.migration_rules, &b.migration_rules),
                 domain_rules: join(&a.domain_rules, &b.domain_rules),
                 encoding_rules: join(&a.encoding_rules, &b.encoding_rules),
+                extra: a
+                    .extra
+                    .iter()
+                    .chain(&b.extra)
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect(),
             }),
         }
     }
@@ -206,6 +218,9 @@ pub struct Rule {
     pub on_failure: Option<String>,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub disabled: bool,
+    /// Fields this registry does not know, kept as sent.
+    #[serde(flatten)]
+    pub extra: BTreeMap<String, serde_json::Value>,
 }
 
 /// The values Confluent defines for a rule's enumerated fields.
@@ -303,9 +318,11 @@ mod tests {
     }
 
     #[test]
-    fn confluents_shape_reads_and_writes() {
-        let text = r#"{"domainRules":[{"name":"checkAmount","kind":"CONDITION","mode":"WRITE","type":"CEL","expr":"message.amount > 0","onFailure":"ERROR"}]}"#;
+    fn confluents_shape_reads_and_writes_with_fields_unknown_here() {
+        let text = r#"{"domainRules":[{"name":"checkAmount","kind":"CONDITION","mode":"WRITE","type":"CEL","expr":"message.amount > 0","onFailure":"ERROR","futureField":[1]}],"enableAt":"2026-01-01"}"#;
         let rs: RuleSet = serde_json::from_str(text).unwrap();
         assert_eq!(serde_json::to_string(&rs).unwrap(), text);
+        let m: Metadata = serde_json::from_str(r#"{"properties":{"a":"b"},"x":true}"#).unwrap();
+        assert_eq!(m.extra["x"], serde_json::json!(true));
     }
 }
