@@ -1,8 +1,10 @@
 //! `compat-cli validate` throughput (`cargo bench -p compat-cli --bench validate -- FILE`), on
 //! NDJSON exposure events from `shared/bench/gen_payloads.py` against
 //! `shared/bench/exposure.schema.json`, compared in the same run with parsing alone (serde_json
-//! to `Value`) and with the bare `jsonschema` crate (parse + `is_valid`). Medians of 3 runs; run
-//! pinned (`taskset -c 1`). Prints events per second and the valid count.
+//! to `Value`) and with the bare `jsonschema` crate (parse + `is_valid`), with `--jobs 1` and
+//! `--jobs 2`. Medians of 3 runs. Run unpinned on an otherwise idle two-core machine: the
+//! baselines use one thread, and `--jobs 2` needs both cores. Prints events per second and the
+//! valid count.
 
 use std::io::BufRead;
 use std::path::PathBuf;
@@ -33,7 +35,7 @@ fn main() {
 
     let mut parse = Vec::new();
     let mut bare = Vec::new();
-    let mut ours = Vec::new();
+    let mut ours = [Vec::new(), Vec::new()];
     let mut bare_valid = 0;
     let mut ours_summary = String::new();
     for _ in 0..3 {
@@ -60,19 +62,21 @@ fn main() {
 
         // The shipped binary (with its allocator), as users run it: process start, schema
         // compile, reading the file and the summary line are all inside the timing.
-        let t = Instant::now();
-        let out = Command::new(env!("CARGO_BIN_EXE_compat-cli"))
-            .arg("validate")
-            .arg("--schema")
-            .arg(&shared)
-            .arg(&file)
-            .stderr(Stdio::null())
-            .output()
-            .unwrap();
-        ours.push(n / t.elapsed().as_secs_f64());
-        ours_summary = String::from_utf8_lossy(&out.stdout).trim().to_string();
+        for (jobs, times) in ["1", "2"].iter().zip(ours.iter_mut()) {
+            let t = Instant::now();
+            let out = Command::new(env!("CARGO_BIN_EXE_compat-cli"))
+                .args(["validate", "--jobs", jobs, "--schema"])
+                .arg(&shared)
+                .arg(&file)
+                .stderr(Stdio::null())
+                .output()
+                .unwrap();
+            times.push(n / t.elapsed().as_secs_f64());
+            ours_summary = String::from_utf8_lossy(&out.stdout).trim().to_string();
+        }
     }
-    let (p, b, o) = (median(parse), median(bare), median(ours));
+    let [one, two] = ours;
+    let (p, b, o, o2) = (median(parse), median(bare), median(one), median(two));
     println!("| what | events/s | ratio to bare crate |");
     println!("|---|---:|---:|");
     println!(
@@ -81,8 +85,13 @@ fn main() {
     );
     println!("| jsonschema crate, parse + is_valid | {b:.0} | 1.00x |");
     println!(
-        "| compat-cli validate (binary, streaming, counts, reports) | {o:.0} | {:.2}x |",
+        "| compat-cli validate --jobs 1 (binary, streaming, counts, reports) | {o:.0} | {:.2}x |",
         o / b
+    );
+    println!(
+        "| compat-cli validate --jobs 2 | {o2:.0} | {:.2}x ({:.2}x --jobs 1) |",
+        o2 / b,
+        o2 / o
     );
     println!("bare crate valid count: {bare_valid} of {}", lines.len());
     println!("compat-cli: {ours_summary}");

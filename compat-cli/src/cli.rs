@@ -144,6 +144,10 @@ pub struct ValidateArgs {
     /// invalid (and send it to `--dlq`), NONE lets it pass and prints the failure.
     #[arg(long, conflicts_with = "registry")]
     pub rule_set: Option<PathBuf>,
+    /// Threads that validate NDJSON (default: one per core). The output is the same for any
+    /// number: lines are reported and written in input order.
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
+    pub jobs: Option<u16>,
     /// Largest schema file read, in bytes (event schemas are kilobytes; this bounds time and
     /// memory on a wrong or hostile input).
     #[arg(long, default_value_t = 16 * 1024 * 1024)]

@@ -13,6 +13,7 @@ pub mod register_cmd;
 pub mod registry;
 pub mod repo_config;
 pub mod validate_cmd;
+mod validate_jobs;
 
 use std::process::ExitCode;
 

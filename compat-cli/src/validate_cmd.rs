@@ -24,19 +24,46 @@ use crate::input::read_schema;
 use crate::Outcome;
 
 /// Where invalid and valid payloads go.
-struct Sinks {
+pub(crate) struct Sinks {
     dlq: Option<BufWriter<File>>,
     valid: Option<BufWriter<File>>,
     valid_count: u64,
     invalid_count: u64,
     /// Human lines reported (the first few hundred; the DLQ has all of them).
     reported: u64,
-    progress: ProgressBar,
+    pub(crate) progress: ProgressBar,
 }
 
 const REPORT_LIMIT: u64 = 200;
 
+/// What one payload came to.
+pub(crate) enum Verdict {
+    Valid,
+    /// Valid, with failed `NONE` rules to print.
+    Recorded(Vec<Violation>),
+    Invalid(Vec<Violation>),
+}
+
 impl Sinks {
+    /// Counts, prints and writes one payload's verdict.
+    pub(crate) fn apply(
+        &mut self,
+        (file, line): (&str, u64),
+        raw: &[u8],
+        verdict: Verdict,
+    ) -> anyhow::Result<()> {
+        match verdict {
+            Verdict::Valid => self.accept(raw),
+            Verdict::Recorded(errors) => {
+                if self.reported < REPORT_LIMIT {
+                    self.progress.suspend(|| report(file, line, &errors));
+                }
+                self.accept(raw)
+            }
+            Verdict::Invalid(errors) => self.reject(file, line, raw, &errors),
+        }
+    }
+
     fn accept(&mut self, raw: &[u8]) -> anyhow::Result<()> {
         self.valid_count += 1;
         if let Some(w) = &mut self.valid {
@@ -92,7 +119,7 @@ fn report(file: &str, line: u64, errors: &[Violation]) {
     }
 }
 
-fn trim_eol(raw: &[u8]) -> &[u8] {
+pub(crate) fn trim_eol(raw: &[u8]) -> &[u8] {
     let end = raw
         .iter()
         .rposition(|b| !matches!(b, b'\n' | b'\r'))
@@ -211,6 +238,29 @@ fn fetch(args: &ValidateArgs, registry: &str, subject: &str) -> anyhow::Result<S
     })
 }
 
+/// Judges one payload: its schema (picked by `schema_version`), then its data contract.
+pub(crate) fn judge(schemas: &Schemas, reader: &mut Reader, raw: &[u8]) -> Verdict {
+    let payload = match reader.read(raw) {
+        Ok(p) => p,
+        Err(e) => return Verdict::Invalid(parse_error(e)),
+    };
+    let v = match schemas.pick(&payload) {
+        Ok(v) => v,
+        Err(why) => return Verdict::Invalid(vec![why]),
+    };
+    // `is_valid` short-circuits; the full error list is built only for invalid payloads.
+    if !v.compiled.is_valid_payload(&payload) {
+        return Verdict::Invalid(v.compiled.payload_violations(&payload));
+    }
+    let failures = v.contract.failures_of_raw(raw);
+    let errors: Vec<Violation> = failures.iter().map(rule_violation).collect();
+    match domain_rules::outcome(&failures) {
+        RuleOutcome::Pass => Verdict::Valid,
+        RuleOutcome::Record => Verdict::Recorded(errors),
+        RuleOutcome::DeadLetter | RuleOutcome::Reject => Verdict::Invalid(errors),
+    }
+}
+
 fn check_one(
     schemas: &Schemas,
     sinks: &mut Sinks,
@@ -218,32 +268,8 @@ fn check_one(
     at: (&str, u64),
     raw: &[u8],
 ) -> anyhow::Result<()> {
-    let (file, line) = at;
-    let payload = match reader.read(raw) {
-        Ok(p) => p,
-        Err(e) => return sinks.reject(file, line, raw, &parse_error(e)),
-    };
-    let v = match schemas.pick(&payload) {
-        Ok(v) => v,
-        Err(why) => return sinks.reject(file, line, raw, &[why]),
-    };
-    // `is_valid` short-circuits; the full error list is built only for invalid payloads.
-    if !v.compiled.is_valid_payload(&payload) {
-        let errors = v.compiled.payload_violations(&payload);
-        return sinks.reject(file, line, raw, &errors);
-    }
-    let failures = v.contract.failures_of_raw(raw);
-    let errors: Vec<Violation> = failures.iter().map(rule_violation).collect();
-    match domain_rules::outcome(&failures) {
-        RuleOutcome::Pass => sinks.accept(raw),
-        RuleOutcome::Record => {
-            if sinks.reported < REPORT_LIMIT {
-                sinks.progress.suspend(|| report(file, line, &errors));
-            }
-            sinks.accept(raw)
-        }
-        RuleOutcome::DeadLetter | RuleOutcome::Reject => sinks.reject(file, line, raw, &errors),
-    }
+    let verdict = judge(schemas, reader, raw);
+    sinks.apply(at, raw, verdict)
 }
 
 fn stream(
@@ -363,16 +389,28 @@ pub fn run(args: &ValidateArgs) -> anyhow::Result<Outcome> {
         progress: progress_bar(&inputs),
     };
     let mut reader = Reader::default();
-    for input in &inputs {
-        if input == Path::new("-") {
+    let jobs = args.jobs.map_or_else(
+        || std::thread::available_parallelism().map_or(1, usize::from),
+        usize::from,
+    );
+    // NDJSON on `jobs` threads (one: on this thread, without the pipeline).
+    let mut ndjson = |sinks: &mut Sinks, name: &str, input: Box<dyn Read + Send>| {
+        if jobs > 1 {
+            crate::validate_jobs::stream(&compiled, sinks, jobs, name, input, args.dead_letters)
+        } else {
             stream(
                 &compiled,
-                &mut sinks,
+                sinks,
                 &mut reader,
-                "<stdin>",
-                std::io::stdin().lock(),
+                name,
+                input,
                 args.dead_letters,
-            )?;
+            )
+        }
+    };
+    for input in &inputs {
+        if input == Path::new("-") {
+            ndjson(&mut sinks, "<stdin>", Box::new(std::io::stdin()))?;
             continue;
         }
         let name = input.display().to_string();
@@ -383,16 +421,10 @@ pub fn run(args: &ValidateArgs) -> anyhow::Result<Outcome> {
                 .read_to_end(&mut text)
                 .with_context(|| format!("reading {name}"))?;
             sinks.progress.inc(text.len() as u64);
-            check_one(&compiled, &mut sinks, &mut reader, (&name, 1), &text)?;
+            let verdict = judge(&compiled, &mut Reader::default(), &text);
+            sinks.apply((&name, 1), &text, verdict)?;
         } else {
-            stream(
-                &compiled,
-                &mut sinks,
-                &mut reader,
-                &name,
-                file,
-                args.dead_letters,
-            )?;
+            ndjson(&mut sinks, &name, Box::new(file))?;
         }
     }
     sinks.progress.finish_and_clear();

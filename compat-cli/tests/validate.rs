@@ -328,3 +328,63 @@ fn cel_rules_from_a_rule_set() {
     );
     std::fs::remove_dir_all(dir).ok();
 }
+
+/// `--jobs N`: the same report, counts and files whatever the number of threads, over an input
+/// of many batches (blank lines, CRLF, a byte-order mark, invalid and broken lines among them),
+/// and again when the dead-letter file is read back.
+#[test]
+fn jobs_change_nothing_but_speed() {
+    let dir = std::env::temp_dir().join(format!("schemagate-validate-jobs-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("s.json"),
+        r#"{"type": "object", "properties": {"n": {"type": "integer", "maximum": 100000}}, "required": ["n"]}"#,
+    )
+    .unwrap();
+    let mut text = String::from("\u{feff}");
+    for i in 0..30_000u32 {
+        match i % 97 {
+            0 => text.push_str("{\"n\": \"x\"}\n"),
+            1 => text.push_str("{broken\n"),
+            2 => text.push('\n'),
+            3 => text.push_str(&format!("{{\"n\": {}}}\r\n", i * 10)),
+            _ => text.push_str(&format!("{{\"n\": {i}}}\n")),
+        }
+    }
+    text.push_str("{\"n\": 1}"); // no final newline
+    std::fs::write(dir.join("in.ndjson"), &text).unwrap();
+    let run = |jobs: &str, tag: &str, input: &str, extra: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_compat-cli"))
+            .args(["validate", "--schema", "s.json", "--jobs", jobs, input])
+            .args([
+                "--dlq",
+                &format!("dlq-{tag}.ndjson"),
+                "--valid-out",
+                &format!("ok-{tag}.ndjson"),
+            ])
+            .args(extra)
+            .current_dir(&dir)
+            .output()
+            .unwrap();
+        let files: Vec<String> = [format!("dlq-{tag}.ndjson"), format!("ok-{tag}.ndjson")]
+            .iter()
+            .map(|f| std::fs::read_to_string(dir.join(f)).unwrap())
+            .collect();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).to_string(),
+            String::from_utf8_lossy(&out.stderr).to_string(),
+            files,
+        )
+    };
+    let one = run("1", "1", "in.ndjson", &[]);
+    assert_eq!(one.0, Some(1));
+    assert!(one.1.contains("invalid"), "{}", one.1);
+    for jobs in ["2", "4"] {
+        assert_eq!(run(jobs, jobs, "in.ndjson", &[]), one, "--jobs {jobs}");
+    }
+    let back_one = run("1", "b1", "dlq-1.ndjson", &["--dead-letters"]);
+    let back_four = run("4", "b4", "dlq-1.ndjson", &["--dead-letters"]);
+    assert_eq!(back_one, back_four);
+    std::fs::remove_dir_all(dir).ok();
+}

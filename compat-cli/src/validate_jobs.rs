@@ -1,0 +1,187 @@
+//! `validate --jobs N`: an NDJSON stream judged on N threads, written as one thread would. A
+//! reader thread cuts the input into batches of whole lines, N workers judge them, and the
+//! calling thread writes the verdicts in input order. The channels are bounded, so at most a
+//! few batches per worker are in memory whatever the input's size, and the counts, the report
+//! and the files written are the same as with one job.
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Read};
+use std::ops::Range;
+use std::sync::mpsc::{sync_channel, Receiver};
+use std::sync::{Arc, Mutex};
+
+use anyhow::Context;
+use schema_core::payload::Reader;
+
+use crate::validate_cmd::{judge, Schemas, Sinks, Verdict};
+
+/// A batch is cut after this many bytes or lines.
+const BATCH_BYTES: usize = 256 << 10;
+const BATCH_LINES: usize = 2048;
+
+/// Whole lines of the input, numbered.
+struct Batch {
+    seq: u64,
+    data: Vec<u8>,
+    /// (line number, its bytes in `data`, newline included).
+    lines: Vec<(u64, Range<usize>)>,
+}
+
+/// A judged line: its index in the batch, the event's bytes when they are not the line's (a
+/// dead-letter record holds the event), and its verdict.
+type Judged = (usize, Option<Vec<u8>>, Verdict);
+
+/// A batch judged, or why the stream stops.
+type Done = (u64, Result<(Batch, Vec<Judged>), String>);
+
+/// Judges every line of `input` on `jobs` threads and applies the verdicts in order.
+pub(crate) fn stream(
+    schemas: &Schemas,
+    sinks: &mut Sinks,
+    jobs: usize,
+    name: &str,
+    input: impl Read + Send,
+    dead_letters: bool,
+) -> anyhow::Result<()> {
+    let jobs = jobs.max(1);
+    let (work_tx, work_rx) = sync_channel::<Batch>(jobs * 2);
+    // Held by the workers only: when they stop, the reader's sends fail and it stops too.
+    let work_rx = Arc::new(Mutex::new(work_rx));
+    let (done_tx, done_rx) = sync_channel::<Done>(jobs * 2);
+    let progress = sinks.progress.clone();
+    std::thread::scope(|scope| {
+        let reader_done = done_tx.clone();
+        let reading = scope.spawn(move || {
+            let out = cut(input, &work_tx, &progress);
+            if let Err(e) = &out {
+                // Tell the writer, which may be waiting for a batch that never comes.
+                let _ = reader_done.send((u64::MAX, Err(format!("{e:#}"))));
+            }
+            out
+        });
+        for _ in 0..jobs {
+            let (work_rx, done_tx) = (work_rx.clone(), done_tx.clone());
+            scope.spawn(move || work(schemas, &work_rx, &done_tx, dead_letters, name));
+        }
+        drop((done_tx, work_rx));
+        let written = write(sinks, name, &done_rx);
+        // On an early stop the workers and the reader end when their channels close.
+        drop(done_rx);
+        let read = reading
+            .join()
+            .map_err(|_| anyhow::anyhow!("the reader of {name} stopped"))?;
+        written.and(read.with_context(|| format!("reading {name}")))
+    })
+}
+
+/// Cuts the input into batches of whole lines.
+fn cut(
+    input: impl Read,
+    work: &std::sync::mpsc::SyncSender<Batch>,
+    progress: &indicatif::ProgressBar,
+) -> std::io::Result<()> {
+    let mut input = BufReader::with_capacity(1 << 20, input);
+    let mut n = 0u64;
+    // The writer starts at batch 1.
+    let mut seq = 1u64;
+    let fresh = |seq| Batch {
+        seq,
+        data: Vec::with_capacity(BATCH_BYTES + 4096),
+        lines: Vec::with_capacity(256),
+    };
+    let mut batch = fresh(seq);
+    loop {
+        let start = batch.data.len();
+        let read = input.read_until(b'\n', &mut batch.data)?;
+        if read > 0 {
+            n += 1;
+            batch.lines.push((n, start..batch.data.len()));
+        }
+        let full = batch.data.len() >= BATCH_BYTES || batch.lines.len() >= BATCH_LINES;
+        if (read == 0 || full) && !batch.lines.is_empty() {
+            progress.inc(batch.data.len() as u64);
+            seq += 1;
+            if work
+                .send(std::mem::replace(&mut batch, fresh(seq)))
+                .is_err()
+            {
+                return Ok(()); // the writer stopped; it reports why
+            }
+        }
+        if read == 0 {
+            return Ok(());
+        }
+    }
+}
+
+/// A worker: judges batches until there are none.
+fn work(
+    schemas: &Schemas,
+    work: &Mutex<Receiver<Batch>>,
+    done: &std::sync::mpsc::SyncSender<Done>,
+    dead_letters: bool,
+    name: &str,
+) {
+    let mut reader = Reader::default();
+    loop {
+        let next = work.lock().unwrap_or_else(|p| p.into_inner()).recv();
+        let Ok(batch) = next else { return };
+        let seq = batch.seq;
+        let judged = judge_batch(schemas, &mut reader, &batch, dead_letters, name);
+        if done.send((seq, judged.map(|j| (batch, j)))).is_err() {
+            return;
+        }
+    }
+}
+
+fn judge_batch(
+    schemas: &Schemas,
+    reader: &mut Reader,
+    batch: &Batch,
+    dead_letters: bool,
+    name: &str,
+) -> Result<Vec<Judged>, String> {
+    let mut out = Vec::with_capacity(batch.lines.len());
+    for (i, (n, range)) in batch.lines.iter().enumerate() {
+        let Some(line) = batch.data.get(range.clone()) else {
+            continue;
+        };
+        let Some(payload) = schema_core::payload::ndjson_payload(*n, line) else {
+            continue;
+        };
+        if dead_letters {
+            let event = schema_core::dead_letter::payload_of(payload)
+                .map_err(|why| format!("{name}:{n}: {why}"))?;
+            let verdict = judge(schemas, reader, &event);
+            out.push((i, Some(event), verdict));
+        } else {
+            out.push((i, None, judge(schemas, reader, payload)));
+        }
+    }
+    Ok(out)
+}
+
+/// Applies judged batches in input order, holding those that come early.
+fn write(sinks: &mut Sinks, name: &str, done: &Receiver<Done>) -> anyhow::Result<()> {
+    let mut next = 1u64;
+    let mut early: BTreeMap<u64, (Batch, Vec<Judged>)> = BTreeMap::new();
+    for (seq, judged) in done.iter() {
+        let judged = judged.map_err(|e| anyhow::anyhow!(e))?;
+        early.insert(seq, judged);
+        while let Some((batch, judged)) = early.remove(&next) {
+            for (i, event, verdict) in judged {
+                let Some((n, range)) = batch.lines.get(i) else {
+                    continue;
+                };
+                let line = batch.data.get(range.clone()).unwrap_or_default();
+                let raw = match &event {
+                    Some(e) => e.as_slice(),
+                    None => schema_core::payload::ndjson_payload(*n, line).unwrap_or(line),
+                };
+                sinks.apply((name, *n), raw, verdict)?;
+            }
+            next += 1;
+        }
+    }
+    Ok(())
+}
