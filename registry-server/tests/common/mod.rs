@@ -302,6 +302,10 @@ impl Drop for Postgres {
                 &["-D", data.to_str().unwrap(), "-m", "immediate", "stop"],
             )
             .output();
+            // The cluster's folder (about 100 MB) goes with it.
+            if let Some(dir) = data.parent() {
+                let _ = std::fs::remove_dir_all(dir);
+            }
         }
     }
 }
