@@ -41,6 +41,13 @@ async fn list(State(s): State<AppState>, f: super::Flags, seen: Seen) -> ApiResu
     Ok(ok(&f.page(all)))
 }
 
+/// An id from a path, when the token may see its schema.
+async fn visible_id(s: &AppState, seen: &Seen, id: &str) -> Result<i64, Error> {
+    let id = parse_id(id)?;
+    visible(s, seen, id).await?;
+    Ok(id)
+}
+
 /// A scoped token sees a schema only when a subject in its scope uses it: else 40403, as for
 /// an id that does not exist.
 async fn visible(s: &AppState, seen: &Seen, id: i64) -> Result<(), Error> {
@@ -90,8 +97,7 @@ async fn by_id(
     Path(id): Path<String>,
     seen: Seen,
 ) -> ApiResult<Response> {
-    let id = parse_id(&id)?;
-    visible(&s, &seen, id).await?;
+    let id = visible_id(&s, &seen, &id).await?;
     super::rendered(
         &s,
         super::RenderKey::SchemaById(id),
@@ -102,8 +108,7 @@ async fn by_id(
 
 #[utoipa::path(get, path = "/schemas/ids/{id}/schema", tag = "schemas", params(("id" = i64, Path, description = "global schema id")), responses((status = 200, description = "the schema document")))]
 async fn raw(State(s): State<AppState>, Path(id): Path<String>, seen: Seen) -> ApiResult<Response> {
-    let id = parse_id(&id)?;
-    visible(&s, &seen, id).await?;
+    let id = visible_id(&s, &seen, &id).await?;
     let schema = s.registry.schema_by_id(id).await?;
     Ok(super::raw_json(schema.schema))
 }
@@ -114,8 +119,7 @@ async fn subjects(
     Path(id): Path<String>,
     seen: Seen,
 ) -> ApiResult<Response> {
-    let id = parse_id(&id)?;
-    visible(&s, &seen, id).await?;
+    let id = visible_id(&s, &seen, &id).await?;
     let mut names: Vec<String> = s
         .registry
         .usages(id)
@@ -134,8 +138,7 @@ async fn versions(
     Path(id): Path<String>,
     seen: Seen,
 ) -> ApiResult<Response> {
-    let id = parse_id(&id)?;
-    visible(&s, &seen, id).await?;
+    let id = visible_id(&s, &seen, &id).await?;
     let mut pairs = s.registry.usages(id).await?;
     pairs.retain(|p| seen.covers(&p.subject));
     Ok(ok(&pairs))
