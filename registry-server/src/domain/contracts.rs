@@ -7,7 +7,7 @@ use registry_api::{Metadata, RuleSet, SchemaRequest};
 use schema_core::domain_rules::DomainRules;
 
 use super::{Error, Registry, Result};
-use crate::store::{Contracts, SchemaRow};
+use crate::store::{Contracts, SchemaRow, VersionRow};
 
 /// The contracts of one version.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -135,16 +135,16 @@ impl Registry {
             .await?
     }
 
-    /// The contracts a registration of `req` under `subject` gives the new version.
+    /// The contracts a registration of `req` under `subject`, whose versions are `versions`,
+    /// gives the new version (the request's rule set is checked by the caller).
     pub(super) async fn contracts_for(
         &self,
         subject: &str,
         req: &SchemaRequest,
+        versions: &[VersionRow],
     ) -> Result<Resolved> {
-        self.check_rules(req.rule_set.as_ref()).await?;
         let config = self.contract_settings(subject).await?;
         let inherited = if req.metadata.is_none() || req.rule_set.is_none() {
-            let versions = self.all_versions(subject).await?;
             match versions.iter().rev().find(|v| !v.deleted) {
                 Some(latest) => Resolved::of(&*self.schema_of(latest).await?),
                 None => Resolved::default(),

@@ -67,12 +67,13 @@ impl Registry {
             ));
         }
         let explicit_version = import && req.version.is_some();
+        self.check_rules(req.rule_set.as_ref()).await?;
         // An import keeps exactly what the source registry held: nothing inherited or laid over.
         let contracts = if import {
-            self.check_rules(req.rule_set.as_ref()).await?;
             super::contracts::exact(req)
         } else {
-            self.contracts_for(subject, req).await?
+            let versions = self.all_versions(subject).await?;
+            self.contracts_for(subject, req, &versions).await?
         };
         // Re-registering what is already there is the common case (every producer start, every
         // serializer with auto-register): answered from the caches, without parsing the
@@ -98,11 +99,18 @@ impl Registry {
             Some(c) => c,
             None => self.candidate(req, normalize).await?,
         };
-        let fingerprint = contracts.fingerprint(&cand.fingerprint);
         let settings = self.settings(subject).await?;
         let group = self.contract_settings(subject).await?.compatibility_group;
         let mut tx = self.store.lock_subject(subject).await?;
         let versions = tx.versions().await?;
+        // What is inherited is read again under the lock: another registration may have added
+        // the subject's latest version since the look above.
+        let contracts = if import {
+            contracts
+        } else {
+            self.contracts_for(subject, req, &versions).await?
+        };
+        let fingerprint = contracts.fingerprint(&cand.fingerprint);
         if !explicit_version {
             if let Some(id) = tx.schema_id_by_fingerprint(&fingerprint).await? {
                 if let Some(done) = already(&versions, id) {
