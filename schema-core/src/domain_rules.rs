@@ -398,7 +398,13 @@ fn compile_expr(expr: &str) -> Result<cel::Program, (String, Option<(usize, usiz
 /// Where comprehensions first nest deeper than allowed, by reading the text: a comprehension
 /// opens at `.all(`, `.exists(`, … and closes at its matching parenthesis. Strings are skipped.
 fn too_nested(expr: &str) -> Option<(usize, usize)> {
-    const MACROS: [&str; 5] = ["all(", "exists(", "exists_one(", "map(", "filter("];
+    const MACROS: [&[u8]; 5] = [
+        b".all(",
+        b".exists(",
+        b".exists_one(",
+        b".map(",
+        b".filter(",
+    ];
     let b = expr.as_bytes();
     // For each open parenthesis: whether it opened a comprehension.
     let mut parens: Vec<bool> = Vec::new();
@@ -421,8 +427,8 @@ fn too_nested(expr: &str) -> Option<(usize, usize)> {
             None => match c {
                 b'"' | b'\'' => quote = Some(c),
                 b'(' => {
-                    let before = &expr[..i + 1];
-                    let opens = MACROS.iter().any(|m| before.ends_with(&format!(".{m}")));
+                    let before = b.get(..=i).unwrap_or_default();
+                    let opens = MACROS.iter().any(|m| before.ends_with(m));
                     parens.push(opens);
                     if opens {
                         depth += 1;
