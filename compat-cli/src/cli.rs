@@ -43,6 +43,9 @@ pub enum Command {
     Publish(PublishArgs),
     /// Check event schemas for the rules that need no baseline.
     Lint(LintArgs),
+    /// Gate a Redis Stream: validate each entry against the registry, pass valid entries to an
+    /// output stream and dead-letter the others, acknowledging only what was written.
+    Gate(GateArgs),
 }
 
 #[derive(Debug, Args)]
@@ -260,4 +263,71 @@ pub struct DiffArgs {
     /// memory on a wrong or hostile input).
     #[arg(long, default_value_t = 16 * 1024 * 1024)]
     pub max_schema_bytes: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct GateArgs {
+    /// The Redis server, e.g. redis://127.0.0.1:6379 (rediss:// is not supported).
+    #[arg(
+        long,
+        env = "SCHEMAGATE_REDIS",
+        default_value = "redis://127.0.0.1:6379"
+    )]
+    pub redis: String,
+    /// The stream to read (the publisher's output, e.g. `stream:widgets:events`).
+    #[arg(long)]
+    pub stream: String,
+    /// The consumer group the gate reads in; created (from the stream's start) if missing.
+    #[arg(long, default_value = "schemagate")]
+    pub group: String,
+    /// This gate's name in the group. Keep it stable across restarts: a restarted gate first
+    /// finishes the entries it had read and not acknowledged.
+    #[arg(long, default_value = "gate-1")]
+    pub consumer: String,
+    /// Where valid entries go (default: STREAM:valid). Must live on the same Redis server.
+    #[arg(long)]
+    pub output: Option<String>,
+    /// Where invalid and parked entries go (default: STREAM:dlq).
+    #[arg(long)]
+    pub dead_letter: Option<String>,
+    /// The registry holding the subjects, e.g. http://127.0.0.1:8081.
+    #[arg(long, env = "SCHEMAGATE_REGISTRY")]
+    pub registry: String,
+    /// The subject of every entry (or `--subject-field`).
+    #[arg(long, conflicts_with = "subject_field")]
+    pub subject: Option<String>,
+    /// The entry field that names each entry's subject (its event type).
+    #[arg(long, default_value = "subject")]
+    pub subject_field: String,
+    /// The entry field holding the event's JSON.
+    #[arg(long, default_value = "payload")]
+    pub payload_field: String,
+    /// The payload field naming the schema version it was written with (none: latest).
+    #[arg(long, default_value = "schema_version")]
+    pub version_field: String,
+    /// An entry delivered this many times without a verdict (the gate died on it, or the
+    /// registry was unreachable each time) is parked in the dead-letter stream.
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_deliveries: u64,
+    /// Entries another consumer of the group has held this long (milliseconds) are claimed:
+    /// its gate is presumed dead.
+    #[arg(long, default_value_t = 60_000)]
+    pub claim_idle_ms: u64,
+    /// Entries read and written per round trip.
+    #[arg(long, default_value_t = 500, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    pub batch: u64,
+    /// Stop once the group has nothing left to read or retry (a backfill), instead of waiting
+    /// for new entries.
+    #[arg(long)]
+    pub drain: bool,
+    /// Write the gate's counters here in Prometheus' text format, every second (for
+    /// node_exporter's textfile collector or any scraper that reads files).
+    #[arg(long)]
+    pub metrics: Option<PathBuf>,
+    /// Seconds between progress lines on stderr when it is not a terminal (a terminal gets a
+    /// live line).
+    #[arg(long, default_value_t = 10)]
+    pub progress_secs: u64,
+    #[command(flatten)]
+    pub auth: AuthArgs,
 }

@@ -4,6 +4,7 @@
 pub mod check_cmd;
 pub mod cli;
 pub mod diff_cmd;
+pub mod gate;
 pub mod git;
 pub mod input;
 pub mod lint_cmd;
@@ -48,5 +49,6 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Register(args) => register_cmd::run(&args),
         Command::Publish(args) => publish_cmd::run(&args),
         Command::Lint(args) => lint_cmd::run(&args),
+        Command::Gate(args) => gate::run(&args),
     }
 }

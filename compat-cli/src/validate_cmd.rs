@@ -13,8 +13,9 @@ use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 use std::collections::HashMap;
 
+use registry_client::verdict::rule_violation;
 use schema_core::dead_letter::{DeadLetter, Kept};
-use schema_core::domain_rules::{self, Contract, Failure, Outcome as RuleOutcome};
+use schema_core::domain_rules::{self, Contract, Outcome as RuleOutcome};
 use schema_core::payload::{Field, Payload, Reader};
 use schema_core::validate::{Compiled, Violation};
 use schema_core::Document;
@@ -140,16 +141,6 @@ fn parse_error(e: serde_json::Error) -> Vec<Violation> {
 pub struct Checked {
     compiled: Compiled,
     contract: Contract,
-}
-
-/// A failed domain rule as the error lists and dead-letter records show it.
-fn rule_violation(f: &Failure) -> Violation {
-    Violation {
-        instance_pointer: f.instance_pointer.clone(),
-        keyword: format!("rule:{}", f.rule),
-        schema_pointer: String::new(),
-        message: format!("{} (onFailure {})", f.message, f.on_failure),
-    }
 }
 
 /// What payloads are validated against: one schema, or a subject's versions by schema_version.

@@ -15,8 +15,7 @@ use axum::body::{Body, Bytes};
 use axum::extract::Request;
 use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
-use registry_client::{Lookup, ValidatorCache};
-use schema_core::domain_rules::{self, Outcome};
+use registry_client::{Lookup, ValidatorCache, Verdict};
 use schema_core::payload::{Field, Reader};
 use tower::{Layer, Service};
 
@@ -237,29 +236,32 @@ fn judge(shared: &Shared, headers: &HeaderMap, bytes: &[u8], fetched: Option<Loo
                 return Step::Done(Ok(()));
             }
         };
-        if !entry.compiled.is_valid_payload(&payload) {
-            return Step::Done(Err(Rejection::Invalid {
-                subject: entry.subject.clone(),
-                version: entry.version,
-                errors: entry.compiled.payload_violations(&payload),
-            }));
-        }
-        // The version's CEL domain rules, with their onFailure: ERROR and DLQ refuse the event
-        // (a DLQ failure with its own code, for the producer to dead-letter it), NONE records.
-        let failures = entry.contract.failures_of_raw(bytes);
-        match domain_rules::outcome(&failures) {
-            Outcome::Pass => {}
-            Outcome::Record => {
+        match entry.judge(&payload, bytes) {
+            Verdict::Valid => {}
+            Verdict::Invalid(errors) => {
+                return Step::Done(Err(Rejection::Invalid {
+                    subject: entry.subject.clone(),
+                    version: entry.version,
+                    errors,
+                }))
+            }
+            // The version's CEL domain rules, with their onFailure: ERROR and DLQ refuse the
+            // event (a DLQ failure with its own code, for the producer to dead-letter it), NONE
+            // records.
+            Verdict::Recorded(failures) => {
                 EdgeMetrics::bump(&shared.metrics.rules_recorded);
                 for f in &failures {
                     tracing::warn!(subject = %entry.subject, rule = %f.rule, message = %f.message, "domain rule failed (onFailure NONE)");
                 }
             }
-            outcome => {
+            Verdict::RuleFailed {
+                failures,
+                dead_letter,
+            } => {
                 return Step::Done(Err(Rejection::RuleFailed {
                     subject: entry.subject.clone(),
                     version: entry.version,
-                    dead_letter: outcome == Outcome::DeadLetter,
+                    dead_letter,
                     failures,
                 }))
             }

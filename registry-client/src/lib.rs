@@ -12,9 +12,11 @@ pub mod client;
 pub mod credentials;
 pub mod error;
 pub mod subject;
+pub mod verdict;
 
 pub use cache::{CacheError, CacheOptions, CacheStats, Entry, Lookup, ValidatorCache};
 pub use client::{Auth, Client, Compatibility, Registered};
 pub use credentials::Credentials;
 pub use error::Error;
 pub use subject::segment;
+pub use verdict::Verdict;

@@ -1,0 +1,371 @@
+//! The gate's Redis side: the consumer group, reading new, pending and abandoned entries, and
+//! writing a batch's verdicts together with their acknowledgements.
+//!
+//! A batch is written by one Lua script: its `XADD`s, then the `XACK`s. Redis runs a script
+//! whole, so a gate killed at any moment leaves each entry either written and acknowledged or
+//! neither (it is then read again, by this gate after a restart or by another one claiming it).
+//! A script stops at its first failing command, and the acknowledgements come last: a write that
+//! fails leaves the batch pending instead of acknowledging entries that were not written.
+
+use std::time::Duration;
+
+use anyhow::{bail, Context};
+use redis::{Connection, Value};
+
+/// One stream entry as read: its id, its fields in order and byte for byte, and how many times
+/// the group has delivered it (1 for a first read).
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub id: String,
+    /// `None` for an entry deleted from the stream while it was pending.
+    pub fields: Option<Vec<(Vec<u8>, Vec<u8>)>>,
+    pub deliveries: u64,
+}
+
+impl Entry {
+    pub fn field(&self, name: &str) -> Option<&[u8]> {
+        self.fields
+            .as_ref()?
+            .iter()
+            .find(|(k, _)| k == name.as_bytes())
+            .map(|(_, v)| v.as_slice())
+    }
+}
+
+/// Where a judged entry goes.
+pub enum Target {
+    Output,
+    DeadLetter,
+    /// Nowhere: the entry vanished from the stream; it is only acknowledged.
+    Nowhere,
+}
+
+/// A judged entry: where it goes and the fields written there.
+pub struct Write {
+    pub id: String,
+    pub target: Target,
+    pub fields: Vec<(Vec<u8>, Vec<u8>)>,
+}
+
+pub struct Streams {
+    con: Connection,
+    pub stream: String,
+    group: String,
+    consumer: String,
+    output: String,
+    dead_letter: String,
+    /// Where `XAUTOCLAIM` goes on from.
+    claim_cursor: String,
+}
+
+/// The batch writer (see the module comment). KEYS: stream, output, dead letter. ARGV: group,
+/// the number of entries, then per entry its target (0 nowhere, 1 output, 2 dead letter), id,
+/// field count and fields.
+const COMMIT: &str = r#"
+local n = tonumber(ARGV[2])
+local i = 3
+local ids = {}
+for _ = 1, n do
+  local target = tonumber(ARGV[i])
+  local id = ARGV[i + 1]
+  local nf = tonumber(ARGV[i + 2])
+  if target > 0 then
+    local args = {KEYS[target + 1], '*'}
+    for k = 1, nf do args[k + 2] = ARGV[i + 2 + k] end
+    redis.call('XADD', unpack(args))
+  end
+  ids[#ids + 1] = id
+  i = i + 3 + nf
+end
+local acked = 0
+for s = 1, #ids, 500 do
+  acked = acked + redis.call('XACK', KEYS[1], ARGV[1], unpack(ids, s, math.min(s + 499, #ids)))
+end
+return acked
+"#;
+
+impl Streams {
+    pub fn connect(
+        url: &str,
+        stream: &str,
+        group: &str,
+        consumer: &str,
+        output: &str,
+        dead_letter: &str,
+    ) -> anyhow::Result<Streams> {
+        let client = redis::Client::open(url).with_context(|| format!("--redis {url}"))?;
+        let con = client
+            .get_connection_with_timeout(Duration::from_secs(10))
+            .with_context(|| format!("connecting to Redis at {url}"))?;
+        // Longer than any BLOCK the gate asks for: a read that outlives it means Redis is gone.
+        con.set_read_timeout(Some(Duration::from_secs(30)))?;
+        con.set_write_timeout(Some(Duration::from_secs(30)))?;
+        let mut s = Streams {
+            con,
+            stream: stream.to_string(),
+            group: group.to_string(),
+            consumer: consumer.to_string(),
+            output: output.to_string(),
+            dead_letter: dead_letter.to_string(),
+            claim_cursor: "0-0".into(),
+        };
+        for key in [stream, output, dead_letter] {
+            let kind: String = redis::cmd("TYPE").arg(key).query(&mut s.con)?;
+            if kind != "stream" && kind != "none" {
+                bail!("{key} holds a Redis {kind}, not a stream");
+            }
+        }
+        let created: redis::RedisResult<Value> = redis::cmd("XGROUP")
+            .arg("CREATE")
+            .arg(stream)
+            .arg(group)
+            .arg("0")
+            .arg("MKSTREAM")
+            .query(&mut s.con);
+        if let Err(e) = created {
+            if e.code() != Some("BUSYGROUP") {
+                return Err(e).context(format!("creating the consumer group {group} on {stream}"));
+            }
+        }
+        Ok(s)
+    }
+
+    /// Entries no consumer of the group has read yet, waiting up to `block` for some.
+    pub fn read_new(&mut self, count: u64, block: Duration) -> anyhow::Result<Vec<Entry>> {
+        let reply: Value = redis::cmd("XREADGROUP")
+            .arg("GROUP")
+            .arg(&self.group)
+            .arg(&self.consumer)
+            .arg("COUNT")
+            .arg(count)
+            .arg("BLOCK")
+            .arg(block.as_millis() as u64)
+            .arg("STREAMS")
+            .arg(&self.stream)
+            .arg(">")
+            .query(&mut self.con)?;
+        stream_entries(reply)
+    }
+
+    /// Entries this consumer read and did not acknowledge (a previous run that died, or entries
+    /// held back for a retry), after `after`, with their delivery counts.
+    pub fn read_own_pending(&mut self, after: &str, count: u64) -> anyhow::Result<Vec<Entry>> {
+        let reply: Value = redis::cmd("XREADGROUP")
+            .arg("GROUP")
+            .arg(&self.group)
+            .arg(&self.consumer)
+            .arg("COUNT")
+            .arg(count)
+            .arg("STREAMS")
+            .arg(&self.stream)
+            .arg(after)
+            .query(&mut self.con)?;
+        let mut entries = stream_entries(reply)?;
+        self.fill_deliveries(&mut entries)?;
+        Ok(entries)
+    }
+
+    /// Entries other consumers have held for `idle` or longer, taken over by this one.
+    pub fn claim_abandoned(&mut self, idle: Duration, count: u64) -> anyhow::Result<Vec<Entry>> {
+        let reply: Value = redis::cmd("XAUTOCLAIM")
+            .arg(&self.stream)
+            .arg(&self.group)
+            .arg(&self.consumer)
+            .arg(idle.as_millis() as u64)
+            .arg(&self.claim_cursor)
+            .arg("COUNT")
+            .arg(count)
+            .query(&mut self.con)?;
+        let Value::Array(parts) = reply else {
+            bail!("XAUTOCLAIM answered {reply:?}");
+        };
+        let mut parts = parts.into_iter();
+        self.claim_cursor = parts.next().map(text).transpose()?.unwrap_or("0-0".into());
+        let mut entries = match parts.next() {
+            Some(v) => entry_list(v)?,
+            None => Vec::new(),
+        };
+        self.fill_deliveries(&mut entries)?;
+        Ok(entries)
+    }
+
+    /// Delivery counts from the group's pending list (a re-read does not return them).
+    fn fill_deliveries(&mut self, entries: &mut [Entry]) -> anyhow::Result<()> {
+        let (Some(first), Some(last)) = (entries.first(), entries.last()) else {
+            return Ok(());
+        };
+        let reply: Value = redis::cmd("XPENDING")
+            .arg(&self.stream)
+            .arg(&self.group)
+            .arg(&first.id)
+            .arg(&last.id)
+            .arg(entries.len())
+            .arg(&self.consumer)
+            .query(&mut self.con)?;
+        let Value::Array(rows) = reply else {
+            bail!("XPENDING answered {reply:?}");
+        };
+        let mut counts = std::collections::HashMap::with_capacity(rows.len());
+        for row in rows {
+            let Value::Array(cols) = row else { continue };
+            let mut cols = cols.into_iter();
+            let (Some(id), Some(_owner), Some(_idle), Some(n)) =
+                (cols.next(), cols.next(), cols.next(), cols.next())
+            else {
+                continue;
+            };
+            let n = match n {
+                Value::Int(n) => n.max(1) as u64,
+                _ => 1,
+            };
+            counts.insert(text(id)?, n);
+        }
+        for e in entries {
+            e.deliveries = counts.get(&e.id).copied().unwrap_or(1);
+        }
+        Ok(())
+    }
+
+    /// Writes a batch's verdicts and acknowledges its entries, all in one script.
+    pub fn commit(&mut self, writes: &[Write]) -> anyhow::Result<()> {
+        if writes.is_empty() {
+            return Ok(());
+        }
+        let mut cmd = redis::cmd("EVAL");
+        cmd.arg(COMMIT)
+            .arg(3)
+            .arg(&self.stream)
+            .arg(&self.output)
+            .arg(&self.dead_letter)
+            .arg(&self.group)
+            .arg(writes.len());
+        for w in writes {
+            let target = match w.target {
+                Target::Nowhere => 0,
+                Target::Output => 1,
+                Target::DeadLetter => 2,
+            };
+            cmd.arg(target).arg(&w.id).arg(w.fields.len() * 2);
+            for (k, v) in &w.fields {
+                cmd.arg(k.as_slice()).arg(v.as_slice());
+            }
+        }
+        let _acked: i64 = cmd
+            .query(&mut self.con)
+            .context("writing a batch to the output and dead-letter streams")?;
+        Ok(())
+    }
+
+    /// Whether the group has entries it has not delivered yet (XINFO GROUPS' `lag`; Redis 7).
+    pub fn has_undelivered(&mut self) -> anyhow::Result<bool> {
+        let reply: Value = redis::cmd("XINFO")
+            .arg("GROUPS")
+            .arg(&self.stream)
+            .query(&mut self.con)?;
+        let Value::Array(groups) = reply else {
+            return Ok(false);
+        };
+        for g in groups {
+            let fields = match g {
+                Value::Array(f) => f,
+                Value::Map(m) => m.into_iter().flat_map(|(k, v)| [k, v]).collect(),
+                _ => continue,
+            };
+            let mut name = None;
+            let mut lag = None;
+            for pair in fields.chunks(2) {
+                if let [k, v] = pair {
+                    match text(k.clone())?.as_str() {
+                        "name" => name = Some(text(v.clone())?),
+                        "lag" => lag = Some(v.clone()),
+                        _ => {}
+                    }
+                }
+            }
+            if name.as_deref() == Some(self.group.as_str()) {
+                // A nil lag means Redis cannot tell (entries were deleted): assume there is more.
+                return Ok(!matches!(lag, Some(Value::Int(0))));
+            }
+        }
+        Ok(false)
+    }
+
+    /// Entries of the whole group still pending (read by some consumer, not acknowledged).
+    pub fn pending_in_group(&mut self) -> anyhow::Result<u64> {
+        let reply: Value = redis::cmd("XPENDING")
+            .arg(&self.stream)
+            .arg(&self.group)
+            .query(&mut self.con)?;
+        match reply {
+            Value::Array(parts) => match parts.into_iter().next() {
+                Some(Value::Int(n)) => Ok(n.max(0) as u64),
+                _ => Ok(0),
+            },
+            _ => Ok(0),
+        }
+    }
+}
+
+/// An `XREADGROUP` reply (`[[stream, [entry…]]]`, or nil when nothing came) as entries.
+fn stream_entries(reply: Value) -> anyhow::Result<Vec<Entry>> {
+    let streams = match reply {
+        Value::Nil => return Ok(Vec::new()),
+        Value::Array(s) => s,
+        Value::Map(m) => m
+            .into_iter()
+            .map(|(k, v)| Value::Array(vec![k, v]))
+            .collect(),
+        other => bail!("XREADGROUP answered {other:?}"),
+    };
+    let mut out = Vec::new();
+    for s in streams {
+        let Value::Array(parts) = s else { continue };
+        if let Some(list) = parts.into_iter().nth(1) {
+            out.extend(entry_list(list)?);
+        }
+    }
+    Ok(out)
+}
+
+/// `[[id, [field, value, …]], …]`; an entry deleted while pending has nil fields.
+fn entry_list(list: Value) -> anyhow::Result<Vec<Entry>> {
+    let Value::Array(items) = list else {
+        return Ok(Vec::new());
+    };
+    let mut out = Vec::with_capacity(items.len());
+    for item in items {
+        let Value::Array(pair) = item else { continue };
+        let mut pair = pair.into_iter();
+        let Some(id) = pair.next() else { continue };
+        let fields = match pair.next() {
+            Some(Value::Array(flat)) => {
+                let mut fields = Vec::with_capacity(flat.len() / 2);
+                let mut flat = flat.into_iter();
+                while let (Some(k), Some(v)) = (flat.next(), flat.next()) {
+                    fields.push((bytes(k)?, bytes(v)?));
+                }
+                Some(fields)
+            }
+            _ => None,
+        };
+        out.push(Entry {
+            id: text(id)?,
+            fields,
+            deliveries: 1,
+        });
+    }
+    Ok(out)
+}
+
+fn bytes(v: Value) -> anyhow::Result<Vec<u8>> {
+    match v {
+        Value::BulkString(b) => Ok(b),
+        Value::SimpleString(s) => Ok(s.into_bytes()),
+        Value::Int(n) => Ok(n.to_string().into_bytes()),
+        other => bail!("expected a string from Redis, got {other:?}"),
+    }
+}
+
+fn text(v: Value) -> anyhow::Result<String> {
+    String::from_utf8(bytes(v)?).context("a stream id that is not UTF-8")
+}
