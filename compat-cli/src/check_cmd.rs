@@ -17,6 +17,7 @@ use serde_json::{json, Value};
 use crate::cli::{CheckArgs, Format};
 use crate::input::Siblings;
 use crate::output::{self, Rendered};
+use crate::replay_cmd::Summary;
 use crate::repo_config::RepoConfig;
 use crate::{git, Outcome};
 
@@ -168,12 +169,41 @@ struct Checked {
     /// (baseline, current, report) per compared baseline version.
     reports: Vec<(Document, Document, Report)>,
     advice: Option<Advice>,
+    /// With `--replay`: the subject's archived events judged by its new schema.
+    replay: Option<Summary>,
 }
 
 impl Checked {
+    /// No breaking change, and no archived event the new schema refuses.
     fn compatible(&self) -> bool {
         self.reports.iter().all(|(_, _, r)| r.compatible)
+            && self.replay.as_ref().is_none_or(|r| r.rejected == 0)
     }
+}
+
+/// `--replay DIR`: the subject's archive (`DIR/SUBJECT`, a folder or a file) replayed against
+/// the working tree's schema at `path`; `None` when the subject has no archive.
+fn replay_subject(
+    args: &CheckArgs,
+    root: &Path,
+    subject: &str,
+    path: &str,
+) -> anyhow::Result<Option<Summary>> {
+    let Some(dir) = &args.replay else {
+        return Ok(None);
+    };
+    let archive = dir.join(subject);
+    if !archive.exists() {
+        return Ok(None);
+    }
+    let schemas = crate::validate_cmd::schema_file(
+        &root.join(path),
+        crate::input::MAX_REFERENCED_BYTES,
+        None,
+        true,
+    )?;
+    let unwrap = crate::replay_cmd::unwrap_of(&args.replay_envelope, &None);
+    crate::replay_cmd::replay(&schemas, &[archive], &unwrap, None, 5).map(Some)
 }
 
 pub fn run(args: &CheckArgs) -> anyhow::Result<Outcome> {
@@ -265,6 +295,7 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Outcome> {
         None => Siblings::tree(&root, crate::input::MAX_REFERENCED_BYTES),
     };
     let mut new: BTreeMap<String, Document> = BTreeMap::new();
+    let mut paths: BTreeMap<String, String> = BTreeMap::new();
     for path in to_read {
         let text =
             std::fs::read_to_string(root.join(&path)).with_context(|| format!("reading {path}"))?;
@@ -276,7 +307,16 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Outcome> {
                 other.name
             );
         }
+        paths.insert(subject.clone(), path);
         new.insert(subject, doc);
+    }
+    if let Some(dir) = &args.replay {
+        if !dir.is_dir() {
+            anyhow::bail!(
+                "--replay {}: not a folder (it holds one archive folder or file per subject)",
+                dir.display()
+            );
+        }
     }
     let Baseline {
         docs: mut baseline_docs,
@@ -309,6 +349,7 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Outcome> {
     let current: std::collections::BTreeSet<String> = new.keys().cloned().collect();
     for (subject, doc) in new {
         let options = settings(&subject)?;
+        let path = paths.get(&subject).map_or("", String::as_str);
         let Some(before) = baseline_docs.remove(&subject) else {
             checked.push(Checked {
                 subject: subject.clone(),
@@ -316,6 +357,7 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Outcome> {
                 options,
                 reports: Vec::new(),
                 advice: None,
+                replay: replay_subject(args, &root, &subject, path)?,
             });
             continue;
         };
@@ -348,12 +390,18 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Outcome> {
         } else {
             "changed"
         };
+        // Only a schema that differs from its baseline can refuse what was accepted before.
+        let replay = match latest {
+            Some(old) if old != doc.root => replay_subject(args, &root, &subject, path)?,
+            _ => None,
+        };
         checked.push(Checked {
             subject,
             status,
             options,
             reports,
             advice,
+            replay,
         });
     }
     if removals {
@@ -370,6 +418,7 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Outcome> {
                 options,
                 reports: vec![(old.clone(), old, report)],
                 advice: None,
+                replay: None,
             });
         }
     }
@@ -388,10 +437,33 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Outcome> {
         Format::Human => {
             let mut text = render(args, &checked)?;
             text.push_str(&advice_lines(&checked));
+            for c in &checked {
+                if let Some(r) = &c.replay {
+                    text.push_str(&r.lines(&format!("{}'s new schema", c.subject)));
+                }
+            }
             text.push_str(&summary);
             text
         }
-        Format::Github | Format::Sarif => render(args, &checked)?,
+        Format::Github => {
+            let mut text = render(args, &checked)?;
+            for c in &checked {
+                if let Some(r) = c.replay.as_ref().filter(|r| r.rejected > 0) {
+                    let file = paths.get(&c.subject).map_or("", String::as_str);
+                    text.push_str(&format!(
+                        "::error file={file},line=1,title=archived events refused::{} of {} archived events of {} are refused by the new schema (first: {})\n",
+                        r.rejected,
+                        r.replayed,
+                        c.subject,
+                        r.examples
+                            .first()
+                            .map_or(String::new(), |e| format!("{}:{}", e.file, e.line)),
+                    ));
+                }
+            }
+            text
+        }
+        Format::Sarif => render(args, &checked)?,
     };
     std::io::stdout().lock().write_all(text.as_bytes())?;
     Ok(if breaking == 0 {
@@ -463,14 +535,19 @@ fn json_report(
     let subjects: Vec<Value> = checked
         .iter()
         .map(|c| {
-            json!({
+            let mut v = json!({
                 "subject": c.subject,
                 "status": c.status,
                 "compatible": c.compatible(),
                 "mode": c.options.mode,
                 "rules": c.options.rules,
                 "schema_version": c.advice,
-            })
+            });
+            // Only with `--replay` and an archive for the subject.
+            if let Some(r) = &c.replay {
+                v["replay"] = json!(r);
+            }
+            v
         })
         .collect();
     let count = |s: &str| checked.iter().filter(|c| c.status == s).count();

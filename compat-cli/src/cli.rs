@@ -46,6 +46,9 @@ pub enum Command {
     /// Gate a Redis Stream: validate each entry against the registry, pass valid entries to an
     /// output stream and dead-letter the others, acknowledging only what was written.
     Gate(GateArgs),
+    /// Replay archived events (NDJSON, gzip'd or not, and folders of them) against a candidate
+    /// schema: how many would it refuse, and where.
+    Replay(ReplayArgs),
 }
 
 #[derive(Debug, Args)]
@@ -182,6 +185,14 @@ pub struct CheckArgs {
     /// Colors in human output: only on a terminal by default (and never with NO_COLOR set).
     #[arg(long, value_enum, default_value = "auto")]
     pub color: ColorArg,
+    /// Event archives, one folder (or file) per subject (`DIR/SUBJECT`, NDJSON, gzip'd or
+    /// not): each changed or added subject's archived events are replayed against its new
+    /// schema, and an event it refuses fails the check beside the static verdict.
+    #[arg(long, value_name = "DIR")]
+    pub replay: Option<PathBuf>,
+    /// With `--replay`: each archived line is an envelope and the event is this field.
+    #[arg(long, requires = "replay", value_name = "FIELD")]
+    pub replay_envelope: Option<String>,
     /// Credentials for `--against registry:URL`.
     #[command(flatten)]
     pub auth: AuthArgs,
@@ -330,4 +341,31 @@ pub struct GateArgs {
     pub progress_secs: u64,
     #[command(flatten)]
     pub auth: AuthArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ReplayArgs {
+    /// The candidate schema file (sibling files it references are followed).
+    #[arg(long)]
+    pub schema: PathBuf,
+    /// Archives: NDJSON files, gzip'd or not (told by their bytes), and folders of them.
+    #[arg(required = true)]
+    pub archives: Vec<PathBuf>,
+    /// Each line is an envelope and the event is this top-level field (a JSON value, or a
+    /// string holding the event's text).
+    #[arg(long)]
+    pub envelope: Option<String>,
+    /// Replay only lines whose top-level FIELD holds the string VALUE (archives that mix
+    /// subjects), e.g. `--only type=WidgetCreated`.
+    #[arg(long, value_name = "FIELD=VALUE", value_parser = crate::replay_cmd::parse_only)]
+    pub only: Option<(String, String)>,
+    /// Refused events shown (all are counted).
+    #[arg(long, default_value_t = 10)]
+    pub examples: u64,
+    /// Threads that validate (default: one per core).
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
+    pub jobs: Option<u16>,
+    /// Largest schema file read, in bytes.
+    #[arg(long, default_value_t = 16 * 1024 * 1024)]
+    pub max_schema_bytes: u64,
 }

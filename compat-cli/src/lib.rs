@@ -1,6 +1,7 @@
 //! The library half of `compat-cli`: argument types ([`cli`]), subcommands, and output formats
 //! ([`output`]). Every subcommand returns an [`Outcome`] that maps to the exit code.
 
+pub mod archive;
 pub mod check_cmd;
 pub mod cli;
 pub mod diff_cmd;
@@ -12,6 +13,7 @@ pub mod output;
 pub mod publish_cmd;
 pub mod register_cmd;
 pub mod registry;
+pub mod replay_cmd;
 pub mod repo_config;
 pub mod validate_cmd;
 mod validate_jobs;
@@ -50,5 +52,6 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Publish(args) => publish_cmd::run(&args),
         Command::Lint(args) => lint_cmd::run(&args),
         Command::Gate(args) => gate::run(&args),
+        Command::Replay(args) => replay_cmd::run(&args),
     }
 }

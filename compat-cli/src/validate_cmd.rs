@@ -20,6 +20,7 @@ use schema_core::payload::{Field, Payload, Reader};
 use schema_core::validate::{Compiled, Violation};
 use schema_core::Document;
 
+use crate::archive::Unwrap;
 use crate::cli::ValidateArgs;
 use crate::input::read_schema;
 use crate::Outcome;
@@ -28,11 +29,23 @@ use crate::Outcome;
 pub(crate) struct Sinks {
     dlq: Option<BufWriter<File>>,
     valid: Option<BufWriter<File>>,
-    valid_count: u64,
-    invalid_count: u64,
-    /// Human lines reported (the first few hundred; the DLQ has all of them).
+    pub(crate) valid_count: u64,
+    pub(crate) invalid_count: u64,
+    /// Lines that hold another subject's event (an archive envelope's filter).
+    pub(crate) skipped_count: u64,
+    /// Invalid payloads reported (the first `report_limit`; the DLQ has all of them).
     reported: u64,
+    report_limit: u64,
+    /// With `Some`, the reported payloads are kept here instead of printed.
+    pub(crate) examples: Option<Vec<Example>>,
     pub(crate) progress: ProgressBar,
+}
+
+/// An invalid payload where it was found.
+pub(crate) struct Example {
+    pub file: String,
+    pub line: u64,
+    pub errors: Vec<Violation>,
 }
 
 const REPORT_LIMIT: u64 = 200;
@@ -43,9 +56,30 @@ pub(crate) enum Verdict {
     /// Valid, with failed `NONE` rules to print.
     Recorded(Vec<Violation>),
     Invalid(Vec<Violation>),
+    /// Another subject's event: counted, nothing else.
+    Skipped,
 }
 
 impl Sinks {
+    pub(crate) fn new(
+        dlq: Option<BufWriter<File>>,
+        valid: Option<BufWriter<File>>,
+        report_limit: u64,
+        progress: ProgressBar,
+    ) -> Sinks {
+        Sinks {
+            dlq,
+            valid,
+            valid_count: 0,
+            invalid_count: 0,
+            skipped_count: 0,
+            reported: 0,
+            report_limit,
+            examples: None,
+            progress,
+        }
+    }
+
     /// Counts, prints and writes one payload's verdict.
     pub(crate) fn apply(
         &mut self,
@@ -56,12 +90,16 @@ impl Sinks {
         match verdict {
             Verdict::Valid => self.accept(raw),
             Verdict::Recorded(errors) => {
-                if self.reported < REPORT_LIMIT {
+                if self.reported < self.report_limit && self.examples.is_none() {
                     self.progress.suspend(|| report(file, line, &errors));
                 }
                 self.accept(raw)
             }
-            Verdict::Invalid(errors) => self.reject(file, line, raw, &errors),
+            Verdict::Invalid(errors) => self.reject(file, line, raw, errors),
+            Verdict::Skipped => {
+                self.skipped_count += 1;
+                Ok(())
+            }
         }
     }
 
@@ -79,17 +117,27 @@ impl Sinks {
         file: &str,
         line: u64,
         raw: &[u8],
-        errors: &[Violation],
+        errors: Vec<Violation>,
     ) -> anyhow::Result<()> {
         self.invalid_count += 1;
-        if self.reported < REPORT_LIMIT {
-            // Printed around the bar so it is not torn.
-            self.progress.suspend(|| report(file, line, errors));
+        if self.reported < self.report_limit {
             self.reported += 1;
-            if self.reported == REPORT_LIMIT {
-                self.progress.suspend(|| {
-                    eprintln!("… further invalid payloads are only counted (and written to --dlq)")
+            if let Some(kept) = &mut self.examples {
+                kept.push(Example {
+                    file: file.to_string(),
+                    line,
+                    errors: errors.clone(),
                 });
+            } else {
+                // Printed around the bar so it is not torn.
+                self.progress.suspend(|| report(file, line, &errors));
+                if self.reported == self.report_limit {
+                    self.progress.suspend(|| {
+                        eprintln!(
+                            "… further invalid payloads are only counted (and written to --dlq)"
+                        )
+                    });
+                }
             }
         }
         if let Some(w) = &mut self.dlq {
@@ -99,7 +147,7 @@ impl Sinks {
                 line,
                 subject: None,
                 version: None,
-                errors,
+                errors: &errors,
                 payload: Kept::of(trim_eol(raw)),
             };
             serde_json::to_writer(&mut *w, &rec)?;
@@ -109,7 +157,7 @@ impl Sinks {
     }
 }
 
-fn report(file: &str, line: u64, errors: &[Violation]) {
+pub(crate) fn report(file: &str, line: u64, errors: &[Violation]) {
     for e in errors {
         let at = if e.instance_pointer.is_empty() {
             "/"
@@ -269,7 +317,7 @@ fn stream(
     reader: &mut Reader,
     name: &str,
     input: impl Read,
-    dead_letters: bool,
+    unwrap: &Unwrap,
 ) -> anyhow::Result<()> {
     let mut input = BufReader::with_capacity(1 << 20, input);
     let mut line = Vec::with_capacity(4096);
@@ -294,15 +342,11 @@ fn stream(
         let Some(payload) = schema_core::payload::ndjson_payload(n, &line) else {
             continue;
         };
-        if dead_letters {
-            // Each line is a record of an earlier run: the event it holds is validated.
-            match schema_core::dead_letter::payload_of(payload) {
-                Ok(event) => check_one(v, sinks, reader, (name, n), &event)?,
-                Err(why) => anyhow::bail!("{name}:{n}: {why}"),
-            }
-            continue;
+        match unwrap.event(payload) {
+            Ok(Some(event)) => check_one(v, sinks, reader, (name, n), &event)?,
+            Ok(None) => sinks.apply((name, n), payload, Verdict::Skipped)?,
+            Err(why) => anyhow::bail!("{name}:{n}: {why}"),
         }
-        check_one(v, sinks, reader, (name, n), payload)?;
     }
 }
 
@@ -316,6 +360,18 @@ fn progress_bar(inputs: &[PathBuf]) -> ProgressBar {
         .sum();
     if !std::io::stderr().is_terminal() || total < PROGRESS_MIN_BYTES {
         return ProgressBar::hidden();
+    }
+    // Compressed inputs count their decompressed bytes: no total to compare with.
+    if inputs
+        .iter()
+        .any(|p| p.extension().is_some_and(|e| e == "gz"))
+    {
+        let bar = ProgressBar::new_spinner();
+        bar.set_style(
+            ProgressStyle::with_template("{spinner} {bytes} {bytes_per_sec} {msg}")
+                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+        );
+        return bar;
     }
     let bar = ProgressBar::new(total);
     bar.set_style(
@@ -340,28 +396,92 @@ fn create(path: &Option<PathBuf>) -> anyhow::Result<Option<BufWriter<File>>> {
         .transpose()
 }
 
-/// The CEL domain rules of `--rule-set`, for a schema file.
-fn local_contract(args: &ValidateArgs, schema: &serde_json::Value) -> anyhow::Result<Contract> {
-    let Some(path) = &args.rule_set else {
-        return Ok(Contract::default());
+/// A schema file (its sibling references followed) with the CEL domain rules of a rule set
+/// file (Confluent's `ruleSet` JSON), if one is given. With `unpinned`, a declared
+/// `schema_version` accepts any version string: for judging events written under earlier
+/// versions by their content (replays), which the version pin alone would refuse.
+pub(crate) fn schema_file(
+    path: &Path,
+    max_bytes: u64,
+    rule_set: Option<&Path>,
+    unpinned: bool,
+) -> anyhow::Result<Schemas> {
+    let mut doc = read_schema(path, max_bytes)?;
+    if unpinned && schema_core::version::declared(&doc.root).is_ok() {
+        if let Some(pin) = doc.root.pointer_mut("/properties/schema_version") {
+            *pin = serde_json::json!({"type": "string"});
+        }
+    }
+    let (set, idx) = crate::input::with_references(doc, path, max_bytes)?;
+    let contract = match rule_set {
+        None => Contract::default(),
+        Some(rules) => {
+            let text = std::fs::read_to_string(rules)
+                .with_context(|| format!("reading the rule set {}", rules.display()))?;
+            let rule_set: registry_api::RuleSet =
+                serde_json::from_str(&text).with_context(|| {
+                    format!(
+                        "{}: not a ruleSet (Confluent's JSON shape)",
+                        rules.display()
+                    )
+                })?;
+            Contract::compile(&rule_set.domain_specs(), &set.get(idx).root)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", rules.display()))?
+        }
     };
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("reading the rule set {}", path.display()))?;
-    let rule_set: registry_api::RuleSet = serde_json::from_str(&text)
-        .with_context(|| format!("{}: not a ruleSet (Confluent's JSON shape)", path.display()))?;
-    Contract::compile(&rule_set.domain_specs(), schema)
-        .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
+    Ok(Schemas::One(Checked {
+        compiled: Compiled::in_set(&set, idx).map_err(|e| anyhow::anyhow!("{e}"))?,
+        contract,
+    }))
+}
+
+/// Judges every input (`-` is stdin; `.json` files hold one payload when lines are events;
+/// anything else is NDJSON, gzip'd or not) on `jobs` threads (default: one per core).
+pub(crate) fn judge_inputs(
+    schemas: &Schemas,
+    sinks: &mut Sinks,
+    inputs: &[PathBuf],
+    jobs: Option<u16>,
+    unwrap: &Unwrap,
+) -> anyhow::Result<()> {
+    let jobs = jobs.map_or_else(
+        || std::thread::available_parallelism().map_or(1, usize::from),
+        usize::from,
+    );
+    let mut reader = Reader::default();
+    // NDJSON on `jobs` threads (one: on this thread, without the pipeline).
+    let mut ndjson = |sinks: &mut Sinks, name: &str, input: Box<dyn Read + Send>| {
+        if jobs > 1 {
+            crate::validate_jobs::stream(schemas, sinks, jobs, name, input, unwrap)
+        } else {
+            stream(schemas, sinks, &mut reader, name, input, unwrap)
+        }
+    };
+    for input in inputs {
+        if input == Path::new("-") {
+            ndjson(sinks, "<stdin>", Box::new(std::io::stdin()))?;
+            continue;
+        }
+        let name = input.display().to_string();
+        if input.extension().is_some_and(|e| e == "json") && matches!(unwrap, Unwrap::Line) {
+            let mut text = Vec::new();
+            File::open(input)
+                .and_then(|f| BufReader::new(f).read_to_end(&mut text))
+                .with_context(|| format!("reading {name}"))?;
+            sinks.progress.inc(text.len() as u64);
+            let verdict = judge(schemas, &mut Reader::default(), &text);
+            sinks.apply((&name, 1), &text, verdict)?;
+        } else {
+            ndjson(sinks, &name, crate::archive::open(input)?)?;
+        }
+    }
+    Ok(())
 }
 
 pub fn run(args: &ValidateArgs) -> anyhow::Result<Outcome> {
     let compiled = match (&args.schema, &args.registry, &args.subject) {
         (Some(path), _, _) => {
-            let doc = read_schema(path, args.max_schema_bytes)?;
-            let (set, idx) = crate::input::with_references(doc, path, args.max_schema_bytes)?;
-            Schemas::One(Checked {
-                compiled: Compiled::in_set(&set, idx).map_err(|e| anyhow::anyhow!("{e}"))?,
-                contract: local_contract(args, &set.get(idx).root)?,
-            })
+            schema_file(path, args.max_schema_bytes, args.rule_set.as_deref(), false)?
         }
         (None, Some(registry), Some(subject)) => fetch(args, registry, subject)?,
         _ => anyhow::bail!("give --schema FILE to validate against a schema file, or --registry URL with --subject S to validate against registered versions"),
@@ -369,55 +489,20 @@ pub fn run(args: &ValidateArgs) -> anyhow::Result<Outcome> {
     let inputs: Vec<PathBuf> = if args.payloads.is_empty() {
         vec![PathBuf::from("-")]
     } else {
-        args.payloads.clone()
+        crate::archive::files(&args.payloads)?
     };
-    let mut sinks = Sinks {
-        dlq: create(&args.dlq)?,
-        valid: create(&args.valid_out)?,
-        valid_count: 0,
-        invalid_count: 0,
-        reported: 0,
-        progress: progress_bar(&inputs),
-    };
-    let mut reader = Reader::default();
-    let jobs = args.jobs.map_or_else(
-        || std::thread::available_parallelism().map_or(1, usize::from),
-        usize::from,
+    let mut sinks = Sinks::new(
+        create(&args.dlq)?,
+        create(&args.valid_out)?,
+        REPORT_LIMIT,
+        progress_bar(&inputs),
     );
-    // NDJSON on `jobs` threads (one: on this thread, without the pipeline).
-    let mut ndjson = |sinks: &mut Sinks, name: &str, input: Box<dyn Read + Send>| {
-        if jobs > 1 {
-            crate::validate_jobs::stream(&compiled, sinks, jobs, name, input, args.dead_letters)
-        } else {
-            stream(
-                &compiled,
-                sinks,
-                &mut reader,
-                name,
-                input,
-                args.dead_letters,
-            )
-        }
+    let unwrap = if args.dead_letters {
+        Unwrap::DeadLetter
+    } else {
+        Unwrap::Line
     };
-    for input in &inputs {
-        if input == Path::new("-") {
-            ndjson(&mut sinks, "<stdin>", Box::new(std::io::stdin()))?;
-            continue;
-        }
-        let name = input.display().to_string();
-        let file = File::open(input).with_context(|| format!("reading {name}"))?;
-        if input.extension().is_some_and(|e| e == "json") && !args.dead_letters {
-            let mut text = Vec::new();
-            BufReader::new(file)
-                .read_to_end(&mut text)
-                .with_context(|| format!("reading {name}"))?;
-            sinks.progress.inc(text.len() as u64);
-            let verdict = judge(&compiled, &mut Reader::default(), &text);
-            sinks.apply((&name, 1), &text, verdict)?;
-        } else {
-            ndjson(&mut sinks, &name, Box::new(file))?;
-        }
-    }
+    judge_inputs(&compiled, &mut sinks, &inputs, args.jobs, &unwrap)?;
     sinks.progress.finish_and_clear();
     for w in [&mut sinks.dlq, &mut sinks.valid].into_iter().flatten() {
         w.flush()?;

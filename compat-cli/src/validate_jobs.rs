@@ -4,6 +4,7 @@
 //! few batches per worker are in memory whatever the input's size, and the counts, the report
 //! and the files written are the same as with one job.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read};
 use std::ops::Range;
@@ -13,6 +14,7 @@ use std::sync::{Arc, Mutex};
 use anyhow::Context;
 use schema_core::payload::Reader;
 
+use crate::archive::Unwrap;
 use crate::validate_cmd::{judge, Schemas, Sinks, Verdict};
 
 /// A batch is cut after this many bytes or lines.
@@ -41,7 +43,7 @@ pub(crate) fn stream(
     jobs: usize,
     name: &str,
     input: impl Read + Send,
-    dead_letters: bool,
+    unwrap: &Unwrap,
 ) -> anyhow::Result<()> {
     let jobs = jobs.max(1);
     let (work_tx, work_rx) = sync_channel::<Batch>(jobs * 2);
@@ -61,7 +63,7 @@ pub(crate) fn stream(
         });
         for _ in 0..jobs {
             let (work_rx, done_tx) = (work_rx.clone(), done_tx.clone());
-            scope.spawn(move || work(schemas, &work_rx, &done_tx, dead_letters, name));
+            scope.spawn(move || work(schemas, &work_rx, &done_tx, unwrap, name));
         }
         drop((done_tx, work_rx));
         let written = write(sinks, name, &done_rx);
@@ -119,7 +121,7 @@ fn work(
     schemas: &Schemas,
     work: &Mutex<Receiver<Batch>>,
     done: &std::sync::mpsc::SyncSender<Done>,
-    dead_letters: bool,
+    unwrap: &Unwrap,
     name: &str,
 ) {
     let mut reader = Reader::default();
@@ -127,7 +129,7 @@ fn work(
         let next = work.lock().unwrap_or_else(|p| p.into_inner()).recv();
         let Ok(batch) = next else { return };
         let seq = batch.seq;
-        let judged = judge_batch(schemas, &mut reader, &batch, dead_letters, name);
+        let judged = judge_batch(schemas, &mut reader, &batch, unwrap, name);
         if done.send((seq, judged.map(|j| (batch, j)))).is_err() {
             return;
         }
@@ -138,7 +140,7 @@ fn judge_batch(
     schemas: &Schemas,
     reader: &mut Reader,
     batch: &Batch,
-    dead_letters: bool,
+    unwrap: &Unwrap,
     name: &str,
 ) -> Result<Vec<Judged>, String> {
     let mut out = Vec::with_capacity(batch.lines.len());
@@ -149,13 +151,14 @@ fn judge_batch(
         let Some(payload) = schema_core::payload::ndjson_payload(*n, line) else {
             continue;
         };
-        if dead_letters {
-            let event = schema_core::dead_letter::payload_of(payload)
-                .map_err(|why| format!("{name}:{n}: {why}"))?;
-            let verdict = judge(schemas, reader, &event);
-            out.push((i, Some(event), verdict));
-        } else {
-            out.push((i, None, judge(schemas, reader, payload)));
+        match unwrap.event(payload) {
+            Ok(None) => out.push((i, None, Verdict::Skipped)),
+            Ok(Some(Cow::Borrowed(event))) => out.push((i, None, judge(schemas, reader, event))),
+            Ok(Some(Cow::Owned(event))) => {
+                let verdict = judge(schemas, reader, &event);
+                out.push((i, Some(event), verdict));
+            }
+            Err(why) => return Err(format!("{name}:{n}: {why}")),
         }
     }
     Ok(out)

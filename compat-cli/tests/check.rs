@@ -594,3 +594,67 @@ fn a_shallow_clone_is_named_as_the_cause() {
     );
     std::fs::remove_dir_all(clone).ok();
 }
+
+#[test]
+fn replay_adds_the_archived_events_a_change_refuses() {
+    let r = base_repo("replay");
+    // Blue widgets are no longer allowed: statically breaking, and the archive says how much.
+    let mut w = widget("2.0.0");
+    w["properties"]["color"]["enum"] = json!(["red", "green"]);
+    r.write("schemas/widgets/WidgetCreated.json", &w);
+    r.commit("no more blue");
+    let archive = r.dir.join("archive/widgets.WidgetCreated");
+    std::fs::create_dir_all(&archive).unwrap();
+    let event = |color: &str| {
+        format!(
+            r#"{{"schema_version":"1.0.1","event_id":"0b5c6f0e-8d4c-4c0e-9a53-3f2d6b0f7a11","occurred_at":"2026-11-01T10:00:00Z","widget_id":"6d1f3f9e-1f5b-4b7e-8c1a-2a9f6c3d4e5f","name":"w","color":"{color}"}}"#
+        )
+    };
+    std::fs::write(
+        archive.join("2026-11-01.ndjson"),
+        [event("red"), event("blue"), event("green"), event("blue")].join("\n") + "\n",
+    )
+    .unwrap();
+    let o = r.check(&["--against", "main", "--replay", "archive"]);
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(
+        out.contains("replayed 4 archived events from 1 files against widgets.WidgetCreated's new schema: 2 rejected (50.00%)"),
+        "{out}"
+    );
+    assert!(out.contains("2026-11-01.ndjson:2: /color:"), "{out}");
+    let o = r.check(&[
+        "--against",
+        "main",
+        "--replay",
+        "archive",
+        "--format",
+        "json",
+    ]);
+    let v = json_out(&o);
+    let widgets = v["subjects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["subject"] == "widgets.WidgetCreated")
+        .unwrap();
+    assert_eq!(widgets["replay"]["rejected"], 2, "{widgets}");
+    assert_eq!(widgets["replay"]["replayed"], 4);
+    assert_eq!(widgets["replay"]["examples"][0]["line"], 2);
+    let o = r.check(&[
+        "--against",
+        "main",
+        "--replay",
+        "archive",
+        "--format",
+        "github",
+    ]);
+    assert!(
+        stdout(&o).contains("::error file=schemas/widgets/WidgetCreated.json,line=1,title=archived events refused::2 of 4 archived events of widgets.WidgetCreated"),
+        "{}",
+        stdout(&o)
+    );
+    // A replay folder that is not there is an error, not a pass.
+    let o = r.check(&["--against", "main", "--replay", "nosuch"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+}
