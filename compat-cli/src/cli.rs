@@ -321,7 +321,7 @@ pub struct GateArgs {
     #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..))]
     pub max_deliveries: u64,
     /// Entries another consumer of the group has held this long (milliseconds) are claimed:
-    /// its gate is presumed dead.
+    /// its gate is presumed dead. Keep it well above the time a batch takes.
     #[arg(long, default_value_t = 60_000)]
     pub claim_idle_ms: u64,
     /// Entries read and written per round trip.

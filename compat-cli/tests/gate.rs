@@ -457,3 +457,105 @@ fn unusable_settings_are_refused_before_any_work() {
         text(&o)
     );
 }
+
+#[test]
+fn an_unreachable_registry_puts_verdicts_off_then_parks_them() {
+    let Some(redis) = Redis::start("an_unreachable_registry_puts_verdicts_off_then_parks_them")
+    else {
+        return;
+    };
+    let mut con = redis.connect();
+    let id: String = redis::cmd("XADD")
+        .arg("ev")
+        .arg("*")
+        .arg("subject")
+        .arg("widgets")
+        .arg("payload")
+        .arg(r#"{"amount":1}"#)
+        .query(&mut con)
+        .unwrap();
+    // Nothing listens there.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let o = gate(
+        &redis,
+        &format!("http://127.0.0.1:{port}"),
+        "ev",
+        &["--drain", "--max-deliveries", "3"],
+    )
+    .output()
+    .unwrap();
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(
+        text(&o).contains("verdicts put off, retrying"),
+        "{}",
+        text(&o)
+    );
+    let dlq = entries(&mut con, "ev:dlq");
+    assert_eq!(dlq.len(), 1);
+    let fields = &dlq[0].1;
+    assert_eq!(fields["schemagate-source"], id.as_bytes());
+    assert_eq!(fields["schemagate-reason"], b"poison");
+    assert_eq!(fields["schemagate-deliveries"], b"3");
+    let errors = String::from_utf8_lossy(&fields["schemagate-errors"]).to_string();
+    assert!(errors.contains("unreachable"), "{errors}");
+    assert_eq!(xlen(&mut con, "ev:valid"), 0);
+    assert_eq!(pending(&mut con, "ev"), 0);
+}
+
+#[test]
+fn an_output_replaced_mid_run_sends_its_entries_to_the_dead_letter_stream() {
+    let Some(redis) = Redis::start("an_output_replaced_mid_run") else {
+        return;
+    };
+    let (dir, _rt, base) = open_registry("gate-replaced");
+    register(&base, &dir, "widgets", SCHEMA);
+    let mut con = redis.connect();
+    let ok = r#"{"schema_version":"1.0.0","widget_id":"a","amount":1}"#;
+    let add = |con: &mut redis::Connection| -> String {
+        redis::cmd("XADD")
+            .arg("ev")
+            .arg("*")
+            .arg("subject")
+            .arg("widgets")
+            .arg("payload")
+            .arg(ok)
+            .query(con)
+            .unwrap()
+    };
+    add(&mut con);
+    let mut child = gate(&redis, &base, "ev", &[])
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while xlen(&mut con, "ev:valid") < 1 {
+        assert!(Instant::now() < deadline);
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    // Someone turns the output stream into a string while the gate runs.
+    let _: () = redis::cmd("DEL").arg("ev:valid").query(&mut con).unwrap();
+    let _: () = redis::cmd("SET")
+        .arg("ev:valid")
+        .arg("oops")
+        .query(&mut con)
+        .unwrap();
+    let second = add(&mut con);
+    while xlen(&mut con, "ev:dlq") < 1 {
+        assert!(Instant::now() < deadline, "the entry was not rescued");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let dlq = entries(&mut con, "ev:dlq");
+    let fields = &dlq[0].1;
+    assert_eq!(fields["schemagate-source"], second.as_bytes());
+    assert_eq!(fields["schemagate-reason"], b"write-failed");
+    assert_eq!(fields["payload"], ok.as_bytes());
+    assert!(String::from_utf8_lossy(&fields["schemagate-write-error"]).contains("WRONGTYPE"));
+    assert_eq!(pending(&mut con, "ev"), 0);
+    std::fs::remove_dir_all(dir).ok();
+}

@@ -157,20 +157,22 @@ impl Gate<'_> {
         }
     }
 
-    /// Judges a batch and writes it; answers the first put-off reason, if any entry was put off.
+    /// Judges a batch and writes it. Entries put off (the registry could not be asked) are
+    /// answered, still pending, with the first reason, to be tried again.
     fn process(
         &mut self,
         streams: &mut Streams,
         batch: Vec<Entry>,
-    ) -> anyhow::Result<Option<String>> {
+    ) -> anyhow::Result<(Vec<Entry>, Option<String>)> {
         let mut writes = Vec::with_capacity(batch.len());
-        let mut put_off = None;
-        for entry in batch {
+        let mut put_off = Vec::new();
+        let mut why = None;
+        for mut entry in batch {
             self.counters.read += 1;
             if entry.deliveries > 1 {
                 self.counters.redelivered += 1;
             }
-            let Some(fields) = &entry.fields else {
+            if entry.fields.is_none() {
                 self.counters.vanished += 1;
                 writes.push(Write {
                     id: entry.id,
@@ -178,7 +180,7 @@ impl Gate<'_> {
                     fields: Vec::new(),
                 });
                 continue;
-            };
+            }
             // Past the limit the entry is not even judged: judging it may be what kills the gate.
             let decision = if entry.deliveries > self.args.max_deliveries {
                 dead(
@@ -191,50 +193,54 @@ impl Gate<'_> {
                 )
             } else {
                 match self.decide(&entry) {
-                    Decision::Retry(why) if entry.deliveries >= self.args.max_deliveries => dead(
+                    Decision::Retry(e) if entry.deliveries >= self.args.max_deliveries => dead(
                         Reason::Poison,
                         None,
                         format!(
-                            "delivered {} times without a verdict: {why}",
+                            "delivered {} times without a verdict: {e}",
                             entry.deliveries
                         ),
                     ),
                     d => d,
                 }
             };
-            let mut out = fields.clone();
-            out.push((SOURCE.into(), entry.id.clone().into_bytes()));
-            if entry.deliveries > 1 {
-                out.push((DELIVERIES.into(), entry.deliveries.to_string().into_bytes()));
-            }
             let target = match decision {
                 Decision::Pass => {
                     self.counters.valid += 1;
                     Target::Output
                 }
-                Decision::Dead {
-                    reason,
-                    subject,
-                    version,
-                    errors,
-                } => {
+                Decision::Dead { reason, .. } => {
                     self.counters.dead_letter(reason);
-                    out.push((REASON.into(), reason.as_str().into()));
-                    if let Some(s) = subject {
-                        out.push((SUBJECT.into(), s.into_bytes()));
-                    }
-                    if let Some(v) = version {
-                        out.push((VERSION.into(), v.to_string().into_bytes()));
-                    }
-                    out.push((ERRORS.into(), serde_json::to_vec(&errors)?));
                     Target::DeadLetter
                 }
-                Decision::Retry(why) => {
+                Decision::Retry(e) => {
                     self.counters.retries += 1;
-                    put_off.get_or_insert(why);
+                    why.get_or_insert(e);
+                    put_off.push(entry);
                     continue;
                 }
             };
+            let mut out = entry.fields.take().unwrap_or_default();
+            out.push((SOURCE.into(), entry.id.clone().into_bytes()));
+            if entry.deliveries > 1 {
+                out.push((DELIVERIES.into(), entry.deliveries.to_string().into_bytes()));
+            }
+            if let Decision::Dead {
+                reason,
+                subject,
+                version,
+                errors,
+            } = decision
+            {
+                out.push((REASON.into(), reason.as_str().into()));
+                if let Some(s) = subject {
+                    out.push((SUBJECT.into(), s.into_bytes()));
+                }
+                if let Some(v) = version {
+                    out.push((VERSION.into(), v.to_string().into_bytes()));
+                }
+                out.push((ERRORS.into(), serde_json::to_vec(&errors)?));
+            }
             writes.push(Write {
                 id: entry.id,
                 target,
@@ -243,7 +249,58 @@ impl Gate<'_> {
         }
         streams.commit(&writes)?;
         self.counters.batches += 1;
-        Ok(put_off)
+        Ok((put_off, why))
+    }
+}
+
+/// Entries put off (still pending in Redis) until their next try, with a doubling backoff.
+struct Retries {
+    entries: Vec<Entry>,
+    at: Instant,
+    backoff: Duration,
+}
+
+impl Default for Retries {
+    fn default() -> Retries {
+        Retries {
+            entries: Vec::new(),
+            at: Instant::now(),
+            backoff: Duration::from_millis(200),
+        }
+    }
+}
+
+impl Retries {
+    fn add(&mut self, reporter: &mut Reporter, (later, why): (Vec<Entry>, Option<String>)) {
+        if let Some(why) = why {
+            reporter.note(&why);
+        }
+        if later.is_empty() {
+            if self.entries.is_empty() {
+                self.backoff = Duration::from_millis(200);
+            }
+            return;
+        }
+        self.entries.extend(later);
+        self.at = Instant::now() + self.backoff;
+        self.backoff = (self.backoff * 2).min(Duration::from_secs(30));
+    }
+
+    /// The entries whose next try is due, each counted as delivered once more.
+    fn due(&mut self) -> Option<Vec<Entry>> {
+        if self.entries.is_empty() || Instant::now() < self.at {
+            return None;
+        }
+        let mut batch = std::mem::take(&mut self.entries);
+        for e in &mut batch {
+            e.deliveries += 1;
+        }
+        Some(batch)
+    }
+
+    /// How long until the next try, if any entry waits.
+    fn waiting(&self) -> Option<Duration> {
+        (!self.entries.is_empty()).then(|| self.at.saturating_duration_since(Instant::now()))
     }
 }
 
@@ -292,64 +349,77 @@ pub fn run(args: &GateArgs) -> anyhow::Result<Outcome> {
         args.metrics.clone(),
     );
     let claim_idle = Duration::from_millis(args.claim_idle_ms);
-    // Own pending entries first: what a previous run of this consumer read and did not finish.
-    let mut retry_at = Some(Instant::now());
-    let mut backoff = Duration::from_millis(200);
-    let mut claim_at = Instant::now();
     let block = if args.drain {
         Duration::from_millis(100)
     } else {
         Duration::from_secs(1)
     };
+    let mut retry = Retries::default();
+    // First what a previous run of this consumer read and did not finish, before reading on.
+    let mut after = "0".to_string();
     loop {
-        let mut idle = true;
-        if retry_at.is_some_and(|t| Instant::now() >= t) {
-            retry_at = None;
-            let mut after = "0".to_string();
-            loop {
-                let batch = streams.read_own_pending(&after, args.batch)?;
-                let Some(last) = batch.last() else { break };
-                after = last.id.clone();
+        let batch = streams.read_own_pending(&after, args.batch)?;
+        let Some(last) = batch.last() else { break };
+        after = last.id.clone();
+        retry.add(&mut reporter, gate.process(&mut streams, batch)?);
+    }
+
+    // New entries are read one batch ahead on a second connection, while this thread judges and
+    // writes the one before: Redis and the validator work at the same time.
+    let mut ahead = Streams::connect(
+        &args.redis,
+        &args.stream,
+        &args.group,
+        &args.consumer,
+        &output,
+        &dead_letter,
+    )?;
+    let (tx, rx) = std::sync::mpsc::sync_channel::<anyhow::Result<Vec<Entry>>>(1);
+    let batch_size = args.batch;
+    let looped: anyhow::Result<()> = std::thread::scope(|scope| {
+        scope.spawn(move || loop {
+            let read = ahead.read_new(batch_size, block);
+            let failed = read.is_err();
+            if tx.send(read).is_err() || failed {
+                return;
+            }
+        });
+        // Owned here, so that leaving the loop closes the channel and ends the reader.
+        let rx = rx;
+        let mut claim_at = Instant::now();
+        loop {
+            let mut idle = true;
+            if let Some(batch) = retry.due() {
                 idle = false;
-                if let Some(why) = gate.process(&mut streams, batch)? {
-                    reporter.note(&why);
-                    retry_at = Some(Instant::now() + backoff);
-                    backoff = (backoff * 2).min(Duration::from_secs(30));
+                retry.add(&mut reporter, gate.process(&mut streams, batch)?);
+            }
+            if Instant::now() >= claim_at {
+                claim_at = Instant::now() + (claim_idle / 2).max(Duration::from_millis(100));
+                let batch = streams.claim_abandoned(claim_idle, args.batch)?;
+                if !batch.is_empty() {
+                    idle = false;
+                    claim_at = Instant::now();
+                    retry.add(&mut reporter, gate.process(&mut streams, batch)?);
                 }
             }
-        }
-        if Instant::now() >= claim_at {
-            claim_at = Instant::now() + (claim_idle / 2).max(Duration::from_millis(100));
-            let batch = streams.claim_abandoned(claim_idle, args.batch)?;
+            let batch = rx
+                .recv()
+                .map_err(|_| anyhow::anyhow!("the stream reader stopped"))??;
             if !batch.is_empty() {
                 idle = false;
-                claim_at = Instant::now();
-                if let Some(why) = gate.process(&mut streams, batch)? {
-                    reporter.note(&why);
-                    retry_at.get_or_insert(Instant::now() + backoff);
+                retry.add(&mut reporter, gate.process(&mut streams, batch)?);
+            }
+            reporter.tick(&gate.counters, &args.stream, &gate.cache.stats());
+            if args.drain && idle {
+                match retry.waiting() {
+                    None if !streams.has_undelivered()? => return Ok(()),
+                    None => {}
+                    Some(wait) => std::thread::sleep(wait),
                 }
             }
         }
-        let batch = streams.read_new(args.batch, block)?;
-        if !batch.is_empty() {
-            idle = false;
-            if let Some(why) = gate.process(&mut streams, batch)? {
-                reporter.note(&why);
-                retry_at.get_or_insert(Instant::now() + backoff);
-            } else if retry_at.is_none() {
-                backoff = Duration::from_millis(200);
-            }
-        }
-        reporter.tick(&gate.counters, &args.stream, &gate.cache.stats());
-        if args.drain && idle && retry_at.is_none() && !streams.has_undelivered()? {
-            break;
-        }
-        if args.drain && idle {
-            if let Some(t) = retry_at {
-                std::thread::sleep(t.saturating_duration_since(Instant::now()));
-            }
-        }
-    }
+    });
+    looped?;
     reporter.finish(&gate.counters, &args.stream, &gate.cache.stats());
     let left = streams.pending_in_group()?;
     if left > 0 {
