@@ -42,4 +42,5 @@ pub fn open_registry(tag: &str) -> (PathBuf, tokio::runtime::Runtime, String) {
 }
 
 mod redis_server;
+#[allow(unused_imports)]
 pub use redis_server::Redis;
