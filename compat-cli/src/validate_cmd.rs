@@ -11,14 +11,14 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
-use std::collections::HashMap;
+use std::sync::Arc;
 
 use registry_client::verdict::rule_violation;
+use registry_client::{CacheOptions, Entry, Lookup, ValidatorCache};
 use schema_core::dead_letter::{DeadLetter, Kept};
 use schema_core::domain_rules::{self, Contract, Outcome as RuleOutcome};
 use schema_core::payload::{Field, Payload, Reader};
 use schema_core::validate::{Compiled, Violation};
-use schema_core::Document;
 
 use crate::archive::Unwrap;
 use crate::cli::ValidateArgs;
@@ -191,19 +191,39 @@ pub struct Checked {
     contract: Contract,
 }
 
-/// What payloads are validated against: one schema, or a subject's versions by schema_version.
+/// What payloads are validated against: a schema file, one registered version, or a subject's
+/// registered versions, each payload by the `schema_version` it carries. Registered versions
+/// come from the validator cache the edge layer and the gate use, compiled with their registry
+/// references and rules.
 pub enum Schemas {
     One(Checked),
+    Pinned(Arc<Entry>),
     ByVersion {
         subject: String,
-        versions: HashMap<String, Checked>,
-        latest: Checked,
+        cache: Arc<ValidatorCache>,
+        /// Runs the registry calls of a cache miss; validation stays on the caller's thread.
+        runtime: tokio::runtime::Runtime,
     },
+}
+
+/// The validator a payload was routed to.
+enum Picked<'a> {
+    Local(&'a Checked),
+    Registered(Arc<Entry>),
+}
+
+impl Picked<'_> {
+    fn parts(&self) -> (&Compiled, &Contract) {
+        match self {
+            Picked::Local(c) => (&c.compiled, &c.contract),
+            Picked::Registered(e) => (&e.compiled, &e.contract),
+        }
+    }
 }
 
 impl Schemas {
     /// The validator for a payload, or the reason there is none.
-    fn pick(&self, payload: &Payload<'_>) -> Result<&Checked, Violation> {
+    fn pick(&self, payload: &Payload<'_>) -> Result<Picked<'_>, Violation> {
         let reject = |message: String| Violation {
             instance_pointer: "/schema_version".into(),
             keyword: "schema_version".into(),
@@ -211,69 +231,69 @@ impl Schemas {
             message,
         };
         match self {
-            Schemas::One(c) => Ok(c),
+            Schemas::One(c) => Ok(Picked::Local(c)),
+            Schemas::Pinned(e) => Ok(Picked::Registered(e.clone())),
             Schemas::ByVersion {
                 subject,
-                versions,
-                latest,
-            } => match payload.field("schema_version") {
-                Field::Missing => Ok(latest),
-                Field::Str(v) => versions.get(v.as_ref()).ok_or_else(|| {
-                    reject(format!(
-                        "{subject} has no registered version with schema_version {v:?}"
-                    ))
-                }),
-                Field::Other(other) => Err(reject(format!(
-                    "schema_version must be a string, found {other}"
-                ))),
-            },
+                cache,
+                runtime,
+            } => {
+                let version = match payload.field("schema_version") {
+                    Field::Missing => None,
+                    Field::Str(v) => Some(v),
+                    Field::Other(other) => {
+                        return Err(reject(format!(
+                            "schema_version must be a string, found {other}"
+                        )))
+                    }
+                };
+                let found = match cache.cached(subject, version.as_deref()) {
+                    Ok(Some(l)) => Ok(l),
+                    Ok(None) => runtime.block_on(cache.get(subject, version.as_deref())),
+                    Err(e) => Err(e),
+                };
+                match found {
+                    Ok(Lookup::Validator(e)) => Ok(Picked::Registered(e)),
+                    // The CLI's cache is fail-closed: an unchecked pass never comes.
+                    Ok(Lookup::Unchecked) => Err(reject("not checked".into())),
+                    Err(e) => Err(reject(e.to_string())),
+                }
+            }
         }
     }
 }
 
-/// Every registered version of a subject, compiled and keyed by its schema_version (or just
-/// `version` when one is named).
+/// A subject's registered versions through the validator cache, or the one `--version` names.
 fn fetch(args: &ValidateArgs, registry: &str, subject: &str) -> anyhow::Result<Schemas> {
-    let client = crate::registry::client(registry, &args.auth)?;
-    let call = |e: registry_client::Error| anyhow::anyhow!("{}", crate::registry::explain(&e));
-    let compile = |r: &registry_client::Registered| -> anyhow::Result<(Option<String>, Checked)> {
-        let name = format!("{subject} v{}", r.version);
-        let doc = Document::parse_in(&name, &r.schema, crate::input::default_dialect())
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
-        let declared = schema_core::version::declared(&doc.root)
-            .ok()
-            .map(|s| s.to_string());
-        let specs = r
-            .rule_set
-            .as_ref()
-            .map(|rs| rs.domain_specs())
-            .unwrap_or_default();
-        let contract =
-            Contract::compile(&specs, &doc.root).map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
-        Ok((
-            declared,
-            Checked {
-                compiled: Compiled::new(&doc).map_err(|e| anyhow::anyhow!("{e}"))?,
-                contract,
-            },
-        ))
-    };
+    let client = args
+        .auth
+        .client(registry, std::time::Duration::from_secs(30))
+        .with_context(|| format!("--registry {registry}"))?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()?;
+    let cache = ValidatorCache::new(
+        client,
+        CacheOptions {
+            dialect: crate::input::default_dialect(),
+            ..CacheOptions::default()
+        },
+    );
     if let Some(v) = &args.version {
-        let r = client.version(subject, v).map_err(call)?;
-        return Ok(Schemas::One(compile(&r)?.1));
+        let entry = runtime
+            .block_on(cache.version(subject, v))
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        return Ok(Schemas::Pinned(entry));
     }
-    let mut versions = HashMap::new();
-    for n in client.versions(subject).map_err(call)? {
-        let r = client.version(subject, &n.to_string()).map_err(call)?;
-        if let (Some(declared), c) = compile(&r)? {
-            versions.insert(declared, c);
-        }
-    }
-    let latest = compile(&client.version(subject, "latest").map_err(call)?)?.1;
+    // The subject must exist, and its latest version compile, before any payload is judged.
+    runtime
+        .block_on(cache.get(subject, None))
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     Ok(Schemas::ByVersion {
         subject: subject.to_string(),
-        versions,
-        latest,
+        cache,
+        runtime,
     })
 }
 
@@ -283,15 +303,16 @@ pub(crate) fn judge(schemas: &Schemas, reader: &mut Reader, raw: &[u8]) -> Verdi
         Ok(p) => p,
         Err(e) => return Verdict::Invalid(parse_error(e)),
     };
-    let v = match schemas.pick(&payload) {
+    let picked = match schemas.pick(&payload) {
         Ok(v) => v,
         Err(why) => return Verdict::Invalid(vec![why]),
     };
+    let (compiled, contract) = picked.parts();
     // `is_valid` short-circuits; the full error list is built only for invalid payloads.
-    if !v.compiled.is_valid_payload(&payload) {
-        return Verdict::Invalid(v.compiled.payload_violations(&payload));
+    if !compiled.is_valid_payload(&payload) {
+        return Verdict::Invalid(compiled.payload_violations(&payload));
     }
-    let failures = v.contract.failures_of_raw(raw);
+    let failures = contract.failures_of_raw(raw);
     let errors: Vec<Violation> = failures.iter().map(rule_violation).collect();
     match domain_rules::outcome(&failures) {
         RuleOutcome::Pass => Verdict::Valid,

@@ -295,6 +295,26 @@ fn publish_registers_a_directory_in_dependency_order_once() {
         "second run: {out}"
     );
 
+    // Order compiles with the Money it references, from the registry, for `validate`.
+    let events = dir.join("orders.ndjson");
+    std::fs::write(
+        &events,
+        "{\"total\": {\"amount\": 5, \"currency\": \"EUR\"}}\n{\"total\": {\"amount\": 5, \"currency\": \"EURO\"}}\n",
+    )
+    .unwrap();
+    for pin in [&[][..], &["--version", "1"][..]] {
+        let o = Command::new(env!("CARGO_BIN_EXE_compat-cli"))
+            .args(["validate", "--registry", &base, "--subject", "orders.Order"])
+            .args(pin)
+            .arg(&events)
+            .output()
+            .unwrap();
+        let out = text(&o);
+        assert_eq!(o.status.code(), Some(1), "{out}");
+        assert!(out.contains("1 valid, 1 invalid"), "{out}");
+        assert!(out.contains("orders.ndjson:2: /total/currency:"), "{out}");
+    }
+
     // Narrowing Money breaks: it is refused, and Order, which references it, is skipped.
     let mut narrowed = money.clone();
     narrowed["properties"]["currency"]["maxLength"] = json!(2);

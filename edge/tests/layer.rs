@@ -470,3 +470,74 @@ fn cel_rules_decide_the_same_at_the_edge_and_the_validate_endpoint() {
     });
     std::fs::remove_dir_all(dir).ok();
 }
+
+/// A schema that `$ref`s another registered schema through Confluent references (and that one a
+/// third in turn) compiles at the edge, and the edge and the registry's validate endpoint agree
+/// on what it accepts.
+#[test]
+fn registry_references_compile_at_the_edge_as_at_the_registry() {
+    let dir = std::env::temp_dir().join(format!("schemagate-edge-refs-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let db = format!("sqlite://{}?mode=rwc", dir.join("r.db").display());
+    let registry = TestRegistry::start(&db, 0);
+    let rt = Runtime::new().unwrap();
+    let admin = Client::new(&registry.url(), None, Duration::from_secs(5)).unwrap();
+    let register = |subject: &str, body: Value| {
+        let request: registry_api::SchemaRequest = serde_json::from_value(body).unwrap();
+        rt.block_on(admin.register_request(subject, &request))
+            .unwrap()
+    };
+    register(
+        "common.Currency",
+        json!({"schema": json!({"type": "string", "enum": ["EUR", "USD"]}).to_string()}),
+    );
+    register(
+        "common.Money",
+        json!({
+            "schema": json!({"type": "object", "properties": {
+                "cents": {"type": "integer"}, "currency": {"$ref": "currency.json"}},
+                "required": ["cents", "currency"]}).to_string(),
+            "references": [{"name": "currency.json", "subject": "common.Currency", "version": 1}],
+        }),
+    );
+    register(
+        SUBJECT,
+        json!({
+            "schema": json!({"type": "object", "properties": {
+                "total": {"$ref": "money.json"}}, "required": ["total"]}).to_string(),
+            "references": [
+                {"name": "money.json", "subject": "common.Money", "version": 1},
+                {"name": "currency.json", "subject": "common.Currency", "version": 1}
+            ],
+        }),
+    );
+    rt.block_on(async {
+        let (base, _) = ingest(cache(&registry.url(), false)).await;
+        for (body, ok) in [
+            (json!({"total": {"cents": 5, "currency": "EUR"}}), true),
+            (json!({"total": {"cents": 5, "currency": "JPY"}}), false),
+            (json!({"total": {"cents": "5", "currency": "USD"}}), false),
+        ] {
+            let edge = send(&format!("{base}/events"), body.to_string(), None).await;
+            assert_eq!(edge.status == 202, ok, "{body}: {}", edge.body);
+            if !ok {
+                assert_eq!(edge.code(), "invalid_payload", "{}", edge.body);
+            }
+            let endpoint: Value = reqwest::Client::new()
+                .post(format!(
+                    "{}/subjects/{SUBJECT}/versions/latest/validate",
+                    registry.url()
+                ))
+                .body(body.to_string())
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            assert_eq!(endpoint["valid"], ok, "{endpoint}");
+        }
+    });
+    drop(registry);
+    std::fs::remove_dir_all(dir).ok();
+}

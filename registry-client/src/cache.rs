@@ -36,7 +36,12 @@ pub struct CacheOptions {
     pub max_subjects: usize,
     /// Unknown subjects remembered at most (for `negative_ttl`).
     pub max_absent: u64,
+    /// How schemas without `$schema` are read (draft-07 unless told, as Confluent reads them).
+    pub dialect: schema_core::Draft,
 }
+
+/// Referenced schemas loaded for one version at most (references of references included).
+const MAX_REFERENCES: usize = 256;
 
 /// Unknown `schema_version`s remembered per subject at most.
 const MAX_MISSING_PER_SUBJECT: usize = 256;
@@ -49,6 +54,7 @@ impl Default for CacheOptions {
             fail_open: false,
             max_subjects: 10_000,
             max_absent: 10_000,
+            dialect: schema_core::Draft::DEFAULT,
         }
     }
 }
@@ -235,6 +241,28 @@ impl ValidatorCache {
         }
     }
 
+    /// One registered version (a number or `latest`) by itself, compiled with its references
+    /// and rules, outside the subject's entries (for a caller that pins a version).
+    pub async fn version(&self, subject: &str, version: &str) -> Result<Arc<Entry>, CacheError> {
+        let fail = |f: Fetch| match f {
+            Fetch::Down(message) => CacheError::Unavailable {
+                subject: subject.to_string(),
+                what: format!("version {version}"),
+                message,
+            },
+            Fetch::Failed(e) => e,
+        };
+        let r = match self.client.version(subject, version).await {
+            Err(e) if e.is_not_found() => {
+                return Err(CacheError::Registry(format!(
+                    "{subject} has no version {version}: {e}"
+                )))
+            }
+            r => self.transport(r).map_err(fail)?,
+        };
+        self.load(subject, r.version).await.map_err(fail)
+    }
+
     /// The lock that makes one fetch per subject at a time; locks nobody holds are dropped.
     fn fetch_lock(&self, subject: &str) -> Arc<tokio::sync::Mutex<()>> {
         let mut f = self.fetching.lock().unwrap_or_else(|p| p.into_inner());
@@ -400,8 +428,12 @@ impl ValidatorCache {
                 message,
             })
         };
-        let doc = Document::parse(&format!("{subject} v{version}"), &r.schema)
-            .map_err(|e| bad(e.to_string()))?;
+        let doc = Document::parse_in(
+            &format!("{subject} v{version}"),
+            &r.schema,
+            self.options.dialect,
+        )
+        .map_err(|e| bad(e.to_string()))?;
         let schema_version = schema_core::version::declared(&doc.root)
             .ok()
             .map(|v| v.to_string());
@@ -412,7 +444,14 @@ impl ValidatorCache {
         let compiled = match shared {
             Some(c) => c,
             None => {
-                let c = Arc::new(Compiled::new(&doc).map_err(|e| bad(e.to_string()))?);
+                // Registry references (Confluent's `references`: a name, a subject, a version),
+                // followed to what they reference in turn, compile with the schema.
+                let refs = self.references(&r.references).await?;
+                let mut set = schema_core::DocSet::new();
+                let idx = set
+                    .add(doc.clone(), &refs)
+                    .map_err(|e| bad(e.to_string()))?;
+                let c = Arc::new(Compiled::in_set(&set, idx).map_err(|e| bad(e.to_string()))?);
                 let mut by_id = self.by_id.lock().unwrap_or_else(|p| p.into_inner());
                 by_id.retain(|_, w| w.strong_count() > 0);
                 by_id.insert(r.id, Arc::downgrade(&c));
@@ -433,6 +472,42 @@ impl ValidatorCache {
             compiled,
             contract: Arc::new(contract),
         }))
+    }
+
+    /// The documents a schema's references name, by reference name, with the references of
+    /// those documents in turn (at most [`MAX_REFERENCES`] documents).
+    async fn references(
+        &self,
+        direct: &[registry_api::Reference],
+    ) -> Result<HashMap<String, Document>, Fetch> {
+        let mut docs = HashMap::new();
+        let mut queue: Vec<registry_api::Reference> = direct.to_vec();
+        while let Some(reference) = queue.pop() {
+            if docs.contains_key(&reference.name) {
+                continue;
+            }
+            if docs.len() >= MAX_REFERENCES {
+                return Err(Fetch::Failed(CacheError::Registry(format!(
+                    "more than {MAX_REFERENCES} referenced schemas"
+                ))));
+            }
+            let r = self.transport(
+                self.client
+                    .version(&reference.subject, &reference.version.to_string())
+                    .await,
+            )?;
+            let doc = Document::parse_in(&reference.name, &r.schema, self.options.dialect)
+                .map_err(|e| {
+                    Fetch::Failed(CacheError::BadSchema {
+                        subject: reference.subject.clone(),
+                        version: reference.version,
+                        message: format!("reference {:?}: {e}", reference.name),
+                    })
+                })?;
+            queue.extend(r.references);
+            docs.insert(reference.name, doc);
+        }
+        Ok(docs)
     }
 
     /// Re-reads every cached subject once: new latest versions, deleted versions, registry

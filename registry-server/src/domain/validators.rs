@@ -1,6 +1,7 @@
 //! Compiled payload checkers by schema id (immutable, so kept until evicted): the schema's
 //! validator and its data contract (CEL domain rules).
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use schema_core::domain_rules::Contract;
@@ -22,14 +23,28 @@ impl Registry {
             return Ok(v);
         }
         let row = self.schema(id).await?;
+        // The schemas its references name compile with it, as at registration.
+        let ref_texts = self.reference_texts(&row.refs).await?;
         let dialect = self.dialect;
         let checker = self
             .cpu("compiling a validator", move || {
                 let doc = Document::parse_in(&format!("schema {id}"), &row.text, dialect)
                     .map_err(|e| Error::InvalidSchema(e.to_string()))?;
-                let compiled = Compiled::new(&doc).map_err(|e| {
+                let mut refs = HashMap::new();
+                for (name, text) in ref_texts {
+                    let d = Document::parse_in(&name, &text, dialect).map_err(|e| {
+                        Error::InvalidSchema(format!("schema {id}: reference {name:?}: {e}"))
+                    })?;
+                    refs.insert(name, d);
+                }
+                let cannot = |e: String| {
                     Error::InvalidSchema(format!("schema {id} cannot be used to validate: {e}"))
-                })?;
+                };
+                let mut set = schema_core::DocSet::new();
+                let idx = set
+                    .add(doc.clone(), &refs)
+                    .map_err(|e| cannot(e.to_string()))?;
+                let compiled = Compiled::in_set(&set, idx).map_err(|e| cannot(e.to_string()))?;
                 let specs = row
                     .rule_set
                     .as_ref()
