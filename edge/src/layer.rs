@@ -178,6 +178,14 @@ thread_local! {
 }
 
 fn judge(shared: &Shared, headers: &HeaderMap, bytes: &[u8], fetched: Option<Lookup>) -> Step {
+    // The body is read as the NDJSON readers read a first line (the CLI, the batch endpoint): a
+    // byte-order mark and the line end are not the payload's. What is passed on is the body as
+    // it came.
+    let Some(bytes) = schema_core::payload::ndjson_payload(1, bytes) else {
+        return Step::Done(Err(Rejection::NotJson {
+            message: "the body holds no JSON (it is empty or only whitespace)".into(),
+        }));
+    };
     READER.with_borrow_mut(|reader| {
         let payload = match reader.read(bytes) {
             Ok(p) => p,
