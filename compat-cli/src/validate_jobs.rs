@@ -1,6 +1,7 @@
 //! `validate --jobs N`: an NDJSON stream judged on N threads, written as one thread would. A
-//! reader thread cuts the input into batches of whole lines, N workers judge them, and the
-//! calling thread writes the verdicts in input order. The channels are bounded, so at most a
+//! reader thread cuts the input into blocks of whole lines (counting them, so each block knows
+//! its first line's number), N workers split them into lines and judge them, and the calling
+//! thread writes the verdicts in input order. The channels are bounded, so at most a
 //! few batches per worker are in memory whatever the input's size, and the counts, the report
 //! and the files written are the same as with one job.
 
@@ -17,16 +18,33 @@ use schema_core::payload::Reader;
 use crate::archive::Unwrap;
 use crate::validate_cmd::{judge, Schemas, Sinks, Verdict};
 
-/// A batch is cut after this many bytes or lines.
+/// A batch is this many bytes, and the rest of the line it ends in.
 const BATCH_BYTES: usize = 256 << 10;
-const BATCH_LINES: usize = 2048;
 
 /// Whole lines of the input, numbered.
 struct Batch {
     seq: u64,
+    /// The number of the first line in `data`.
+    first_line: u64,
     data: Vec<u8>,
-    /// (line number, its bytes in `data`, newline included).
+    /// (line number, its bytes in `data`, newline included); filled by the worker.
     lines: Vec<(u64, Range<usize>)>,
+}
+
+impl Batch {
+    /// Splits `data` into numbered lines (on a worker thread: the reader only counts them).
+    fn split(&mut self) {
+        let mut start = 0;
+        let mut n = self.first_line;
+        for end in memchr::memchr_iter(b'\n', &self.data) {
+            self.lines.push((n, start..end + 1));
+            n += 1;
+            start = end + 1;
+        }
+        if start < self.data.len() {
+            self.lines.push((n, start..self.data.len()));
+        }
+    }
 }
 
 /// A judged line: its index in the batch, the event's bytes when they are not the line's (a
@@ -83,35 +101,33 @@ fn cut(
     progress: &indicatif::ProgressBar,
 ) -> std::io::Result<()> {
     let mut input = BufReader::with_capacity(1 << 20, input);
-    let mut n = 0u64;
+    let mut next_line = 1u64;
     // The writer starts at batch 1.
     let mut seq = 1u64;
-    let fresh = |seq| Batch {
-        seq,
-        data: Vec::with_capacity(BATCH_BYTES + 4096),
-        lines: Vec::with_capacity(256),
-    };
-    let mut batch = fresh(seq);
     loop {
-        let start = batch.data.len();
-        let read = input.read_until(b'\n', &mut batch.data)?;
-        if read > 0 {
-            n += 1;
-            batch.lines.push((n, start..batch.data.len()));
-        }
-        let full = batch.data.len() >= BATCH_BYTES || batch.lines.len() >= BATCH_LINES;
-        if (read == 0 || full) && !batch.lines.is_empty() {
-            progress.inc(batch.data.len() as u64);
-            seq += 1;
-            if work
-                .send(std::mem::replace(&mut batch, fresh(seq)))
-                .is_err()
-            {
-                return Ok(()); // the writer stopped; it reports why
-            }
-        }
-        if read == 0 {
+        let mut data = Vec::with_capacity(BATCH_BYTES + 4096);
+        (&mut input)
+            .take(BATCH_BYTES as u64)
+            .read_to_end(&mut data)?;
+        if data.is_empty() {
             return Ok(());
+        }
+        if !data.ends_with(b"\n") {
+            input.read_until(b'\n', &mut data)?;
+        }
+        let lines =
+            memchr::memchr_iter(b'\n', &data).count() as u64 + u64::from(!data.ends_with(b"\n"));
+        progress.inc(data.len() as u64);
+        let batch = Batch {
+            seq,
+            first_line: next_line,
+            data,
+            lines: Vec::new(),
+        };
+        seq += 1;
+        next_line += lines;
+        if work.send(batch).is_err() {
+            return Ok(()); // the writer stopped; it reports why
         }
     }
 }
@@ -127,7 +143,8 @@ fn work(
     let mut reader = Reader::default();
     loop {
         let next = work.lock().unwrap_or_else(|p| p.into_inner()).recv();
-        let Ok(batch) = next else { return };
+        let Ok(mut batch) = next else { return };
+        batch.split();
         let seq = batch.seq;
         let judged = judge_batch(schemas, &mut reader, &batch, unwrap, name);
         if done.send((seq, judged.map(|j| (batch, j)))).is_err() {
