@@ -8,27 +8,11 @@ mod common;
 
 use std::process::Command;
 
-use common::{client, sqlite_url, temp_dir, wait_ready, Process};
+use common::{
+    client, create_token as create, sqlite_url, temp_dir, token_cmd, wait_ready, Process,
+};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
-
-fn token_cmd(db: &str, args: &[&str]) -> String {
-    let o = Command::new(env!("CARGO_BIN_EXE_registry-server"))
-        .args(["--database-url", db, "token"])
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    String::from_utf8_lossy(&o.stdout).trim().to_string()
-}
-
-fn create(db: &str, name: &str, role: &str, scope: Option<&str>) -> String {
-    let mut args = vec!["create", "--name", name, "--role", role];
-    if let Some(s) = scope {
-        args.extend(["--scope", s]);
-    }
-    token_cmd(db, &args)
-}
 
 /// The role each operation needs; `None` is public. Every operation in `/openapi.json` must be
 /// here.

@@ -25,6 +25,17 @@ const TABLE: &[(&str, &str, Option<Role>)] = &[
     ("GET", "/readyz", None),
     ("GET", "/openapi.json", None),
     ("GET", "/audit", Some(Role::Admin)),
+    // The console: its sign-in and static assets are public; its pages are reads, checking a
+    // candidate or a payload is a read (as the API's compatibility and validate routes),
+    // registering is a write, the audit log is admin's.
+    ("GET", "/ui/login", None),
+    ("POST", "/ui/login", None),
+    ("POST", "/ui/logout", None),
+    ("GET", "/ui/assets/**", None),
+    ("GET", "/ui/audit", Some(Role::Admin)),
+    ("POST", "/ui/subjects/{s}/check", Some(Role::Read)),
+    ("POST", "/ui/subjects/{s}/validate", Some(Role::Read)),
+    ("POST", "/ui/subjects/{s}/register", Some(Role::Write)),
     ("POST", "/subjects/{s}/versions", Some(Role::Write)),
     ("POST", "/subjects/{s}", Some(Role::Read)),
     (
@@ -113,6 +124,8 @@ pub fn need(method: &Method, path: &str) -> Need {
     let subject = [
         "/subjects/{s}/**",
         "/subjects/{s}",
+        "/ui/subjects/{s}/**",
+        "/ui/subjects/{s}",
         "/config/{s}",
         "/mode/{s}",
     ]
@@ -132,6 +145,22 @@ pub enum Refusal {
     Unauthenticated,
     /// A valid token without the role or the subject scope: 403, saying which.
     Forbidden(String),
+}
+
+impl Refusal {
+    /// The answer for a request to `path`: on the console, a sign-in redirect (no token) or a
+    /// page saying what is missing (403); elsewhere the API's JSON error.
+    pub fn answer(self, path: &str) -> Response {
+        if !is_console(path) {
+            return self.into_response();
+        }
+        match self {
+            Refusal::Unauthenticated => axum::response::Redirect::to("/ui/login").into_response(),
+            Refusal::Forbidden(why) => {
+                (StatusCode::FORBIDDEN, super::ui::refused_page(&why)).into_response()
+            }
+        }
+    }
 }
 
 impl IntoResponse for Refusal {
@@ -156,9 +185,16 @@ impl IntoResponse for Refusal {
     }
 }
 
-/// The token a request presents: `Bearer TOKEN`, or Basic with the token as the password.
+/// The token a request presents: `Bearer TOKEN`, or Basic with the token as the password; on
+/// the console's paths only, also its sign-in cookie (so no API route can be driven by a
+/// cookie a browser sends on its own).
 fn presented(req: &Request) -> Option<String> {
-    let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
+    let Some(value) = req.headers().get(header::AUTHORIZATION) else {
+        return is_console(req.uri().path())
+            .then(|| console_cookie(req))
+            .flatten();
+    };
+    let value = value.to_str().ok()?;
     let (scheme, rest) = value.split_once(' ')?;
     if scheme.eq_ignore_ascii_case("bearer") {
         return Some(rest.trim().to_string());
@@ -171,6 +207,23 @@ fn presented(req: &Request) -> Option<String> {
             .map(|(_, password)| password.to_string());
     }
     None
+}
+
+/// Whether a path is the console's.
+pub fn is_console(path: &str) -> bool {
+    path == "/ui" || path.starts_with("/ui/")
+}
+
+fn console_cookie(req: &Request) -> Option<String> {
+    req.headers()
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|pair| {
+            let (k, v) = pair.trim().split_once('=')?;
+            (k == super::ui::COOKIE && !v.is_empty()).then(|| v.to_string())
+        })
 }
 
 fn base64_decode(s: &str) -> Option<Vec<u8>> {

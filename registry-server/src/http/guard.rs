@@ -11,7 +11,7 @@ use std::time::Instant;
 
 use axum::extract::{MatchedPath, Request};
 use axum::http::Method;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 
 use super::AppState;
 
@@ -88,7 +88,7 @@ where
                 seen,
             },
             Err(refused) => {
-                let refused = refused.into_response();
+                let refused = refused.answer(req.uri().path());
                 seen.record(&refused);
                 GuardFuture::Refused {
                     answer: Some(refused),

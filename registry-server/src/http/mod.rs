@@ -11,6 +11,7 @@ mod guard;
 mod openapi;
 mod schemas;
 mod subjects;
+mod ui;
 mod validate;
 
 use std::net::SocketAddr;
@@ -121,6 +122,7 @@ pub fn router(state: AppState) -> Router {
         .merge(config::router())
         .merge(compat::router())
         .merge(validate::router())
+        .merge(ui::router())
         .fallback(
             |uri: axum::http::Uri, method: axum::http::Method| async move {
                 ApiError::NoRoute(format!("{method} {}", uri.path()))

@@ -72,16 +72,29 @@ async fn one(
     Path((subject, version)): Path<(String, String)>,
     body: Bytes,
 ) -> ApiResult<Response> {
-    let (row, checker) = target(&s, &subject, &version).await?;
+    Ok(ok(&validate_one(&s, &subject, &version, body).await?))
+}
+
+/// One payload against a registered version (the API's answer; the console shows it too). The
+/// body reads as a first NDJSON line does everywhere: a byte-order mark and the line end are not
+/// the payload's.
+pub(super) async fn validate_one(
+    s: &AppState,
+    subject: &str,
+    version: &str,
+    body: Bytes,
+) -> ApiResult<serde_json::Value> {
+    let (row, checker) = target(s, subject, version).await?;
     let mut answer = json!({"subject": row.subject, "version": row.version, "id": row.schema_id});
     let answer = s
         .registry
         .cpu("validating a payload", move || {
-            judge(&checker, &mut Reader::default(), &body, &mut answer);
+            let raw = schema_core::payload::ndjson_payload(1, &body).unwrap_or_default();
+            judge(&checker, &mut Reader::default(), raw, &mut answer);
             answer
         })
         .await?;
-    Ok(ok(&answer))
+    Ok(answer)
 }
 
 #[utoipa::path(post, path = "/subjects/{subject}/versions/{version}/validate/batch", tag = "validate", params(("subject" = String, Path, description = "subject name"), ("version" = String, Path, description = "a version number or `latest`")), request_body(content = String, description = "NDJSON: one payload per line", content_type = "application/x-ndjson"), responses((status = 200, description = "NDJSON: one {line, valid, outcome, errors?, rules?} per input line, in order"), (status = 404, description = "40401, 40402")))]

@@ -364,3 +364,23 @@ pub async fn delete(base: &str, path: &str) -> (StatusCode, Value) {
         .unwrap();
     (r.status(), r.json().await.unwrap_or(Value::Null))
 }
+
+/// Runs `registry-server token …` on a database; answers what it printed.
+pub fn token_cmd(db: &str, args: &[&str]) -> String {
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_registry-server"))
+        .args(["--database-url", db, "token"])
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    String::from_utf8_lossy(&o.stdout).trim().to_string()
+}
+
+/// A new token with a role (and a subject scope); answers its secret.
+pub fn create_token(db: &str, name: &str, role: &str, scope: Option<&str>) -> String {
+    let mut args = vec!["create", "--name", name, "--role", role];
+    if let Some(s) = scope {
+        args.extend(["--scope", s]);
+    }
+    token_cmd(db, &args)
+}

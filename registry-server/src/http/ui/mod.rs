@@ -1,0 +1,689 @@
+//! The registry console at `/ui`: server-rendered pages over the same domain layer as the API,
+//! behind the same tokens and roles (`auth::admit` decides every request before a handler runs;
+//! the console adds only a sign-in that keeps the token in an HttpOnly, SameSite=Strict cookie
+//! scoped to `/ui`). Reads need `read`; checking a candidate or a payload needs `read`;
+//! registering needs `write`.
+
+mod page;
+
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Extension, Form, Router};
+use maud::{html, Markup};
+use serde::Deserialize;
+
+use super::auth::Seen;
+use super::{audit_of, ApiResult, AppState, Client};
+use crate::auth::Principal;
+use crate::domain::Listing;
+use page::{html as page_html, json_block, layout, numbered, pretty, text_diff};
+
+/// The cookie that carries a console session's token.
+pub const COOKIE: &str = "schemagate_console";
+
+/// Subjects per page of the list.
+const PAGE: usize = 50;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/ui", get(subjects))
+        .route("/ui/", get(subjects))
+        .route("/ui/assets/console.css", get(css))
+        .route("/ui/assets/console.js", get(js))
+        .route("/ui/login", get(login_form).post(login))
+        .route("/ui/logout", post(logout))
+        .route("/ui/audit", get(audit))
+        .route("/ui/subjects/{subject}", get(subject))
+        .route("/ui/subjects/{subject}/versions/{version}", get(version))
+        .route("/ui/subjects/{subject}/compare", get(compare))
+        .route("/ui/subjects/{subject}/check", get(check_form).post(check))
+        .route(
+            "/ui/subjects/{subject}/validate",
+            get(validate_form).post(validate),
+        )
+        .route("/ui/subjects/{subject}/register", post(register))
+}
+
+fn who(p: &Option<Extension<Principal>>) -> Option<String> {
+    p.as_ref().map(|Extension(p)| p.0.to_string())
+}
+
+async fn css() -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
+        page::CSS,
+    )
+        .into_response()
+}
+
+async fn js() -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
+        page::JS,
+    )
+        .into_response()
+}
+
+/// The page for a console request the token may not make (403).
+pub fn refused_page(why: &str) -> axum::response::Html<String> {
+    page_html(layout(
+        "Not allowed",
+        None,
+        html! {
+            p.verdict.bad #refused { "Refused: " (why) "." }
+            p { a href="/ui" { "Back to the subjects" } " · " a href="/ui/login" { "Sign in with another token" } }
+        },
+    ))
+}
+
+// ---- sign-in ----
+
+async fn login_form() -> Response {
+    page_html(layout(
+        "Sign in",
+        None,
+        html! {
+            p.muted { "The console takes the same API tokens as the registry (" code { "registry-server token create" } ")." }
+            form.inline method="post" action="/ui/login" {
+                label for="token" { "Token" }
+                input #token type="password" name="token" autocomplete="off" size="48" autofocus;
+                button type="submit" { "Sign in" }
+            }
+        },
+    ))
+    .into_response()
+}
+
+#[derive(Deserialize)]
+struct LoginForm {
+    token: String,
+}
+
+async fn login(State(s): State<AppState>, Form(f): Form<LoginForm>) -> Response {
+    let valid = s
+        .tokens
+        .as_ref()
+        .is_none_or(|t| t.verify(f.token.trim()).is_some());
+    if !valid {
+        let body = layout(
+            "Sign in",
+            None,
+            html! {
+                p.verdict.bad { "That token is not valid (unknown, revoked or mistyped)." }
+                p { a href="/ui/login" { "Try again" } }
+            },
+        );
+        return (StatusCode::UNAUTHORIZED, page_html(body)).into_response();
+    }
+    let cookie = format!(
+        "{COOKIE}={}; Path=/ui; HttpOnly; SameSite=Strict",
+        f.token.trim()
+    );
+    ([(header::SET_COOKIE, cookie)], Redirect::to("/ui")).into_response()
+}
+
+async fn logout() -> Response {
+    let cookie = format!("{COOKIE}=; Path=/ui; HttpOnly; SameSite=Strict; Max-Age=0");
+    ([(header::SET_COOKIE, cookie)], Redirect::to("/ui/login")).into_response()
+}
+
+// ---- subjects ----
+
+#[derive(Deserialize, Default)]
+struct ListQuery {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    prefix: String,
+    #[serde(default)]
+    page: usize,
+}
+
+/// The subject list: by prefix and by text, a page at a time; the columns are read for the
+/// page's subjects only, so the page costs the same with 10 or 10,000 subjects but the listing.
+async fn subjects(
+    State(s): State<AppState>,
+    seen: Seen,
+    principal: Option<Extension<Principal>>,
+    Query(q): Query<ListQuery>,
+) -> ApiResult<Response> {
+    let listing = Listing {
+        prefix: q.prefix.clone(),
+        ..Listing::default()
+    };
+    let needle = q.q.to_lowercase();
+    let names: Vec<String> = s
+        .registry
+        .subjects(&listing)
+        .await?
+        .into_iter()
+        .filter(|n| seen.covers(n) && (needle.is_empty() || n.to_lowercase().contains(&needle)))
+        .collect();
+    let total = names.len();
+    let pages = total.div_ceil(PAGE).max(1);
+    let page = q.page.min(pages - 1);
+    let mut rows = Vec::new();
+    for name in names.iter().skip(page * PAGE).take(PAGE) {
+        let versions = s.registry.versions(name, false).await?;
+        let latest = versions.iter().rev().find(|v| !v.deleted);
+        let settings = s.registry.settings(name).await?;
+        let (schema_version, rules) = match latest {
+            Some(v) => {
+                let schema = s.registry.schema(v.schema_id).await?;
+                let declared = declared(&schema.text);
+                let rules = schema.rule_set.as_ref().map_or(0, |r| {
+                    r.domain_rules.as_ref().map_or(0, Vec::len)
+                        + r.migration_rules.as_ref().map_or(0, Vec::len)
+                });
+                (declared, rules)
+            }
+            None => (None, 0),
+        };
+        rows.push((
+            name.clone(),
+            latest.map(|v| v.version),
+            schema_version,
+            settings.level.as_str(),
+            rules,
+        ));
+    }
+    let link = |p: usize| {
+        format!(
+            "/ui?q={}&prefix={}&page={p}",
+            urlencode(&q.q),
+            urlencode(&q.prefix)
+        )
+    };
+    let body = html! {
+        form.inline method="get" action="/ui" role="search" {
+            input #q type="search" name="q" value=(q.q) placeholder="text in the name (press /)";
+            input type="text" name="prefix" value=(q.prefix) placeholder="prefix";
+            button type="submit" { "Search" }
+        }
+        p.muted { (total) " subjects" @if pages > 1 { ", page " (page + 1) " of " (pages) } }
+        table #subjects {
+            thead { tr { th { "Subject" } th { "Latest" } th { "schema_version" } th { "Level" } th.wide { "Rules" } } }
+            tbody {
+                @for (name, latest, sv, level, rules) in &rows {
+                    tr {
+                        td { a href=(format!("/ui/subjects/{}", urlencode(name))) { (name) } }
+                        td { @if let Some(v) = latest { "v" (v) } @else { span.muted { "deleted" } } }
+                        td { @if let Some(sv) = sv { code { (sv) } } }
+                        td { span.tag { (level) } }
+                        td.wide { @if *rules > 0 { (rules) } }
+                    }
+                }
+            }
+        }
+        @if pages > 1 {
+            nav.inline {
+                @if page > 0 { a rel="prev" href=(link(page - 1)) { "← previous" } " " }
+                @if page + 1 < pages { a rel="next" href=(link(page + 1)) { "next →" } }
+            }
+        }
+    };
+    Ok(page_html(layout("Subjects", who(&principal).as_deref(), body)).into_response())
+}
+
+fn declared(text: &str) -> Option<String> {
+    let v: serde_json::Value = serde_json::from_str(text).ok()?;
+    schema_core::version::declared(&v)
+        .ok()
+        .map(|v| v.to_string())
+}
+
+/// A path segment or query value: everything but unreserved characters escaped.
+const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'.')
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'~');
+
+fn urlencode(s: &str) -> String {
+    percent_encoding::utf8_percent_encode(s, SEGMENT).to_string()
+}
+
+// ---- one subject ----
+
+async fn subject(
+    State(s): State<AppState>,
+    Path(name): Path<String>,
+    principal: Option<Extension<Principal>>,
+) -> ApiResult<Response> {
+    let versions = s.registry.versions(&name, true).await?;
+    let settings = s.registry.settings(&name).await?;
+    let mut rows = Vec::new();
+    for v in &versions {
+        let schema = s.registry.schema(v.schema_id).await?;
+        rows.push((v.clone(), declared(&schema.text)));
+    }
+    let latest = versions.iter().rev().find(|v| !v.deleted);
+    let (refs_out, refs_in, rule_set) = match latest {
+        Some(v) => {
+            let schema = s.registry.schema(v.schema_id).await?;
+            let used_by = s
+                .registry
+                .referenced_by(&name, &v.version.to_string())
+                .await
+                .unwrap_or_default();
+            (schema.refs.clone(), used_by, schema.rule_set.clone())
+        }
+        None => (Vec::new(), Vec::new(), None),
+    };
+    let history: Vec<_> = s
+        .registry
+        .audit_log(1000)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|r| r.subject.as_deref() == Some(name.as_str()))
+        .take(20)
+        .collect();
+    let enc = urlencode(&name);
+    let body = html! {
+        p { "Level " span.tag { (settings.level.as_str()) } " · rules " span.tag { (settings.rules.to_string()) } }
+        p.inline {
+            a href=(format!("/ui/subjects/{enc}/check")) { "Check a candidate" } " · "
+            a href=(format!("/ui/subjects/{enc}/validate")) { "Validate a payload" }
+        }
+        h2 { "Versions" }
+        table #versions {
+            thead { tr { th { "Version" } th { "schema_version" } th { "Id" } th { "" } } }
+            tbody {
+                @for (i, (v, sv)) in rows.iter().enumerate() {
+                    tr class=[v.deleted.then_some("deleted")] {
+                        td { a href=(format!("/ui/subjects/{enc}/versions/{}", v.version)) { "v" (v.version) } @if v.deleted { " (deleted)" } }
+                        td { @if let Some(sv) = sv { code { (sv) } } }
+                        td { (v.schema_id) }
+                        td { @if i > 0 { a href=(format!("/ui/subjects/{enc}/compare?from={}&to={}", rows[i - 1].0.version, v.version)) { "compare with v" (rows[i - 1].0.version) } } }
+                    }
+                }
+            }
+        }
+        h2 { "References" }
+        @if refs_out.is_empty() && refs_in.is_empty() { p.muted { "None." } }
+        @if !refs_out.is_empty() {
+            p { "Uses: " @for r in &refs_out { a href=(format!("/ui/subjects/{}/versions/{}", urlencode(&r.subject), r.version)) { (r.subject) " v" (r.version) } " (as " code { (r.name) } ") " } }
+        }
+        @if !refs_in.is_empty() {
+            p { "Used by schema ids: " @for id in &refs_in { span.tag { (id) } " " } }
+        }
+        @if let Some(rs) = &rule_set {
+            h2 { "Rules of the latest version" }
+            (json_block(rs))
+        }
+        h2 { "History" }
+        @if history.is_empty() { p.muted { "Nothing in the audit log." } }
+        @else {
+            table #history {
+                thead { tr { th { "When" } th { "Who" } th { "What" } } }
+                tbody { @for r in &history { tr { td { (r.at) } td { (r.principal) } td { (r.action) } } } }
+            }
+        }
+    };
+    Ok(page_html(layout(&name, who(&principal).as_deref(), body)).into_response())
+}
+
+// ---- one version ----
+
+async fn version(
+    State(s): State<AppState>,
+    Path((name, v)): Path<(String, String)>,
+    principal: Option<Extension<Principal>>,
+) -> ApiResult<Response> {
+    let row = s.registry.find_version(&name, &v, true).await?;
+    let schema = s.registry.schema(row.schema_id).await?;
+    let text = pretty(&schema.text);
+    let enc = urlencode(&name);
+    let body = html! {
+        p { a href=(format!("/ui/subjects/{enc}")) { (name) } " · version " (row.version) " · id " (row.schema_id)
+            @if row.deleted { " · " span.bad { "deleted" } }
+            @if let Some(sv) = declared(&schema.text) { " · schema_version " code { (sv) } } }
+        (numbered("schema", &text, &[]))
+        @if !schema.refs.is_empty() { h2 { "References" } (json_block(&schema.refs)) }
+        @if let Some(m) = &schema.metadata { h2 { "Metadata" } (json_block(m)) }
+        @if let Some(r) = &schema.rule_set { h2 { "Rule set" } (json_block(r)) }
+    };
+    let title = format!("{name} v{}", row.version);
+    Ok(page_html(layout(&title, who(&principal).as_deref(), body)).into_response())
+}
+
+// ---- compare ----
+
+#[derive(Deserialize)]
+struct CompareQuery {
+    from: String,
+    to: String,
+}
+
+/// Two versions: the typed changes (kind, direction, rule, help, witness), each linked to its
+/// lines in both schemas, and the text diff beside them. The URL is the link to share.
+async fn compare(
+    State(s): State<AppState>,
+    Path(name): Path<String>,
+    principal: Option<Extension<Principal>>,
+    Query(q): Query<CompareQuery>,
+) -> ApiResult<Response> {
+    let d = s.registry.diff(&name, &q.to, Some(&q.from)).await?;
+    let old_row = s.registry.find_version(&name, &q.from, true).await?;
+    let new_row = s.registry.find_version(&name, &q.to, true).await?;
+    let old_text = pretty(&s.registry.schema(old_row.schema_id).await?.text);
+    let new_text = pretty(&s.registry.schema(new_row.schema_id).await?.text);
+    let (old_loc, new_loc) = (
+        schema_core::locate::Locator::new(&old_text),
+        schema_core::locate::Locator::new(&new_text),
+    );
+    let line = |loc: &schema_core::locate::Locator, ptr: &str| loc.position(ptr).map(|(l, _)| l);
+    let changes: Vec<_> = d
+        .report
+        .changes
+        .iter()
+        .map(|c| {
+            (
+                c,
+                line(&old_loc, &c.old_pointer),
+                line(&new_loc, &c.new_pointer),
+            )
+        })
+        .collect();
+    let old_marked: Vec<usize> = changes.iter().filter_map(|c| c.1).collect();
+    let new_marked: Vec<usize> = changes.iter().filter_map(|c| c.2).collect();
+    let breaking = d.report.breaking().count();
+    let body = html! {
+        p { a href=(format!("/ui/subjects/{}", urlencode(&name))) { (name) } " · v" (d.from) " → v" (d.to)
+            " · rules " span.tag { (d.report.rules.to_string()) } }
+        @if breaking == 0 {
+            p.verdict.ok #verdict { "Compatible both ways: " (d.report.changes.len()) " changes, none breaking." }
+        } @else {
+            p.verdict.bad #verdict { (breaking) " breaking of " (d.report.changes.len()) " changes." }
+        }
+        table #changes {
+            thead { tr { th { "Change" } th { "Breaks" } th { "Where" } th.wide { "Rule" } } }
+            tbody {
+                @for (c, ol, nl) in &changes {
+                    tr {
+                        td {
+                            code.kind { (c.kind.id()) } br;
+                            (c.message)
+                            @if !c.help.is_empty() { br; span.muted { "fix: " (c.help) } }
+                            @if let Some(w) = &c.witness {
+                                details.witness { summary { "witness event" }
+                                    pre { (serde_json::to_string_pretty(&w.instance).unwrap_or_default()) }
+                                    p.muted { "valid under the " (format!("{:?}", w.valid_under).to_lowercase()) " schema, rejected by the " (format!("{:?}", w.invalid_under).to_lowercase()) } }
+                            }
+                        }
+                        td { @if c.breaks.is_empty() { span.ok { "none" } } @else { @for b in &c.breaks { span.bad.tag { (format!("{b:?}").to_lowercase()) } " " } } }
+                        td {
+                            @if let Some(l) = ol { a href=(format!("#old-L{l}")) { "old:" (l) } " " }
+                            @if let Some(l) = nl { a href=(format!("#new-L{l}")) { "new:" (l) } }
+                            br; code.muted { (c.instance_pointer) }
+                        }
+                        td.wide { code { (c.rule) } }
+                    }
+                }
+            }
+        }
+        div.cols {
+            div { h2 { "v" (d.from) } (numbered("old", &old_text, &old_marked)) }
+            div { h2 { "v" (d.to) } (numbered("new", &new_text, &new_marked)) }
+        }
+        h2 { "Text diff" }
+        (text_diff(&d.text_diff))
+    };
+    let title = format!("{name}: v{} → v{}", d.from, d.to);
+    Ok(page_html(layout(&title, who(&principal).as_deref(), body)).into_response())
+}
+
+// ---- check a candidate ----
+
+#[derive(Deserialize)]
+struct SchemaForm {
+    schema: String,
+}
+
+async fn check_form(Path(name): Path<String>, principal: Option<Extension<Principal>>) -> Response {
+    let body = candidate_form(&name, "", None);
+    page_html(layout(
+        &format!("Check a candidate for {name}"),
+        who(&principal).as_deref(),
+        body,
+    ))
+    .into_response()
+}
+
+fn candidate_form(name: &str, text: &str, verdict: Option<Markup>) -> Markup {
+    let enc = urlencode(name);
+    html! {
+        p { a href=(format!("/ui/subjects/{enc}")) { (name) } }
+        @if let Some(v) = verdict { (v) }
+        form method="post" action=(format!("/ui/subjects/{enc}/check")) {
+            textarea #schema name="schema" spellcheck="false" placeholder="the candidate schema (JSON)" { (text) }
+            p.inline {
+                button type="submit" { "Check at the subject's level" }
+                " "
+                button type="submit" formaction=(format!("/ui/subjects/{enc}/register")) { "Register (write role)" }
+            }
+        }
+    }
+}
+
+/// The verdict the registry would give at registration, each breaking change located on the
+/// candidate's lines.
+async fn check(
+    State(s): State<AppState>,
+    Path(name): Path<String>,
+    principal: Option<Extension<Principal>>,
+    Form(f): Form<SchemaForm>,
+) -> ApiResult<Response> {
+    let req = registry_api::SchemaRequest {
+        schema: f.schema.clone(),
+        ..Default::default()
+    };
+    let verdict = match s.registry.compatibility(&name, None, &req, false).await {
+        Ok(v) => {
+            let loc = schema_core::locate::Locator::new(&f.schema);
+            html! {
+                @if v.compatible {
+                    p.verdict.ok #verdict { "Compatible: the registry would accept it." }
+                } @else {
+                    div.verdict.bad #verdict {
+                        p { "Refused: " (v.changes.len()) " breaking changes." }
+                        ul { @for c in &v.changes { li {
+                            code { (c.kind) } " (against v" (c.version) ") "
+                            @if let Some((l, col)) = loc.position(&c.new_pointer) { "line " (l) ":" (col) " " }
+                            (c.message)
+                        } } }
+                    }
+                }
+            }
+        }
+        Err(e) => {
+            html! { p.verdict.bad #verdict { "Not a schema the registry takes: " (e.to_string()) } }
+        }
+    };
+    let body = candidate_form(&name, &f.schema, Some(verdict));
+    Ok(page_html(layout(
+        &format!("Check a candidate for {name}"),
+        who(&principal).as_deref(),
+        body,
+    ))
+    .into_response())
+}
+
+/// Registers the candidate (the route needs `write`: `auth::admit` refused lesser tokens).
+async fn register(
+    State(s): State<AppState>,
+    Path(name): Path<String>,
+    principal: Option<Extension<Principal>>,
+    client: Client,
+    Form(f): Form<SchemaForm>,
+) -> ApiResult<Response> {
+    let req = registry_api::SchemaRequest {
+        schema: f.schema.clone(),
+        ..Default::default()
+    };
+    let audit = audit_of(client);
+    let verdict = match s.registry.register(&name, &req, false, &audit).await {
+        Ok(r) => {
+            html! { p.verdict.ok #verdict { "Registered as version " (r.version) ", id " (r.id) "." } }
+        }
+        Err(e) => html! { p.verdict.bad #verdict { "Refused: " (e.to_string()) } },
+    };
+    let body = candidate_form(&name, &f.schema, Some(verdict));
+    Ok(page_html(layout(
+        &format!("Check a candidate for {name}"),
+        who(&principal).as_deref(),
+        body,
+    ))
+    .into_response())
+}
+
+// ---- validate a payload ----
+
+#[derive(Deserialize)]
+struct PayloadForm {
+    payload: String,
+    #[serde(default)]
+    version: String,
+}
+
+async fn validate_form(
+    Path(name): Path<String>,
+    principal: Option<Extension<Principal>>,
+) -> Response {
+    let body = payload_form(&name, "", "", None);
+    page_html(layout(
+        &format!("Validate a payload of {name}"),
+        who(&principal).as_deref(),
+        body,
+    ))
+    .into_response()
+}
+
+fn payload_form(name: &str, payload: &str, version: &str, answer: Option<Markup>) -> Markup {
+    let enc = urlencode(name);
+    html! {
+        p { a href=(format!("/ui/subjects/{enc}")) { (name) } }
+        @if let Some(a) = answer { (a) }
+        form method="post" action=(format!("/ui/subjects/{enc}/validate")) {
+            textarea #payload name="payload" spellcheck="false" placeholder="one event (JSON)" { (payload) }
+            p.inline {
+                label for="version" { "Version " }
+                input #version type="text" name="version" value=(version) placeholder="from its schema_version" size="24";
+                button type="submit" { "Validate" }
+            }
+        }
+    }
+}
+
+/// One event against the version named, or the one whose `schema_version` it carries (else
+/// the latest), with each error at its pointer.
+async fn validate(
+    State(s): State<AppState>,
+    Path(name): Path<String>,
+    principal: Option<Extension<Principal>>,
+    Form(f): Form<PayloadForm>,
+) -> ApiResult<Response> {
+    let version = match f.version.trim() {
+        "" => by_schema_version(&s, &name, &f.payload).await?,
+        v => v.to_string(),
+    };
+    let answer = match super::validate::validate_one(
+        &s,
+        &name,
+        &version,
+        Bytes::from(f.payload.clone()),
+    )
+    .await
+    {
+        Ok(a) => {
+            let valid = a["valid"].as_bool().unwrap_or(false);
+            let errors = a["errors"].as_array().cloned().unwrap_or_default();
+            let rules = a["rules"].as_array().cloned().unwrap_or_default();
+            html! {
+                div.verdict.(if valid { "ok" } else { "bad" }) #verdict {
+                    p { @if valid { "Valid" } @else { "Invalid" } " against version " (a["version"]) " (outcome " (a["outcome"].as_str().unwrap_or("")) ")." }
+                    @if !errors.is_empty() { ul #errors { @for e in &errors { li {
+                        code { (e["instance_pointer"].as_str().filter(|p| !p.is_empty()).unwrap_or("/")) } " " (e["message"].as_str().unwrap_or("")) " " span.muted { "(" (e["keyword"].as_str().unwrap_or("")) ")" }
+                    } } } }
+                    @if !rules.is_empty() { ul { @for r in &rules { li { "rule " code { (r["rule"].as_str().unwrap_or("")) } ": " (r["message"].as_str().unwrap_or("")) } } } }
+                }
+            }
+        }
+        Err(e) => html! { p.verdict.bad #verdict { (e.to_string()) } },
+    };
+    let body = payload_form(&name, &f.payload, &f.version, Some(answer));
+    Ok(page_html(layout(
+        &format!("Validate a payload of {name}"),
+        who(&principal).as_deref(),
+        body,
+    ))
+    .into_response())
+}
+
+/// The version whose declared `schema_version` the payload carries; `latest` when it carries
+/// none or one no version declares (the answer then says which version judged it).
+async fn by_schema_version(s: &AppState, name: &str, payload: &str) -> ApiResult<String> {
+    let carried = serde_json::from_str::<serde_json::Value>(payload)
+        .ok()
+        .and_then(|v| {
+            v.get("schema_version")
+                .and_then(|v| v.as_str())
+                .map(String::from)
+        });
+    let Some(carried) = carried else {
+        return Ok("latest".into());
+    };
+    for v in s.registry.versions(name, false).await?.iter().rev() {
+        let schema = s.registry.schema(v.schema_id).await?;
+        if declared(&schema.text).as_deref() == Some(carried.as_str()) {
+            return Ok(v.version.to_string());
+        }
+    }
+    Ok("latest".into())
+}
+
+// ---- audit ----
+
+#[derive(Deserialize, Default)]
+struct AuditQuery {
+    #[serde(default)]
+    subject: String,
+    #[serde(default)]
+    principal: String,
+}
+
+/// The audit log (admin, as `GET /audit`), filtered by subject and principal.
+async fn audit(
+    State(s): State<AppState>,
+    principal: Option<Extension<Principal>>,
+    Query(q): Query<AuditQuery>,
+) -> ApiResult<Response> {
+    let records: Vec<_> = s
+        .registry
+        .audit_log(1000)
+        .await?
+        .into_iter()
+        .filter(|r| q.subject.is_empty() || r.subject.as_deref() == Some(q.subject.as_str()))
+        .filter(|r| q.principal.is_empty() || r.principal.contains(&q.principal))
+        .collect();
+    let body = html! {
+        form.inline method="get" action="/ui/audit" {
+            input type="text" name="subject" value=(q.subject) placeholder="subject";
+            input type="text" name="principal" value=(q.principal) placeholder="principal";
+            button type="submit" { "Filter" }
+        }
+        table #audit {
+            thead { tr { th { "When" } th { "Who" } th { "What" } th { "Subject" } th.wide { "Detail" } } }
+            tbody { @for r in &records { tr {
+                td { (r.at) } td { (r.principal) } td { (r.action) }
+                td { @if let Some(sub) = &r.subject { a href=(format!("/ui/subjects/{}", urlencode(sub))) { (sub) } } }
+                td.wide { code { (r.detail.to_string()) } }
+            } } }
+        }
+    };
+    Ok(page_html(layout("Audit", who(&principal).as_deref(), body)).into_response())
+}

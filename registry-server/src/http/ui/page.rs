@@ -1,0 +1,156 @@
+//! The console's frame: the page layout, its stylesheet and its few lines of JavaScript (theme
+//! and keyboard), compiled into the binary; and the pieces pages share (a schema with line
+//! numbers, a JSON block).
+
+use maud::{html, Markup, DOCTYPE};
+
+/// Served at `/ui/assets/console.css`.
+pub const CSS: &str = r#"
+:root { --bg:#fbfbfa; --fg:#1d1f21; --muted:#6b7075; --line:#e3e3e0; --accent:#2458d3;
+  --bad:#b3261e; --bad-bg:#fbe9e7; --ok:#1e7b34; --ok-bg:#e7f5ea; --code:#f2f2ef; --mark:#fff3c4; }
+:root[data-theme=dark] { --bg:#16181b; --fg:#e6e6e3; --muted:#9aa0a6; --line:#2c3035;
+  --accent:#8ab4f8; --bad:#f28b82; --bad-bg:#3a1f1d; --ok:#81c995; --ok-bg:#1c3324;
+  --code:#1f2226; --mark:#4a4216; }
+@media (prefers-color-scheme: dark) { :root:not([data-theme=light]) { --bg:#16181b;
+  --fg:#e6e6e3; --muted:#9aa0a6; --line:#2c3035; --accent:#8ab4f8; --bad:#f28b82;
+  --bad-bg:#3a1f1d; --ok:#81c995; --ok-bg:#1c3324; --code:#1f2226; --mark:#4a4216; } }
+* { box-sizing: border-box; }
+body { margin:0; font:15px/1.45 system-ui, sans-serif; background:var(--bg); color:var(--fg); }
+header { display:flex; gap:1rem; align-items:center; padding:.6rem 1rem;
+  border-bottom:1px solid var(--line); flex-wrap:wrap; }
+header .brand { font-weight:600; }
+header nav { display:flex; gap:.8rem; flex:1; }
+main { max-width:1200px; margin:0 auto; padding:1rem; }
+a { color:var(--accent); }
+a:focus, button:focus, input:focus, textarea:focus, select:focus { outline:2px solid var(--accent); outline-offset:1px; }
+table { border-collapse:collapse; width:100%; }
+th, td { text-align:left; padding:.35rem .5rem; border-bottom:1px solid var(--line); vertical-align:top; }
+th { color:var(--muted); font-weight:500; }
+.muted { color:var(--muted); }
+.deleted { text-decoration:line-through; color:var(--muted); }
+.tag { display:inline-block; padding:0 .4rem; border-radius:.6rem; background:var(--code); font-size:.85em; }
+.bad { color:var(--bad); } .ok { color:var(--ok); }
+.verdict { padding:.6rem .8rem; border-radius:.3rem; margin:.8rem 0; }
+.verdict.bad { background:var(--bad-bg); } .verdict.ok { background:var(--ok-bg); }
+pre, code, textarea { font:13px/1.4 ui-monospace, SFMono-Regular, Menlo, monospace; }
+pre { background:var(--code); padding:.6rem; overflow:auto; border-radius:.3rem; }
+ol.src { background:var(--code); margin:0; padding:.5rem 0 .5rem 3.2rem; border-radius:.3rem; overflow:auto; }
+ol.src li { white-space:pre; padding-right:.6rem; }
+ol.src li::marker { color:var(--muted); font-size:.85em; }
+ol.src li.hit { background:var(--mark); }
+.cols { display:grid; grid-template-columns:1fr 1fr; gap:1rem; }
+.diff .add { color:var(--ok); } .diff .del { color:var(--bad); }
+form.inline { display:flex; gap:.5rem; flex-wrap:wrap; align-items:center; }
+input, select, textarea, button { background:var(--bg); color:var(--fg); border:1px solid var(--line);
+  border-radius:.3rem; padding:.35rem .5rem; }
+textarea { width:100%; min-height:14rem; }
+button { cursor:pointer; }
+details summary { cursor:pointer; }
+@media (max-width: 800px) { .cols { grid-template-columns:1fr; } th.wide, td.wide { display:none; } }
+"#;
+
+/// Served at `/ui/assets/console.js`: the theme switch (remembered) and `/` to search.
+pub const JS: &str = r#"
+(function () {
+  var root = document.documentElement;
+  var saved = localStorage.getItem('schemagate-theme');
+  if (saved) root.setAttribute('data-theme', saved);
+  document.addEventListener('click', function (e) {
+    if (e.target && e.target.id === 'theme') {
+      var next = root.getAttribute('data-theme') === 'dark' ? 'light' : 'dark';
+      root.setAttribute('data-theme', next);
+      localStorage.setItem('schemagate-theme', next);
+    }
+  });
+  document.addEventListener('keydown', function (e) {
+    var t = e.target && e.target.tagName;
+    if (e.key === '/' && t !== 'INPUT' && t !== 'TEXTAREA') {
+      var q = document.getElementById('q');
+      if (q) { e.preventDefault(); q.focus(); }
+    }
+  });
+})();
+"#;
+
+/// A whole page: header with navigation, the title, the content.
+pub fn layout(title: &str, who: Option<&str>, content: Markup) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " · schemagate" }
+                link rel="stylesheet" href="/ui/assets/console.css";
+                script src="/ui/assets/console.js" defer {}
+            }
+            body {
+                header {
+                    span.brand { "schemagate" }
+                    nav {
+                        a href="/ui" accesskey="s" { "Subjects" }
+                        a href="/ui/audit" accesskey="a" { "Audit" }
+                    }
+                    @if let Some(who) = who {
+                        span.muted { (who) }
+                        form method="post" action="/ui/logout" { button type="submit" { "Sign out" } }
+                    }
+                    button #theme type="button" title="Dark or light" { "◐" }
+                }
+                main {
+                    h1 { (title) }
+                    (content)
+                }
+            }
+        }
+    }
+}
+
+/// A JSON text pretty-printed (as stored when it is not JSON).
+pub fn pretty(text: &str) -> String {
+    serde_json::from_str::<serde_json::Value>(text)
+        .ok()
+        .and_then(|v| serde_json::to_string_pretty(&v).ok())
+        .unwrap_or_else(|| text.to_string())
+}
+
+/// Text with line numbers; the lines in `marked` (1-based) highlighted and given ids
+/// `{id}-L{n}` so a change can link to them.
+pub fn numbered(id: &str, text: &str, marked: &[usize]) -> Markup {
+    html! {
+        ol.src id=(id) {
+            @for (i, line) in text.lines().enumerate() {
+                @let n = i + 1;
+                li id=(format!("{id}-L{n}")) class=[marked.contains(&n).then_some("hit")] { (line) }
+            }
+        }
+    }
+}
+
+/// A JSON value as an indented block.
+pub fn json_block(v: &impl serde::Serialize) -> Markup {
+    let text = serde_json::to_string_pretty(v).unwrap_or_default();
+    html! { pre { (text) } }
+}
+
+/// A coloured unified diff.
+pub fn text_diff(diff: &str) -> Markup {
+    html! {
+        pre.diff {
+            @for line in diff.lines() {
+                @if line.starts_with('+') && !line.starts_with("+++") {
+                    span.add { (line) } "\n"
+                } @else if line.starts_with('-') && !line.starts_with("---") {
+                    span.del { (line) } "\n"
+                } @else {
+                    (line) "\n"
+                }
+            }
+        }
+    }
+}
+
+/// Page content as the response body.
+pub fn html(m: Markup) -> axum::response::Html<String> {
+    axum::response::Html(m.into_string())
+}
