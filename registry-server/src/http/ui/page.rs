@@ -39,6 +39,7 @@ ol.src li { white-space:pre; padding-right:.6rem; }
 ol.src li::marker { color:var(--muted); font-size:.85em; }
 ol.src li.hit { background:var(--mark); }
 .cols { display:grid; grid-template-columns:1fr 1fr; gap:1rem; }
+.cols > * { min-width:0; }
 .diff .add { color:var(--ok); } .diff .del { color:var(--bad); }
 form.inline { display:flex; gap:.5rem; flex-wrap:wrap; align-items:center; }
 input, select, textarea, button { background:var(--bg); color:var(--fg); border:1px solid var(--line);
@@ -46,7 +47,9 @@ input, select, textarea, button { background:var(--bg); color:var(--fg); border:
 textarea { width:100%; min-height:14rem; }
 button { cursor:pointer; }
 details summary { cursor:pointer; }
-@media (max-width: 800px) { .cols { grid-template-columns:1fr; } th.wide, td.wide { display:none; } }
+@media (max-width: 800px) { .cols { grid-template-columns:1fr; } th.wide, td.wide { display:none; }
+  table { display:block; overflow-x:auto; } td a { word-break:break-word; }
+  header nav { flex-basis:100%; } }
 "#;
 
 /// Served at `/ui/assets/console.js`: the theme switch (remembered) and `/` to search.

@@ -1,0 +1,148 @@
+"""Walks the registry console in Debian's chromium (selenium, headless) as a person would: signs
+in with a read token, searches with the keyboard, opens a subject, a version and a comparison,
+validates a bad payload, checks a refused candidate, tries to register with the read token, switches
+the theme, looks at the list at phone width, then signs in as admin for the audit log. Each step
+reads what the page shows and saves a screenshot.
+
+    python walk.py BASE READ_TOKEN ADMIN_TOKEN SCREENSHOT_DIR
+"""
+
+import json
+import os
+import sys
+
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+
+base, read_token, admin_token, shots = sys.argv[1:5]
+failures = []
+
+
+def check(cond, what):
+    print(("ok   " if cond else "FAIL ") + what)
+    if not cond:
+        failures.append(what)
+
+
+options = webdriver.ChromeOptions()
+options.binary_location = "/usr/bin/chromium"
+for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,900"):
+    options.add_argument(arg)
+driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+driver.implicitly_wait(5)
+
+
+def shot(name):
+    path = os.path.join(shots, name + ".png")
+    driver.save_screenshot(path)
+
+
+def text():
+    return driver.find_element(By.TAG_NAME, "body").text
+
+
+def sign_in(token):
+    driver.get(base + "/ui")
+    check(driver.current_url.endswith("/ui/login"), "signed out, the console sends to the sign-in")
+    field = driver.find_element(By.ID, "token")
+    field.send_keys(token)
+    field.submit()
+
+
+try:
+    sign_in(read_token)
+    check(driver.current_url.rstrip("/").endswith("/ui"), "signed in, the subject list")
+    rows = driver.find_elements(By.CSS_SELECTOR, "#subjects tbody tr")
+    names = [r.find_element(By.TAG_NAME, "a").text for r in rows]
+    for want in ("ads.AdClick", "widgets.WidgetCreated", "recommendations.ExposureEvent"):
+        check(want in names, f"the list shows {want}")
+    check("2.1.0" in text(), "the list shows the latest schema_version")
+    shot("01-subjects")
+
+    # "/" focuses the search field from anywhere on the page.
+    driver.find_element(By.TAG_NAME, "body").send_keys("/")
+    active = driver.switch_to.active_element
+    check(active.get_attribute("id") == "q", "/ focuses the search")
+    active.send_keys("widget", Keys.ENTER)
+    names = [a.text for a in driver.find_elements(By.CSS_SELECTOR, "#subjects tbody a")]
+    check(names == ["widgets.WidgetCreated"], f"searching 'widget' finds one subject: {names}")
+
+    driver.find_element(By.LINK_TEXT, "widgets.WidgetCreated").click()
+    versions = driver.find_elements(By.CSS_SELECTOR, "#versions tbody tr")
+    check(len(versions) == 3, f"the subject shows 3 versions ({len(versions)})")
+    check("NONE" in text(), "the subject shows its level")
+    shot("02-subject")
+
+    driver.find_element(By.LINK_TEXT, "v2").click()
+    lines = driver.find_elements(By.CSS_SELECTOR, "#schema li")
+    check(len(lines) > 10, "the version shows its schema with numbered lines")
+    check("2.0.0" in text(), "the version shows its schema_version")
+    shot("03-version")
+
+    driver.back()
+    driver.find_element(By.PARTIAL_LINK_TEXT, "compare with v1").click()
+    kinds = [k.text for k in driver.find_elements(By.CSS_SELECTOR, "code.kind")]
+    check("enum-value-removed" in kinds, f"the comparison lists enum-value-removed: {kinds}")
+    check("breaking" in driver.find_element(By.ID, "verdict").text, "the comparison says it breaks")
+    driver.find_element(By.CSS_SELECTOR, "details.witness summary").click()
+    witness = driver.find_element(By.CSS_SELECTOR, "details.witness pre").text
+    check(json.loads(witness).get("color") == "blue", f"the witness event carries the removed value: {witness}")
+    marked = driver.find_elements(By.CSS_SELECTOR, "#new li.hit")
+    check(len(marked) >= 1, "the change is marked on the new schema's lines")
+    check("+" in driver.find_element(By.CSS_SELECTOR, "pre.diff").text, "the text diff is beside it")
+    shareable = driver.current_url
+    check("from=1" in shareable and "to=2" in shareable, "the comparison has a link to share")
+    shot("04-compare")
+
+    driver.get(base + "/ui/subjects/widgets.WidgetCreated/validate")
+    area = driver.find_element(By.ID, "payload")
+    area.send_keys('{"schema_version": "2.0.0", "color": "blue", "name": ""}')
+    driver.find_element(By.XPATH, "//button[contains(., 'Validate')]").click()
+    errors = driver.find_element(By.ID, "errors").text
+    check("/color" in errors, f"the bad payload's error is at /color: {errors}")
+    check("/name" in errors, "and at /name")
+    check("version 2" in driver.find_element(By.ID, "verdict").text, "judged by the version its schema_version names")
+    shot("05-validate")
+
+    driver.get(base + "/ui/subjects/ads.AdClick/check")
+    candidate = json.load(open(os.path.join(os.path.dirname(__file__), "../../schemas/ads/AdClick.json")))
+    candidate["properties"]["landing_url"]["maxLength"] = 100
+    driver.find_element(By.ID, "schema").send_keys(json.dumps(candidate, indent=2))
+    driver.find_element(By.XPATH, "//button[contains(., 'Check')]").click()
+    verdict = driver.find_element(By.ID, "verdict").text
+    check("Refused" in verdict and "max-length-decreased" in verdict, f"a narrowing candidate is refused: {verdict}")
+    check("line " in verdict, "located on the candidate's lines")
+    shot("06-check-refused")
+
+    driver.find_element(By.XPATH, "//button[contains(., 'Register')]").click()
+    check("this needs write" in text(), "registering with a read token is refused")
+    shot("07-register-refused")
+
+    driver.get(base + "/ui/audit")
+    check("this needs admin" in text(), "the audit log needs admin")
+
+    driver.get(base + "/ui")
+    before = driver.find_element(By.TAG_NAME, "html").get_attribute("data-theme")
+    driver.find_element(By.ID, "theme").click()
+    after = driver.find_element(By.TAG_NAME, "html").get_attribute("data-theme")
+    check(after != before and after in ("dark", "light"), f"the theme switches ({before} -> {after})")
+    shot("08-subjects-" + after)
+    driver.set_window_size(390, 844)
+    width = driver.execute_script("return document.documentElement.scrollWidth")
+    check(width <= 400, f"the list fits a phone's width ({width}px)")
+    shot("09-subjects-phone")
+    driver.set_window_size(1280, 900)
+
+    driver.find_element(By.XPATH, "//button[contains(., 'Sign out')]").click()
+    sign_in(admin_token)
+    driver.get(base + "/ui/audit?subject=widgets.WidgetCreated")
+    rows = driver.find_elements(By.CSS_SELECTOR, "#audit tbody tr")
+    check(len(rows) >= 3, f"the audit log lists the widget's changes ({len(rows)})")
+    shot("10-audit")
+finally:
+    driver.quit()
+
+print(f"{len(failures)} failures")
+sys.exit(1 if failures else 0)
