@@ -36,6 +36,7 @@ const TABLE: &[(&str, &str, Option<Role>)] = &[
     ("POST", "/ui/subjects/{s}/check", Some(Role::Read)),
     ("POST", "/ui/subjects/{s}/validate", Some(Role::Read)),
     ("POST", "/ui/subjects/{s}/register", Some(Role::Write)),
+    ("POST", "/ui/subjects/{s}/config", Some(Role::Admin)),
     ("POST", "/subjects/{s}/versions", Some(Role::Write)),
     ("POST", "/subjects/{s}", Some(Role::Read)),
     (

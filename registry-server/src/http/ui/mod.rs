@@ -45,6 +45,7 @@ pub fn router() -> Router<AppState> {
             get(validate_form).post(validate),
         )
         .route("/ui/subjects/{subject}/register", post(register))
+        .route("/ui/subjects/{subject}/config", post(set_level))
 }
 
 fn who(p: &Option<Extension<Principal>>) -> Option<String> {
@@ -285,6 +286,18 @@ async fn subject(
     let enc = urlencode(&name);
     let body = html! {
         p { "Level " span.tag { (settings.level.as_str()) } " · rules " span.tag { (settings.rules.to_string()) } }
+        details #level-editor {
+            summary { "Change the level (admin, as " code { "PUT /config/{subject}" } ")" }
+            form.inline method="post" action=(format!("/ui/subjects/{enc}/config")) {
+                select name="level" aria-label="level" {
+                    @for l in LEVELS { option value=(l) selected[l == settings.level.as_str()] { (l) } }
+                }
+                select name="rules" aria-label="rules" {
+                    @for r in ["events", "standard", "lenient"] { option value=(r) selected[r == settings.rules.to_string()] { (r) } }
+                }
+                button type="submit" { "Save" }
+            }
+        }
         p.inline {
             a href=(format!("/ui/subjects/{enc}/check")) { "Check a candidate" } " · "
             a href=(format!("/ui/subjects/{enc}/validate")) { "Validate a payload" }
@@ -325,6 +338,40 @@ async fn subject(
         }
     };
     Ok(page_html(layout(&name, who(&principal).as_deref(), body)).into_response())
+}
+
+const LEVELS: [&str; 7] = [
+    "BACKWARD",
+    "BACKWARD_TRANSITIVE",
+    "FORWARD",
+    "FORWARD_TRANSITIVE",
+    "FULL",
+    "FULL_TRANSITIVE",
+    "NONE",
+];
+
+#[derive(Deserialize)]
+struct LevelForm {
+    level: String,
+    rules: String,
+}
+
+/// Sets the subject's level and rule set (the route needs `admin`, as `PUT /config/{s}`).
+async fn set_level(
+    State(s): State<AppState>,
+    Path(name): Path<String>,
+    client: Client,
+    Form(f): Form<LevelForm>,
+) -> ApiResult<Response> {
+    let req = registry_api::ConfigRequest {
+        compatibility: Some(f.level),
+        rules: Some(f.rules),
+        ..Default::default()
+    };
+    s.registry
+        .set_config(&name, &req, &audit_of(client))
+        .await?;
+    Ok(Redirect::to(&format!("/ui/subjects/{}", urlencode(&name))).into_response())
 }
 
 // ---- one version ----
