@@ -15,6 +15,7 @@ from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import WebDriverWait
 
 base, read_token, admin_token, shots = sys.argv[1:5]
 failures = []
@@ -34,6 +35,15 @@ driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=opti
 driver.implicitly_wait(5)
 
 
+def wait_for(cond, what):
+    """Waits for the next page to show `cond` (a click or an Enter starts a navigation that the
+    old page's elements do not survive)."""
+    try:
+        WebDriverWait(driver, 10).until(lambda d: cond(d))
+    except Exception:
+        check(False, "waiting for " + what)
+
+
 def shot(name):
     path = os.path.join(shots, name + ".png")
     driver.save_screenshot(path)
@@ -49,6 +59,7 @@ def sign_in(token):
     field = driver.find_element(By.ID, "token")
     field.send_keys(token)
     field.submit()
+    wait_for(lambda d: not d.current_url.endswith("/ui/login"), "the page after signing in")
 
 
 try:
@@ -66,23 +77,28 @@ try:
     active = driver.switch_to.active_element
     check(active.get_attribute("id") == "q", "/ focuses the search")
     active.send_keys("widget", Keys.ENTER)
+    wait_for(lambda d: "q=widget" in d.current_url, "the search's page")
     names = [a.text for a in driver.find_elements(By.CSS_SELECTOR, "#subjects tbody a")]
     check(names == ["widgets.WidgetCreated"], f"searching 'widget' finds one subject: {names}")
 
     driver.find_element(By.LINK_TEXT, "widgets.WidgetCreated").click()
+    wait_for(lambda d: "/ui/subjects/widgets.WidgetCreated" in d.current_url, "the subject's page")
     versions = driver.find_elements(By.CSS_SELECTOR, "#versions tbody tr")
     check(len(versions) == 3, f"the subject shows 3 versions ({len(versions)})")
     check("NONE" in text(), "the subject shows its level")
     shot("02-subject")
 
     driver.find_element(By.LINK_TEXT, "v2").click()
+    wait_for(lambda d: d.current_url.endswith("/versions/2"), "the version's page")
     lines = driver.find_elements(By.CSS_SELECTOR, "#schema li")
     check(len(lines) > 10, "the version shows its schema with numbered lines")
     check("2.0.0" in text(), "the version shows its schema_version")
     shot("03-version")
 
     driver.back()
+    wait_for(lambda d: d.current_url.endswith("/ui/subjects/widgets.WidgetCreated"), "the subject's page again")
     driver.find_element(By.PARTIAL_LINK_TEXT, "compare with v1").click()
+    wait_for(lambda d: "/compare" in d.current_url, "the comparison")
     kinds = [k.text for k in driver.find_elements(By.CSS_SELECTOR, "code.kind")]
     check("enum-value-removed" in kinds, f"the comparison lists enum-value-removed: {kinds}")
     check("breaking" in driver.find_element(By.ID, "verdict").text, "the comparison says it breaks")
@@ -117,6 +133,7 @@ try:
     shot("06-check-refused")
 
     driver.find_element(By.XPATH, "//button[contains(., 'Register')]").click()
+    wait_for(lambda d: "/register" in d.current_url, "the register answer")
     check("this needs write" in text(), "registering with a read token is refused")
     shot("07-register-refused")
 
@@ -136,6 +153,7 @@ try:
     driver.set_window_size(1280, 900)
 
     driver.find_element(By.XPATH, "//button[contains(., 'Sign out')]").click()
+    wait_for(lambda d: d.current_url.endswith("/ui/login"), "the sign-in after signing out")
     sign_in(admin_token)
     driver.get(base + "/ui/audit?subject=widgets.WidgetCreated")
     rows = driver.find_elements(By.CSS_SELECTOR, "#audit tbody tr")
