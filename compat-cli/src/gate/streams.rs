@@ -284,7 +284,9 @@ impl Streams {
         )
     }
 
-    /// Whether the group has entries it has not delivered yet (XINFO GROUPS' `lag`; Redis 7).
+    /// Whether the group has entries it has not delivered yet: XINFO GROUPS' `lag` (Redis 7),
+    /// or, where Redis cannot say (before 7, or after deletions), whether the group's last
+    /// delivered id is behind the stream's last entry.
     pub fn has_undelivered(&mut self) -> anyhow::Result<bool> {
         let reply: Value = redis::cmd("XINFO")
             .arg("GROUPS")
@@ -301,19 +303,36 @@ impl Streams {
             };
             let mut name = None;
             let mut lag = None;
+            let mut delivered = None;
             for pair in fields.chunks(2) {
                 if let [k, v] = pair {
                     match text(k.clone())?.as_str() {
                         "name" => name = Some(text(v.clone())?),
                         "lag" => lag = Some(v.clone()),
+                        "last-delivered-id" => delivered = Some(text(v.clone())?),
                         _ => {}
                     }
                 }
             }
-            if name.as_deref() == Some(self.group.as_str()) {
-                // A nil lag means Redis cannot tell (entries were deleted): assume there is more.
-                return Ok(!matches!(lag, Some(Value::Int(0))));
+            if name.as_deref() != Some(self.group.as_str()) {
+                continue;
             }
+            if let Some(Value::Int(n)) = lag {
+                return Ok(n > 0);
+            }
+            let newest: Value = redis::cmd("XREVRANGE")
+                .arg(&self.stream)
+                .arg("+")
+                .arg("-")
+                .arg("COUNT")
+                .arg(1)
+                .query(&mut self.con)?;
+            let newest = entry_list(newest)?.into_iter().next().map(|e| e.id);
+            return Ok(match (newest, delivered) {
+                (None, _) => false,
+                (Some(n), Some(d)) => later(&n, &d),
+                (Some(_), None) => true,
+            });
         }
         Ok(false)
     }
@@ -385,6 +404,18 @@ fn entry_list(list: Value) -> anyhow::Result<Vec<Entry>> {
     Ok(out)
 }
 
+/// Whether stream id `a` comes after `b` (ids are `MS-SEQ`, compared as numbers).
+fn later(a: &str, b: &str) -> bool {
+    let parse = |id: &str| {
+        let (ms, seq) = id.split_once('-').unwrap_or((id, "0"));
+        (
+            ms.parse::<u64>().unwrap_or(0),
+            seq.parse::<u64>().unwrap_or(0),
+        )
+    };
+    parse(a) > parse(b)
+}
+
 fn xadd(key: &str, fields: &[(Vec<u8>, Vec<u8>)]) -> redis::Cmd {
     let mut c = redis::cmd("XADD");
     c.arg(key).arg("*");
@@ -405,4 +436,17 @@ fn bytes(v: Value) -> anyhow::Result<Vec<u8>> {
 
 fn text(v: Value) -> anyhow::Result<String> {
     String::from_utf8(bytes(v)?).context("a stream id that is not UTF-8")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::later;
+
+    #[test]
+    fn stream_ids_compare_as_numbers() {
+        assert!(later("1700000000001-0", "1700000000000-5"));
+        assert!(later("10-0", "9-0"), "not as text");
+        assert!(later("5-10", "5-9"));
+        assert!(!later("5-9", "5-9"));
+    }
 }

@@ -104,10 +104,20 @@ struct LoginForm {
 }
 
 async fn login(State(s): State<AppState>, Form(f): Form<LoginForm>) -> Response {
+    // An open registry needs no sign-in (and keeps no cookie).
+    let open = s
+        .tokens
+        .as_ref()
+        .is_none_or(|t| t.is_empty() && s.open_without_tokens);
+    if open {
+        return Redirect::to("/ui").into_response();
+    }
+    let presented = f.token.trim();
+    // A token that verifies is `sg_ID_SECRET` (hex), so it is safe as a cookie value.
     let valid = s
         .tokens
         .as_ref()
-        .is_none_or(|t| t.verify(f.token.trim()).is_some());
+        .is_some_and(|t| t.verify(presented).is_some());
     if !valid {
         let body = layout(
             "Sign in",
@@ -119,10 +129,7 @@ async fn login(State(s): State<AppState>, Form(f): Form<LoginForm>) -> Response 
         );
         return (StatusCode::UNAUTHORIZED, page_html(body)).into_response();
     }
-    let cookie = format!(
-        "{COOKIE}={}; Path=/ui; HttpOnly; SameSite=Strict",
-        f.token.trim()
-    );
+    let cookie = format!("{COOKIE}={presented}; Path=/ui; HttpOnly; SameSite=Strict");
     ([(header::SET_COOKIE, cookie)], Redirect::to("/ui")).into_response()
 }
 
@@ -311,7 +318,9 @@ async fn subject(
                         td { a href=(format!("/ui/subjects/{enc}/versions/{}", v.version)) { "v" (v.version) } @if v.deleted { " (deleted)" } }
                         td { @if let Some(sv) = sv { code { (sv) } } }
                         td { (v.schema_id) }
-                        td { @if i > 0 { a href=(format!("/ui/subjects/{enc}/compare?from={}&to={}", rows[i - 1].0.version, v.version)) { "compare with v" (rows[i - 1].0.version) } } }
+                        td { @if let Some((prev, _)) = i.checked_sub(1).and_then(|j| rows.get(j)) {
+                            a href=(format!("/ui/subjects/{enc}/compare?from={}&to={}", prev.version, v.version)) { "compare with v" (prev.version) }
+                        } }
                     }
                 }
             }
