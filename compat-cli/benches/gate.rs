@@ -10,8 +10,8 @@
 //! Entries per second, medians of 3. Run unpinned on an otherwise idle two-core machine: Redis,
 //! the gate and (for the gate) the registry share the cores.
 
-#[path = "../tests/common/redis_server.rs"]
-mod redis_server;
+#[path = "../tests/common/mod.rs"]
+mod common;
 
 use std::io::BufRead;
 use std::path::PathBuf;
@@ -35,24 +35,10 @@ fn main() {
         .map(|l| l.unwrap())
         .collect();
     let n = lines.len();
-    let redis = redis_server::Redis::start("the gate benchmark").expect("redis-server");
+    let redis = common::Redis::start("the gate benchmark").expect("redis-server");
     let mut con = redis.connect();
-
     // The registry, in this process, over a throwaway SQLite file.
-    let dir = std::env::temp_dir().join(format!("schemagate-gate-bench-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let url = format!("sqlite://{}?mode=rwc", dir.join("r.db").display());
-    let base = rt.block_on(async {
-        let store = registry_server::store::Store::connect(&url, 4)
-            .await
-            .unwrap();
-        let options = registry_server::AppOptions::open(1 << 20);
-        let (addr, _) = registry_server::serve_local(store, 0, options)
-            .await
-            .unwrap();
-        format!("http://{addr}")
-    });
+    let (dir, _rt, base) = common::open_registry("gate-bench");
     let schema =
         PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/bench/exposure.schema.json");
     let cli = env!("CARGO_BIN_EXE_compat-cli");

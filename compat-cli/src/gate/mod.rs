@@ -316,14 +316,17 @@ pub fn run(args: &GateArgs) -> anyhow::Result<Outcome> {
     if output == args.stream || dead_letter == args.stream || output == dead_letter {
         anyhow::bail!("--stream, --output and --dead-letter must be three different streams");
     }
-    let mut streams = Streams::connect(
-        &args.redis,
-        &args.stream,
-        &args.group,
-        &args.consumer,
-        &output,
-        &dead_letter,
-    )?;
+    let connect = || {
+        Streams::connect(
+            &args.redis,
+            &args.stream,
+            &args.group,
+            &args.consumer,
+            &output,
+            &dead_letter,
+        )
+    };
+    let mut streams = connect()?;
     let client = args
         .auth
         .client(&args.registry, Duration::from_secs(10))
@@ -366,14 +369,7 @@ pub fn run(args: &GateArgs) -> anyhow::Result<Outcome> {
 
     // New entries are read one batch ahead on a second connection, while this thread judges and
     // writes the one before: Redis and the validator work at the same time.
-    let mut ahead = Streams::connect(
-        &args.redis,
-        &args.stream,
-        &args.group,
-        &args.consumer,
-        &output,
-        &dead_letter,
-    )?;
+    let mut ahead = connect()?;
     let (tx, rx) = std::sync::mpsc::sync_channel::<anyhow::Result<Vec<Entry>>>(1);
     let batch_size = args.batch;
     let looped: anyhow::Result<()> = std::thread::scope(|scope| {
