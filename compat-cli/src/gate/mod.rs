@@ -6,7 +6,7 @@
 //! stream.
 //!
 //! Delivery is at-least-once and nothing is lost: an entry is acknowledged only in the same
-//! server-side script that writes it ([`streams`]). A gate that dies leaves its unacknowledged
+//! MULTI/EXEC transaction that writes it ([`streams`]). A gate that dies leaves its unacknowledged
 //! entries pending; restarted under the same `--consumer` it reads them first, and another
 //! consumer claims them after `--claim-idle-ms`. Entries read more than once carry
 //! `schemagate-deliveries`. An entry delivered `--max-deliveries` times without a verdict (the
