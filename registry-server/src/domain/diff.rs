@@ -13,9 +13,15 @@ pub struct VersionDiff {
     pub to: i64,
     pub report: Report,
     pub text_diff: String,
+    /// Both schemas as the text diff compares them (the console shows them line by line).
+    #[serde(skip)]
+    pub old_text: String,
+    #[serde(skip)]
+    pub new_text: String,
 }
 
-fn pretty(text: &str) -> String {
+/// A schema text pretty-printed, ending in a newline (as stored when it is not JSON).
+pub fn pretty(text: &str) -> String {
     let mut out = serde_json::from_str::<serde_json::Value>(text)
         .ok()
         .and_then(|v| serde_json::to_string_pretty(&v).ok())
@@ -52,12 +58,13 @@ impl Registry {
         let report = self.compare(&old_row, &cand, Mode::Full, rules).await?;
         let (a, b) = (pretty(&old_schema.text), pretty(&new_schema.text));
         let (from, to) = (old_row.version, new_row.version);
-        let text_diff = self
+        let (text_diff, old_text, new_text) = self
             .cpu("a text diff", move || {
-                similar::TextDiff::from_lines(&a, &b)
+                let diff = similar::TextDiff::from_lines(&a, &b)
                     .unified_diff()
                     .header(&format!("v{from}"), &format!("v{to}"))
-                    .to_string()
+                    .to_string();
+                (diff, a, b)
             })
             .await?;
         Ok(VersionDiff {
@@ -66,6 +73,8 @@ impl Registry {
             to,
             report,
             text_diff,
+            old_text,
+            new_text,
         })
     }
 }

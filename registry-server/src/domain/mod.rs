@@ -23,7 +23,7 @@ pub use cache::Capacities;
 pub use candidate::Candidate;
 pub use compat::Verdict;
 pub use contracts::{guid, Resolved};
-pub use diff::VersionDiff;
+pub use diff::{pretty, VersionDiff};
 pub use error::{Error, Result};
 pub use reads::Listing;
 pub use settings::{DEFAULT_LEVEL, DEFAULT_RULES};

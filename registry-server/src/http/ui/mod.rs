@@ -13,13 +13,14 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Form, Router};
 use maud::{html, Markup};
+use registry_client::segment;
 use serde::Deserialize;
 
 use super::auth::Seen;
 use super::{audit_of, ApiResult, AppState, Client};
 use crate::auth::Principal;
-use crate::domain::Listing;
-use page::{html as page_html, json_block, layout, numbered, pretty, text_diff};
+use crate::domain::{pretty, Listing};
+use page::{html as page_html, json_block, layout, numbered, text_diff};
 
 /// The cookie that carries a console session's token.
 pub const COOKIE: &str = "schemagate_console";
@@ -50,6 +51,11 @@ pub fn router() -> Router<AppState> {
 
 fn who(p: &Option<Extension<Principal>>) -> Option<String> {
     p.as_ref().map(|Extension(p)| p.0.to_string())
+}
+
+/// A console page for the signed-in principal.
+fn page(title: &str, principal: &Option<Extension<Principal>>, body: Markup) -> Response {
+    page_html(layout(title, who(principal).as_deref(), body)).into_response()
 }
 
 async fn css() -> Response {
@@ -172,9 +178,9 @@ async fn subjects(
         .collect();
     let total = names.len();
     let pages = total.div_ceil(PAGE).max(1);
-    let page = q.page.min(pages - 1);
+    let current = q.page.min(pages - 1);
     let mut rows = Vec::new();
-    for name in names.iter().skip(page * PAGE).take(PAGE) {
+    for name in names.iter().skip(current * PAGE).take(PAGE) {
         let versions = s.registry.versions(name, false).await?;
         let latest = versions.iter().rev().find(|v| !v.deleted);
         let settings = s.registry.settings(name).await?;
@@ -201,8 +207,8 @@ async fn subjects(
     let link = |p: usize| {
         format!(
             "/ui?q={}&prefix={}&page={p}",
-            urlencode(&q.q),
-            urlencode(&q.prefix)
+            segment(&q.q),
+            segment(&q.prefix)
         )
     };
     let body = html! {
@@ -211,13 +217,13 @@ async fn subjects(
             input type="text" name="prefix" value=(q.prefix) placeholder="prefix";
             button type="submit" { "Search" }
         }
-        p.muted { (total) " subjects" @if pages > 1 { ", page " (page + 1) " of " (pages) } }
+        p.muted { (total) " subjects" @if pages > 1 { ", page " (current + 1) " of " (pages) } }
         table #subjects {
             thead { tr { th { "Subject" } th { "Latest" } th { "schema_version" } th { "Level" } th.wide { "Rules" } } }
             tbody {
                 @for (name, latest, sv, level, rules) in &rows {
                     tr {
-                        td { a href=(format!("/ui/subjects/{}", urlencode(name))) { (name) } }
+                        td { a href=(format!("/ui/subjects/{}", segment(name))) { (name) } }
                         td { @if let Some(v) = latest { "v" (v) } @else { span.muted { "deleted" } } }
                         td { @if let Some(sv) = sv { code { (sv) } } }
                         td { span.tag { (level) } }
@@ -228,12 +234,12 @@ async fn subjects(
         }
         @if pages > 1 {
             nav.inline {
-                @if page > 0 { a rel="prev" href=(link(page - 1)) { "← previous" } " " }
-                @if page + 1 < pages { a rel="next" href=(link(page + 1)) { "next →" } }
+                @if current > 0 { a rel="prev" href=(link(current - 1)) { "← previous" } " " }
+                @if current + 1 < pages { a rel="next" href=(link(current + 1)) { "next →" } }
             }
         }
     };
-    Ok(page_html(layout("Subjects", who(&principal).as_deref(), body)).into_response())
+    Ok(page("Subjects", &principal, body))
 }
 
 fn declared(text: &str) -> Option<String> {
@@ -241,17 +247,6 @@ fn declared(text: &str) -> Option<String> {
     schema_core::version::declared(&v)
         .ok()
         .map(|v| v.to_string())
-}
-
-/// A path segment or query value: everything but unreserved characters escaped.
-const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
-    .remove(b'.')
-    .remove(b'-')
-    .remove(b'_')
-    .remove(b'~');
-
-fn urlencode(s: &str) -> String {
-    percent_encoding::utf8_percent_encode(s, SEGMENT).to_string()
 }
 
 // ---- one subject ----
@@ -290,7 +285,7 @@ async fn subject(
         .filter(|r| r.subject.as_deref() == Some(name.as_str()))
         .take(20)
         .collect();
-    let enc = urlencode(&name);
+    let enc = segment(&name);
     let body = html! {
         p { "Level " span.tag { (settings.level.as_str()) } " · rules " span.tag { (settings.rules.to_string()) } }
         details #level-editor {
@@ -328,7 +323,7 @@ async fn subject(
         h2 { "References" }
         @if refs_out.is_empty() && refs_in.is_empty() { p.muted { "None." } }
         @if !refs_out.is_empty() {
-            p { "Uses: " @for r in &refs_out { a href=(format!("/ui/subjects/{}/versions/{}", urlencode(&r.subject), r.version)) { (r.subject) " v" (r.version) } " (as " code { (r.name) } ") " } }
+            p { "Uses: " @for r in &refs_out { a href=(format!("/ui/subjects/{}/versions/{}", segment(&r.subject), r.version)) { (r.subject) " v" (r.version) } " (as " code { (r.name) } ") " } }
         }
         @if !refs_in.is_empty() {
             p { "Used by schema ids: " @for id in &refs_in { span.tag { (id) } " " } }
@@ -346,7 +341,7 @@ async fn subject(
             }
         }
     };
-    Ok(page_html(layout(&name, who(&principal).as_deref(), body)).into_response())
+    Ok(page(&name, &principal, body))
 }
 
 const LEVELS: [&str; 7] = [
@@ -380,7 +375,7 @@ async fn set_level(
     s.registry
         .set_config(&name, &req, &audit_of(client))
         .await?;
-    Ok(Redirect::to(&format!("/ui/subjects/{}", urlencode(&name))).into_response())
+    Ok(Redirect::to(&format!("/ui/subjects/{}", segment(&name))).into_response())
 }
 
 // ---- one version ----
@@ -393,7 +388,7 @@ async fn version(
     let row = s.registry.find_version(&name, &v, true).await?;
     let schema = s.registry.schema(row.schema_id).await?;
     let text = pretty(&schema.text);
-    let enc = urlencode(&name);
+    let enc = segment(&name);
     let body = html! {
         p { a href=(format!("/ui/subjects/{enc}")) { (name) } " · version " (row.version) " · id " (row.schema_id)
             @if row.deleted { " · " span.bad { "deleted" } }
@@ -404,7 +399,7 @@ async fn version(
         @if let Some(r) = &schema.rule_set { h2 { "Rule set" } (json_block(r)) }
     };
     let title = format!("{name} v{}", row.version);
-    Ok(page_html(layout(&title, who(&principal).as_deref(), body)).into_response())
+    Ok(page(&title, &principal, body))
 }
 
 // ---- compare ----
@@ -424,13 +419,10 @@ async fn compare(
     Query(q): Query<CompareQuery>,
 ) -> ApiResult<Response> {
     let d = s.registry.diff(&name, &q.to, Some(&q.from)).await?;
-    let old_row = s.registry.find_version(&name, &q.from, true).await?;
-    let new_row = s.registry.find_version(&name, &q.to, true).await?;
-    let old_text = pretty(&s.registry.schema(old_row.schema_id).await?.text);
-    let new_text = pretty(&s.registry.schema(new_row.schema_id).await?.text);
+    let (old_text, new_text) = (&d.old_text, &d.new_text);
     let (old_loc, new_loc) = (
-        schema_core::locate::Locator::new(&old_text),
-        schema_core::locate::Locator::new(&new_text),
+        schema_core::locate::Locator::new(old_text),
+        schema_core::locate::Locator::new(new_text),
     );
     let line = |loc: &schema_core::locate::Locator, ptr: &str| loc.position(ptr).map(|(l, _)| l);
     let changes: Vec<_> = d
@@ -449,7 +441,7 @@ async fn compare(
     let new_marked: Vec<usize> = changes.iter().filter_map(|c| c.2).collect();
     let breaking = d.report.breaking().count();
     let body = html! {
-        p { a href=(format!("/ui/subjects/{}", urlencode(&name))) { (name) } " · v" (d.from) " → v" (d.to)
+        p { a href=(format!("/ui/subjects/{}", segment(&name))) { (name) } " · v" (d.from) " → v" (d.to)
             " · rules " span.tag { (d.report.rules.to_string()) } }
         @if breaking == 0 {
             p.verdict.ok #verdict { "Compatible both ways: " (d.report.changes.len()) " changes, none breaking." }
@@ -483,14 +475,14 @@ async fn compare(
             }
         }
         div.cols {
-            div { h2 { "v" (d.from) } (numbered("old", &old_text, &old_marked)) }
-            div { h2 { "v" (d.to) } (numbered("new", &new_text, &new_marked)) }
+            div { h2 { "v" (d.from) } (numbered("old", old_text, &old_marked)) }
+            div { h2 { "v" (d.to) } (numbered("new", new_text, &new_marked)) }
         }
         h2 { "Text diff" }
         (text_diff(&d.text_diff))
     };
     let title = format!("{name}: v{} → v{}", d.from, d.to);
-    Ok(page_html(layout(&title, who(&principal).as_deref(), body)).into_response())
+    Ok(page(&title, &principal, body))
 }
 
 // ---- check a candidate ----
@@ -502,16 +494,11 @@ struct SchemaForm {
 
 async fn check_form(Path(name): Path<String>, principal: Option<Extension<Principal>>) -> Response {
     let body = candidate_form(&name, "", None);
-    page_html(layout(
-        &format!("Check a candidate for {name}"),
-        who(&principal).as_deref(),
-        body,
-    ))
-    .into_response()
+    page(&format!("Check a candidate for {name}"), &principal, body)
 }
 
 fn candidate_form(name: &str, text: &str, verdict: Option<Markup>) -> Markup {
-    let enc = urlencode(name);
+    let enc = segment(name);
     html! {
         p { a href=(format!("/ui/subjects/{enc}")) { (name) } }
         @if let Some(v) = verdict { (v) }
@@ -561,12 +548,11 @@ async fn check(
         }
     };
     let body = candidate_form(&name, &f.schema, Some(verdict));
-    Ok(page_html(layout(
+    Ok(page(
         &format!("Check a candidate for {name}"),
-        who(&principal).as_deref(),
+        &principal,
         body,
     ))
-    .into_response())
 }
 
 /// Registers the candidate (the route needs `write`: `auth::admit` refused lesser tokens).
@@ -589,12 +575,11 @@ async fn register(
         Err(e) => html! { p.verdict.bad #verdict { "Refused: " (e.to_string()) } },
     };
     let body = candidate_form(&name, &f.schema, Some(verdict));
-    Ok(page_html(layout(
+    Ok(page(
         &format!("Check a candidate for {name}"),
-        who(&principal).as_deref(),
+        &principal,
         body,
     ))
-    .into_response())
 }
 
 // ---- validate a payload ----
@@ -611,16 +596,11 @@ async fn validate_form(
     principal: Option<Extension<Principal>>,
 ) -> Response {
     let body = payload_form(&name, "", "", None);
-    page_html(layout(
-        &format!("Validate a payload of {name}"),
-        who(&principal).as_deref(),
-        body,
-    ))
-    .into_response()
+    page(&format!("Validate a payload of {name}"), &principal, body)
 }
 
 fn payload_form(name: &str, payload: &str, version: &str, answer: Option<Markup>) -> Markup {
-    let enc = urlencode(name);
+    let enc = segment(name);
     html! {
         p { a href=(format!("/ui/subjects/{enc}")) { (name) } }
         @if let Some(a) = answer { (a) }
@@ -672,12 +652,11 @@ async fn validate(
         Err(e) => html! { p.verdict.bad #verdict { (e.to_string()) } },
     };
     let body = payload_form(&name, &f.payload, &f.version, Some(answer));
-    Ok(page_html(layout(
+    Ok(page(
         &format!("Validate a payload of {name}"),
-        who(&principal).as_deref(),
+        &principal,
         body,
     ))
-    .into_response())
 }
 
 /// The version whose declared `schema_version` the payload carries; `latest` when it carries
@@ -736,10 +715,10 @@ async fn audit(
             thead { tr { th { "When" } th { "Who" } th { "What" } th { "Subject" } th.wide { "Detail" } } }
             tbody { @for r in &records { tr {
                 td { (r.at) } td { (r.principal) } td { (r.action) }
-                td { @if let Some(sub) = &r.subject { a href=(format!("/ui/subjects/{}", urlencode(sub))) { (sub) } } }
+                td { @if let Some(sub) = &r.subject { a href=(format!("/ui/subjects/{}", segment(sub))) { (sub) } } }
                 td.wide { code { (r.detail.to_string()) } }
             } } }
         }
     };
-    Ok(page_html(layout("Audit", who(&principal).as_deref(), body)).into_response())
+    Ok(page("Audit", &principal, body))
 }

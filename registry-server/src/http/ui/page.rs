@@ -109,14 +109,6 @@ pub fn layout(title: &str, who: Option<&str>, content: Markup) -> Markup {
     }
 }
 
-/// A JSON text pretty-printed (as stored when it is not JSON).
-pub fn pretty(text: &str) -> String {
-    serde_json::from_str::<serde_json::Value>(text)
-        .ok()
-        .and_then(|v| serde_json::to_string_pretty(&v).ok())
-        .unwrap_or_else(|| text.to_string())
-}
-
 /// Text with line numbers; the lines in `marked` (1-based) highlighted and given ids
 /// `{id}-L{n}` so a change can link to them.
 pub fn numbered(id: &str, text: &str, marked: &[usize]) -> Markup {
