@@ -260,7 +260,7 @@ impl ValidatorCache {
             }
             r => self.transport(r).map_err(fail)?,
         };
-        self.load(subject, r.version).await.map_err(fail)
+        self.entry(subject, r).await.map_err(fail)
     }
 
     /// The lock that makes one fetch per subject at a time; locks nobody holds are dropped.
@@ -421,6 +421,12 @@ impl ValidatorCache {
 
     async fn load(&self, subject: &str, version: i64) -> Result<Arc<Entry>, Fetch> {
         let r = self.transport(self.client.version(subject, &version.to_string()).await)?;
+        self.entry(subject, r).await
+    }
+
+    /// A fetched version compiled (shared by schema id), with its references and rules.
+    async fn entry(&self, subject: &str, r: crate::Registered) -> Result<Arc<Entry>, Fetch> {
+        let version = r.version;
         let bad = |message: String| {
             Fetch::Failed(CacheError::BadSchema {
                 subject: subject.to_string(),

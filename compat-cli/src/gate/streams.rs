@@ -109,37 +109,40 @@ impl Streams {
 
     /// Entries no consumer of the group has read yet, waiting up to `block` for some.
     pub fn read_new(&mut self, count: u64, block: Duration) -> anyhow::Result<Vec<Entry>> {
-        let reply: Value = redis::cmd("XREADGROUP")
-            .arg("GROUP")
-            .arg(&self.group)
-            .arg(&self.consumer)
-            .arg("COUNT")
-            .arg(count)
-            .arg("BLOCK")
-            .arg(block.as_millis() as u64)
-            .arg("STREAMS")
-            .arg(&self.stream)
-            .arg(">")
-            .query(&mut self.con)?;
-        stream_entries(reply)
+        self.read_group(count, Some(block), ">")
     }
 
     /// Entries this consumer read and did not acknowledge (a previous run that died, or entries
     /// held back for a retry), after `after`, with their delivery counts.
     pub fn read_own_pending(&mut self, after: &str, count: u64) -> anyhow::Result<Vec<Entry>> {
-        let reply: Value = redis::cmd("XREADGROUP")
-            .arg("GROUP")
+        let mut entries = self.read_group(count, None, after)?;
+        self.fill_deliveries(&mut entries)?;
+        Ok(entries)
+    }
+
+    /// `XREADGROUP` in this group as this consumer: `>` for new entries, an id for its own
+    /// pending ones after that id.
+    fn read_group(
+        &mut self,
+        count: u64,
+        block: Option<Duration>,
+        from: &str,
+    ) -> anyhow::Result<Vec<Entry>> {
+        let mut cmd = redis::cmd("XREADGROUP");
+        cmd.arg("GROUP")
             .arg(&self.group)
             .arg(&self.consumer)
             .arg("COUNT")
-            .arg(count)
+            .arg(count);
+        if let Some(block) = block {
+            cmd.arg("BLOCK").arg(block.as_millis() as u64);
+        }
+        let reply: Value = cmd
             .arg("STREAMS")
             .arg(&self.stream)
-            .arg(after)
+            .arg(from)
             .query(&mut self.con)?;
-        let mut entries = stream_entries(reply)?;
-        self.fill_deliveries(&mut entries)?;
-        Ok(entries)
+        stream_entries(reply)
     }
 
     /// Entries other consumers have held for `idle` or longer, taken over by this one.

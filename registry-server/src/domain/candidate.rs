@@ -21,6 +21,20 @@ pub struct Candidate {
     pub references: Vec<Reference>,
 }
 
+/// The documents of a schema's references, by reference name (what `DocSet::add` resolves).
+pub(super) fn parse_references(
+    texts: Vec<(String, Arc<str>)>,
+    dialect: schema_core::Draft,
+) -> Result<HashMap<String, Document>> {
+    let mut refs = HashMap::with_capacity(texts.len());
+    for (name, text) in texts {
+        let d = Document::parse_in(&name, &text, dialect)
+            .map_err(|e| Error::InvalidSchema(format!("reference {name:?}: {e}")))?;
+        refs.insert(name, d);
+    }
+    Ok(refs)
+}
+
 /// The exact request, hashed: the key of the identity cache.
 fn request_key(req: &SchemaRequest, normalize: bool) -> [u8; 32] {
     use sha2::Digest;
@@ -102,12 +116,7 @@ impl Registry {
             let doc = Document::parse_in("schema", &sent, dialect)
                 .map_err(|e| Error::InvalidSchema(e.to_string()))?;
             limits.check(&doc).map_err(Error::InvalidSchema)?;
-            let mut refs = HashMap::new();
-            for (name, text) in ref_texts {
-                let d = Document::parse_in(&name, &text, dialect)
-                    .map_err(|e| Error::InvalidSchema(format!("reference {name:?}: {e}")))?;
-                refs.insert(name, d);
-            }
+            let refs = parse_references(ref_texts, dialect)?;
             // Every $ref must resolve, within the document or through the references.
             let mut set = schema_core::DocSet::new();
             set.add(doc.clone(), &refs)

@@ -1,7 +1,6 @@
 //! Compiled payload checkers by schema id (immutable, so kept until evicted): the schema's
 //! validator and its data contract (CEL domain rules).
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use schema_core::domain_rules::Contract;
@@ -30,13 +29,15 @@ impl Registry {
             .cpu("compiling a validator", move || {
                 let doc = Document::parse_in(&format!("schema {id}"), &row.text, dialect)
                     .map_err(|e| Error::InvalidSchema(e.to_string()))?;
-                let mut refs = HashMap::new();
-                for (name, text) in ref_texts {
-                    let d = Document::parse_in(&name, &text, dialect).map_err(|e| {
-                        Error::InvalidSchema(format!("schema {id}: reference {name:?}: {e}"))
-                    })?;
-                    refs.insert(name, d);
-                }
+                let refs =
+                    super::candidate::parse_references(ref_texts, dialect).map_err(
+                        |e| match e {
+                            Error::InvalidSchema(m) => {
+                                Error::InvalidSchema(format!("schema {id}: {m}"))
+                            }
+                            e => e,
+                        },
+                    )?;
                 let cannot = |e: String| {
                     Error::InvalidSchema(format!("schema {id} cannot be used to validate: {e}"))
                 };
