@@ -180,15 +180,27 @@ fn register_sends_credentials_and_explains_refusals() {
         let store = registry_server::store::Store::connect(&url, 4)
             .await
             .unwrap();
-        let (_, token) =
-            registry_server::auth::create(&store, "ci", registry_server::auth::Role::Write, None)
-                .await
-                .unwrap();
+        let audit = registry_server::store::Audit {
+            principal: "test".into(),
+            address: "local".into(),
+            subject: None,
+            detail: serde_json::Value::Null,
+        };
+        let (_, token) = registry_server::auth::create(
+            &store,
+            "ci",
+            registry_server::auth::Role::Write,
+            None,
+            &audit,
+        )
+        .await
+        .unwrap();
         let (_, scoped) = registry_server::auth::create(
             &store,
             "orders-ci",
             registry_server::auth::Role::Write,
             Some("orders.".into()),
+            &audit,
         )
         .await
         .unwrap();

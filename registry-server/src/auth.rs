@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 use std::sync::RwLock;
 
-use crate::store::{Store, TokenRow};
+use crate::store::{Audit, Store, TokenRow};
 use schema_core::canonical::sha256_hex;
 
 /// What a token may do; each role includes the ones before it.
@@ -105,8 +105,8 @@ impl Tokens {
         let live: HashMap<String, Token> = list(store)
             .await?
             .into_iter()
-            .filter(|(_, revoked)| revoked.is_none())
-            .map(|(t, _)| (t.id.clone(), t))
+            .filter(|l| l.revoked.is_none())
+            .map(|l| (l.token.id.clone(), l.token))
             .collect();
         if let Ok(mut l) = self.live.write() {
             *l = live;
@@ -136,12 +136,14 @@ impl Tokens {
     }
 }
 
-/// Creates a token; answers it in full (the only time it is ever shown).
+/// Creates a token, audited as `token.create`; answers it in full (the only time it is ever
+/// shown).
 pub async fn create(
     store: &Store,
     name: &str,
     role: Role,
     scope: Option<String>,
+    audit: &Audit,
 ) -> anyhow::Result<(Token, String)> {
     let id = random_hex(4)?;
     let secret = random_hex(32)?;
@@ -153,40 +155,55 @@ pub async fn create(
         scope,
     };
     store
-        .insert_token(&TokenRow {
-            id: token.id.clone(),
-            name: token.name.clone(),
-            secret_sha256: token.secret_sha256.clone(),
-            role: role.as_str().to_string(),
-            scope: token.scope.clone(),
-            revoked_ms: None,
-        })
+        .insert_token(
+            &TokenRow {
+                id: token.id.clone(),
+                name: token.name.clone(),
+                secret_sha256: token.secret_sha256.clone(),
+                role: role.as_str().to_string(),
+                scope: token.scope.clone(),
+                created_ms: crate::store::now_ms(),
+                revoked_ms: None,
+            },
+            audit,
+        )
         .await?;
     Ok((token, format!("sg_{id}_{secret}")))
 }
 
-/// Every token with its revocation time, oldest first. A row with a role this version does
-/// not know is refused rather than read as something weaker or stronger.
-pub async fn list(store: &Store) -> anyhow::Result<Vec<(Token, Option<String>)>> {
+/// A token as listed: never its secret.
+#[derive(Debug, Clone)]
+pub struct Listed {
+    pub token: Token,
+    /// RFC 3339.
+    pub created: String,
+    /// RFC 3339, when revoked.
+    pub revoked: Option<String>,
+}
+
+/// Every token with its creation and revocation times, oldest first. A row with a role this
+/// version does not know is refused rather than read as something weaker or stronger.
+pub async fn list(store: &Store) -> anyhow::Result<Vec<Listed>> {
     let mut out = Vec::new();
     for r in store.tokens().await? {
         let role = Role::parse(&r.role)
             .ok_or_else(|| anyhow::anyhow!("token {} has unknown role {:?}", r.id, r.role))?;
-        out.push((
-            Token {
+        out.push(Listed {
+            token: Token {
                 id: r.id,
                 name: r.name,
                 secret_sha256: r.secret_sha256,
                 role,
                 scope: r.scope,
             },
-            r.revoked_ms.map(crate::store::rfc3339),
-        ));
+            created: crate::time::rfc3339(r.created_ms),
+            revoked: r.revoked_ms.map(crate::time::rfc3339),
+        });
     }
     Ok(out)
 }
 
-/// Revokes a token by id; false when there is no such live token.
-pub async fn revoke(store: &Store, id: &str) -> anyhow::Result<bool> {
-    Ok(store.revoke_token(id).await?)
+/// Revokes a token by id, audited as `token.revoke`; false when there is no such live token.
+pub async fn revoke(store: &Store, id: &str, audit: &Audit) -> anyhow::Result<bool> {
+    Ok(store.revoke_token(id, audit).await?)
 }

@@ -9,6 +9,7 @@ pub mod metrics;
 pub mod migrate;
 mod panic;
 pub mod store;
+pub mod time;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -188,12 +189,22 @@ async fn token_command(config: &Config, action: TokenAction) -> anyhow::Result<(
     let created = if new_file.is_some() { " (new)" } else { "" };
     eprintln!("database: {}{created}", config.database());
     let store = store::Store::connect(&config.database_url, 2).await?;
+    // The audit log names the operating-system user who ran the command.
+    let audit = store::Audit {
+        principal: format!(
+            "cli:{}",
+            std::env::var("USER").unwrap_or_else(|_| "unknown".into())
+        ),
+        address: "local".into(),
+        subject: None,
+        detail: serde_json::Value::Null,
+    };
     match action {
         TokenAction::Create { name, role, scope } => {
             let role = auth::Role::parse(&role)
                 .ok_or_else(|| anyhow::anyhow!("role {role:?}: use read, write or admin"))?;
             let scope = auth::parse_scope(scope.as_deref()).map_err(|e| anyhow::anyhow!(e))?;
-            let (token, secret) = auth::create(&store, &name, role, scope).await?;
+            let (token, secret) = auth::create(&store, &name, role, scope, &audit).await?;
             eprintln!(
                 "created token {} ({}, role {}); it is shown once:",
                 token.id,
@@ -207,7 +218,10 @@ async fn token_command(config: &Config, action: TokenAction) -> anyhow::Result<(
                 "{:<10} {:<8} {:<24} {:<16} revoked",
                 "id", "role", "name", "scope"
             );
-            for (t, revoked) in auth::list(&store).await? {
+            for auth::Listed {
+                token: t, revoked, ..
+            } in auth::list(&store).await?
+            {
                 println!(
                     "{:<10} {:<8} {:<24} {:<16} {}",
                     t.id,
@@ -221,7 +235,7 @@ async fn token_command(config: &Config, action: TokenAction) -> anyhow::Result<(
             }
         }
         TokenAction::Revoke { id } => {
-            if !auth::revoke(&store, &id).await? {
+            if !auth::revoke(&store, &id, &audit).await? {
                 anyhow::bail!("no live token with id {id}");
             }
             println!("revoked {id} (servers drop it within their token refresh interval)");

@@ -339,3 +339,298 @@ async fn the_console_keeps_the_apis_tokens_and_roles() {
     );
     std::fs::remove_dir_all(dir).ok();
 }
+
+/// The admin's pages: tokens created (the secret shown once, usable at once), refused with a
+/// reason, revoked (refused at once), each audited; the audit log filtered by action and time;
+/// a subject's level and rule sets edited, a rule that does not compile refused; who registered
+/// each version; and forms posted from another site refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn admins_manage_tokens_settings_and_see_who_did_what() {
+    let dir = temp_dir("console-admin");
+    let db = sqlite_url(&dir);
+    let admin = create_token(&db, "admin", "admin", None);
+    let writer = create_token(&db, "ci", "write", None);
+    let reader = create_token(&db, "dash", "read", None);
+    let server = Process::start_with(&db, &[]);
+    wait_ready(&server.base).await;
+    let base = server.base.as_str();
+    let api_get = |path: &str, token: &str| {
+        reqwest::Client::new()
+            .get(format!("{base}{path}"))
+            .bearer_auth(token)
+            .send()
+    };
+    let r = reqwest::Client::new()
+        .post(format!("{base}/subjects/orders.Placed/versions"))
+        .bearer_auth(&writer)
+        .json(&json!({"schema": json!({"type": "object", "properties": {"amount": {"type": "number"}}}).to_string()}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+
+    // Only an admin reaches the tokens page or creates one.
+    assert_eq!(
+        get(base, "/ui/tokens", Some(&reader)).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let form = [
+        ("name", "billing-reader"),
+        ("role", "read"),
+        ("scope", "orders.*"),
+    ];
+    assert_eq!(
+        post(base, "/ui/tokens", Some(&writer), &form).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let r = browser()
+        .post(format!("{base}/ui/tokens"))
+        .header(header::COOKIE, format!("schemagate_console={admin}"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()[header::CACHE_CONTROL], "no-store");
+    let body = r.text().await.unwrap();
+    let secret = body
+        .split("<pre id=\"new-token\">")
+        .nth(1)
+        .and_then(|rest| rest.split('<').next())
+        .unwrap_or_else(|| panic!("no secret shown: {body}"))
+        .to_string();
+    assert!(secret.starts_with("sg_"), "{secret}");
+    // Usable at once on this replica, within its scope only.
+    assert_eq!(
+        api_get("/subjects/orders.Placed/versions", &secret)
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        api_get("/subjects/other/versions", &secret)
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+    // The list shows it without its secret; a second look never shows the secret again.
+    let list = get(base, "/ui/tokens", Some(&admin)).await;
+    assert!(list.body.contains("billing-reader"), "{}", list.body);
+    assert!(list.body.contains("orders.*"), "{}", list.body);
+    let (_, secret_part) = secret.rsplit_once('_').unwrap();
+    assert!(!list.body.contains(secret_part));
+    // Refused creations say why and keep the form.
+    for (form, why) in [
+        (
+            [("name", "x"), ("role", "root"), ("scope", "")],
+            "role &quot;root&quot;",
+        ),
+        (
+            [("name", "x"), ("role", "read"), ("scope", "a*b*")],
+            "scope",
+        ),
+        ([("name", " "), ("role", "read"), ("scope", "")], "a name"),
+    ] {
+        let p = post(base, "/ui/tokens", Some(&admin), &form).await;
+        assert_eq!(p.status, StatusCode::OK);
+        assert!(
+            p.body.contains("Invalid token") && p.body.contains(why),
+            "{why}: {}",
+            p.body
+        );
+        assert!(!p.body.contains("new-token"));
+    }
+    // Revoked: refused at once; revoking twice is a clear error.
+    let id = secret.split('_').nth(1).unwrap().to_string();
+    let p = post(base, &format!("/ui/tokens/{id}/revoke"), Some(&admin), &[]).await;
+    assert_eq!(
+        (p.status, p.location.as_str()),
+        (
+            StatusCode::SEE_OTHER,
+            format!("/ui/tokens?revoked={id}").as_str()
+        )
+    );
+    assert_eq!(
+        api_get("/subjects/orders.Placed/versions", &secret)
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::UNAUTHORIZED
+    );
+    let again = post(base, &format!("/ui/tokens/{id}/revoke"), Some(&admin), &[]).await;
+    assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    // Both are in the audit log, by the admin, never with the secret; the API filters it.
+    let created: Value = api_get("/audit?action=token.create&principal=token:", &admin)
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let created = created.as_array().unwrap();
+    assert_eq!(created.len(), 1, "{created:?}");
+    assert!(created[0]["principal"]
+        .as_str()
+        .unwrap()
+        .ends_with(":admin"));
+    assert_eq!(created[0]["detail"]["name"], "billing-reader");
+    assert!(!created[0].to_string().contains(secret_part));
+    let revoked: Value = api_get("/audit?action=token.revoke&principal=ADMIN", &admin)
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(revoked[0]["detail"]["id"], id.as_str(), "{revoked}");
+    let future: Value = api_get("/audit?since=2999-01-01", &admin)
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(future, json!([]));
+    let bad = api_get("/audit?since=yesterday", &admin).await.unwrap();
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+    assert!(bad
+        .text()
+        .await
+        .unwrap()
+        .contains("since=\\\"yesterday\\\""));
+    let page = get(
+        base,
+        "/ui/audit?action=token.create&since=2000-01-01T00:00",
+        Some(&admin),
+    )
+    .await;
+    assert!(
+        page.body.contains("<td>token.create</td>") && !page.body.contains("<td>token.revoke</td>"),
+        "{}",
+        page.body
+    );
+    let page = get(base, "/ui/audit?since=nope", Some(&admin)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains("since=&quot;nope&quot;"),
+        "{}",
+        page.body
+    );
+
+    // Who registered each version, and the last change in the list.
+    let subject = get(base, "/ui/subjects/orders.Placed", Some(&admin)).await;
+    let registered = subject.body.split("registered\">").nth(1).unwrap_or("");
+    assert!(
+        registered.starts_with("token:") && registered.contains(":ci<br>"),
+        "{}",
+        subject.body
+    );
+    let list = get(base, "/ui", Some(&admin)).await;
+    assert!(
+        list.body.contains("schema.register by token:"),
+        "{}",
+        list.body
+    );
+
+    // The level and rule sets: a rule that does not compile is refused and nothing is saved;
+    // one that compiles is saved; a box sent back as shown is left alone.
+    let rule = |expr: &str| {
+        json!({"domainRules": [{"name": "positive", "kind": "CONDITION", "mode": "WRITE",
+                                "type": "CEL", "expr": expr}]})
+        .to_string()
+    };
+    let settings = |level: &'static str, default: String, was: String| {
+        vec![
+            ("level", level.to_string()),
+            ("rules", "events".to_string()),
+            ("default_rule_set", default),
+            ("default_rule_set_was", was),
+            ("override_rule_set", String::new()),
+            ("override_rule_set_was", String::new()),
+        ]
+    };
+    let send = |form: Vec<(&'static str, String)>| {
+        browser()
+            .post(format!("{base}/ui/subjects/orders.Placed/config"))
+            .header(header::COOKIE, format!("schemagate_console={admin}"))
+            .form(&form)
+            .send()
+    };
+    let r = send(settings("FULL", rule("message.amount >"), String::new()))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("Not saved"));
+    let config: Value = api_get("/config/orders.Placed", &admin)
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_ne!(config["compatibilityLevel"], "FULL", "{config}");
+    let r = send(settings("FULL", rule("message.amount > 0"), String::new()))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let config: Value = api_get("/config/orders.Placed", &admin)
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(config["compatibilityLevel"], "FULL", "{config}");
+    assert_eq!(
+        config["defaultRuleSet"]["domainRules"][0]["expr"],
+        "message.amount > 0"
+    );
+    // The page shows it in the editor; sent back unchanged (with CRLF, as browsers do) with
+    // another level, it stays as it was.
+    let subject = get(base, "/ui/subjects/orders.Placed", Some(&admin)).await;
+    assert!(
+        subject.body.contains("message.amount &gt; 0"),
+        "{}",
+        subject.body
+    );
+    let shown = serde_json::to_string_pretty(&config["defaultRuleSet"]).unwrap();
+    let r = send(settings("BACKWARD", shown.replace('\n', "\r\n"), shown))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let after: Value = api_get("/config/orders.Placed", &admin)
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(after["compatibilityLevel"], "BACKWARD");
+    assert_eq!(after["defaultRuleSet"], config["defaultRuleSet"]);
+
+    // Forms posted from another site are refused, the sign-in included.
+    let foreign = browser()
+        .post(format!("{base}/ui/login"))
+        .header(header::ORIGIN, "https://evil.example")
+        .form(&[("token", reader.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(foreign.status(), StatusCode::FORBIDDEN);
+    let host = base.trim_start_matches("http://");
+    let own = browser()
+        .post(format!("{base}/ui/login"))
+        .header(header::ORIGIN, format!("http://{host}"))
+        .form(&[("token", reader.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(own.status(), StatusCode::SEE_OTHER);
+    let cross = browser()
+        .post(format!("{base}/ui/subjects/orders.Placed/check"))
+        .header(header::COOKIE, format!("schemagate_console={admin}"))
+        .header("sec-fetch-site", "cross-site")
+        .form(&[("schema", "{}")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(cross.status(), StatusCode::FORBIDDEN);
+    std::fs::remove_dir_all(dir).ok();
+}

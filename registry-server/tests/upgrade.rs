@@ -86,7 +86,10 @@ async fn check_upgraded(url: &str) {
         .unwrap();
     let tokens = registry_server::auth::list(&store).await.unwrap();
     assert_eq!(tokens.len(), 1);
-    assert_eq!(tokens[0].1.as_deref(), Some("2026-12-02T11:30:01.500Z"));
+    assert_eq!(
+        tokens[0].revoked.as_deref(),
+        Some("2026-12-02T11:30:01.500Z")
+    );
     // New references land in the table too.
     let r = client()
         .post(format!("{base}/subjects/order2/versions"))

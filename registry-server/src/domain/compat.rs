@@ -131,6 +131,7 @@ mod tests {
 
     fn row(version: i64, deleted: bool) -> VersionRow {
         VersionRow {
+            created_ms: 0,
             subject: "s".into(),
             version,
             schema_id: version,

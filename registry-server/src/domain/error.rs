@@ -44,6 +44,9 @@ pub enum Error {
     /// A rule set (or metadata) that is malformed, or a rule that does not compile.
     #[error("Invalid ruleset: {0}")]
     InvalidRuleSet(String),
+    /// A token the console was asked to create with a bad name, role or scope.
+    #[error("Invalid token: {0}")]
+    InvalidToken(String),
     #[error("{0}")]
     NotPermitted(String),
     #[error("Subject {0} is in read-only mode")]

@@ -14,6 +14,7 @@ mod reads;
 mod register;
 mod settings;
 pub mod subject;
+mod tokens;
 mod validators;
 mod version_id;
 
@@ -30,7 +31,7 @@ pub use settings::{DEFAULT_LEVEL, DEFAULT_RULES};
 pub use validators::Checker;
 pub use version_id::VersionId;
 
-pub use crate::store::{Audit, AuditRecord, Reference, SchemaRow, VersionRow};
+pub use crate::store::{Audit, AuditFilter, AuditRecord, Reference, SchemaRow, VersionRow};
 use crate::store::{Change, Store};
 
 pub struct Registry {

@@ -27,7 +27,7 @@ impl Listing {
         }
     }
 }
-use super::{AuditRecord, Error, Registry, Result, SchemaRow, VersionId, VersionRow};
+use super::{AuditFilter, AuditRecord, Error, Registry, Result, SchemaRow, VersionId, VersionRow};
 use crate::store::StoreError;
 
 impl Registry {
@@ -304,6 +304,11 @@ impl Registry {
 
     pub async fn audit_log(&self, limit: i64) -> Result<Vec<AuditRecord>> {
         Ok(self.store.audit_log(limit).await?)
+    }
+
+    /// The audit records a filter selects, newest first.
+    pub async fn audit(&self, filter: &AuditFilter) -> Result<Vec<AuditRecord>> {
+        Ok(self.store.audit_search(filter).await?)
     }
 }
 

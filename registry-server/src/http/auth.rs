@@ -27,12 +27,15 @@ const TABLE: &[(&str, &str, Option<Role>)] = &[
     ("GET", "/audit", Some(Role::Admin)),
     // The console: its sign-in and static assets are public; its pages are reads, checking a
     // candidate or a payload is a read (as the API's compatibility and validate routes),
-    // registering is a write, the audit log is admin's.
+    // registering is a write, the audit log and the tokens are admin's.
     ("GET", "/ui/login", None),
     ("POST", "/ui/login", None),
     ("POST", "/ui/logout", None),
     ("GET", "/ui/assets/**", None),
     ("GET", "/ui/audit", Some(Role::Admin)),
+    ("GET", "/ui/tokens", Some(Role::Admin)),
+    ("POST", "/ui/tokens", Some(Role::Admin)),
+    ("POST", "/ui/tokens/*/revoke", Some(Role::Admin)),
     ("POST", "/ui/subjects/{s}/check", Some(Role::Read)),
     ("POST", "/ui/subjects/{s}/validate", Some(Role::Read)),
     ("POST", "/ui/subjects/{s}/register", Some(Role::Write)),
@@ -210,6 +213,26 @@ fn presented(req: &Request) -> Option<String> {
     None
 }
 
+/// A console form posted from another site: the browser names the page's origin, and it is not
+/// this registry. The sign-in cookie is SameSite=Strict already; this also stops a foreign
+/// page from signing a browser in under the foreign page's token.
+fn cross_site_form(req: &Request) -> Option<String> {
+    if req.method() != axum::http::Method::POST || !is_console(req.uri().path()) {
+        return None;
+    }
+    let header = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok());
+    if header("sec-fetch-site") == Some("cross-site") {
+        return Some("a console form posted from another site".into());
+    }
+    let origin = header("origin")?;
+    let host = header("host").or_else(|| req.uri().authority().map(|a| a.as_str()))?;
+    let authority = origin.split_once("://").map_or(origin, |(_, a)| a);
+    // Behind a proxy that rewrites Host, the browser's host is the forwarded one.
+    let forwarded = header("x-forwarded-host").is_some_and(|f| f.eq_ignore_ascii_case(authority));
+    (!authority.eq_ignore_ascii_case(host) && !forwarded)
+        .then(|| format!("a console form posted from {origin}, not from this registry ({host})"))
+}
+
 /// Whether a path is the console's.
 pub fn is_console(path: &str) -> bool {
     path == "/ui" || path.starts_with("/ui/")
@@ -254,6 +277,9 @@ fn base64_decode(s: &str) -> Option<Vec<u8>> {
 /// scope. A networked registry whose last token was revoked lets nobody in, rather than
 /// everybody. The principal found is left in the request's extensions for the audit log.
 pub fn admit(s: &AppState, req: &mut Request) -> Result<(), Refusal> {
+    if let Some(why) = cross_site_form(req) {
+        return Err(Refusal::Forbidden(why));
+    }
     let tokens = match &s.tokens {
         Some(t) if !t.is_empty() || !s.open_without_tokens => t,
         _ => {

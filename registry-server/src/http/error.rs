@@ -21,6 +21,9 @@ pub enum ApiError {
     /// 400 / 400: the request body is not the JSON the route expects.
     #[error("Invalid request body: {0}")]
     BadRequest(String),
+    /// 400 / 400: a query parameter that does not parse.
+    #[error("Invalid query parameter: {0}")]
+    BadParameter(String),
 }
 
 impl ApiError {
@@ -29,7 +32,9 @@ impl ApiError {
         let e = match self {
             ApiError::PayloadTooLarge(_) => return (StatusCode::PAYLOAD_TOO_LARGE, 413),
             ApiError::NoRoute(_) => return (StatusCode::NOT_FOUND, 404),
-            ApiError::BadRequest(_) => return (StatusCode::BAD_REQUEST, 400),
+            ApiError::BadRequest(_) | ApiError::BadParameter(_) => {
+                return (StatusCode::BAD_REQUEST, 400)
+            }
             ApiError::Domain(e) => e,
         };
         match e {
@@ -50,6 +55,7 @@ impl ApiError {
             InvalidRules(_) | Referenced(..) => (StatusCode::UNPROCESSABLE_ENTITY, 42206),
             InvalidSubject(_) => (StatusCode::UNPROCESSABLE_ENTITY, 42208),
             InvalidRuleSet(_) => (StatusCode::UNPROCESSABLE_ENTITY, 42210),
+            InvalidToken(_) => (StatusCode::UNPROCESSABLE_ENTITY, 42211),
             Incompatible { .. } => (StatusCode::CONFLICT, registry_api::CONFLICT_INCOMPATIBLE),
             Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, 50302),
             Storage(_) | Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, 50001),

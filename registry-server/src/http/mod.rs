@@ -1,6 +1,7 @@
 //! The HTTP layer: one `router()` per resource module merged here, the Confluent content type,
 //! and the request helpers every handler shares (JSON bodies, version ids, query flags).
 
+pub(crate) mod audit;
 pub mod auth;
 mod compat;
 mod config;
@@ -113,7 +114,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/openapi.json", get(|| async { ok(&openapi::document()) }))
         .route("/readyz", get(readyz))
-        .route("/audit", get(audit))
+        .route("/audit", get(audit::audit))
         .route("/metrics", get(metrics))
         .route("/v1/metadata/id", get(server_id))
         .route("/v1/metadata/version", get(server_version))
@@ -173,11 +174,6 @@ async fn metrics(State(s): State<AppState>) -> Response {
         s.registry.metrics.render(),
     )
         .into_response()
-}
-
-#[utoipa::path(get, path = "/audit", tag = "ops", responses((status = 200, description = "the latest 1000 audit records")))]
-async fn audit(State(s): State<AppState>) -> ApiResult<Response> {
-    Ok(ok(&s.registry.audit_log(1000).await?))
 }
 
 /// A JSON response with Confluent's content type.

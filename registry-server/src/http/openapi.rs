@@ -51,7 +51,7 @@ use super::{compat, config, schemas, subjects, validate};
         super::healthz,
         super::readyz,
         super::metrics,
-        super::audit,
+        super::audit::audit,
         super::server_id,
         super::server_version,
     ),

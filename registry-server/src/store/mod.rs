@@ -24,7 +24,7 @@ use sqlx::any::AnyPoolOptions;
 use sqlx::AnyPool;
 use tokio::sync::Mutex;
 
-pub use audit::{Audit, AuditRecord};
+pub use audit::{Audit, AuditFilter, AuditRecord};
 pub use changes::{Change, ChangeListener, CHANGES_CHANNEL};
 pub use error::{StoreError, StoreResult};
 pub use rows::{Contracts, Reference, SchemaRow, VersionRow};
@@ -70,28 +70,6 @@ pub fn now_ms() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as i64)
-}
-
-/// Milliseconds since the epoch as RFC 3339 UTC (`2026-12-02T11:30:00.123Z`).
-pub fn rfc3339(ms: i64) -> String {
-    let (secs, millis) = (ms.div_euclid(1000), ms.rem_euclid(1000));
-    let (days, rest) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    // Days since 1970-01-01 to a civil date (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{millis:03}Z",
-        rest / 3600,
-        rest % 3600 / 60,
-        rest % 60
-    )
 }
 
 impl Store {
@@ -163,19 +141,5 @@ impl Store {
     /// The database URL (for a PostgreSQL change listener's own connection).
     pub fn url(&self) -> &str {
         &self.url
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn rfc3339_of_known_instants() {
-        assert_eq!(super::rfc3339(0), "1970-01-01T00:00:00.000Z");
-        assert_eq!(super::rfc3339(951_782_400_000), "2000-02-29T00:00:00.000Z");
-        assert_eq!(
-            super::rfc3339(1_796_211_000_123),
-            "2026-12-02T11:30:00.123Z"
-        );
-        assert_eq!(super::rfc3339(-1), "1969-12-31T23:59:59.999Z");
     }
 }

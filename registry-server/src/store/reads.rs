@@ -31,7 +31,7 @@ impl Store {
 
     /// Every version row of a subject, deleted ones included, in order.
     pub async fn versions(&self, subject: &str) -> StoreResult<Vec<VersionRow>> {
-        let rows = sqlx::query("SELECT subject, version, schema_id, deleted FROM subject_versions WHERE subject = $1 ORDER BY version")
+        let rows = sqlx::query("SELECT subject, version, schema_id, deleted, created_ms FROM subject_versions WHERE subject = $1 ORDER BY version")
             .bind(subject)
             .fetch_all(&self.pool)
             .await?;
@@ -75,7 +75,7 @@ impl Store {
 
     /// Live (subject, version) pairs that use a schema id.
     pub async fn usages(&self, id: i64) -> StoreResult<Vec<VersionRow>> {
-        let rows = sqlx::query("SELECT subject, version, schema_id, deleted FROM subject_versions WHERE schema_id = $1 AND deleted = 0 ORDER BY subject, version")
+        let rows = sqlx::query("SELECT subject, version, schema_id, deleted, created_ms FROM subject_versions WHERE schema_id = $1 AND deleted = 0 ORDER BY subject, version")
             .bind(id)
             .fetch_all(&self.pool)
             .await?;

@@ -30,6 +30,9 @@ pub struct VersionRow {
     pub version: i64,
     pub schema_id: i64,
     pub deleted: bool,
+    /// When it was registered, in milliseconds since the epoch (0 when not known: before
+    /// migration 0004 no time was kept).
+    pub created_ms: i64,
 }
 
 pub(super) fn version_row(r: &AnyRow) -> Result<VersionRow, sqlx::Error> {
@@ -38,6 +41,7 @@ pub(super) fn version_row(r: &AnyRow) -> Result<VersionRow, sqlx::Error> {
         version: r.try_get("version")?,
         schema_id: r.try_get("schema_id")?,
         deleted: r.try_get::<i64, _>("deleted")? != 0,
+        created_ms: r.try_get::<Option<i64>, _>("created_ms")?.unwrap_or(0),
     })
 }
 

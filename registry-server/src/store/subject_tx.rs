@@ -62,7 +62,7 @@ impl Store {
 impl SubjectTx {
     /// Every version row of the subject, read inside the transaction.
     pub async fn versions(&mut self) -> StoreResult<Vec<VersionRow>> {
-        let rows = sqlx::query("SELECT subject, version, schema_id, deleted FROM subject_versions WHERE subject = $1 ORDER BY version")
+        let rows = sqlx::query("SELECT subject, version, schema_id, deleted, created_ms FROM subject_versions WHERE subject = $1 ORDER BY version")
             .bind(&self.subject)
             .fetch_all(&mut *self.tx)
             .await?;

@@ -4,7 +4,9 @@
 //! scoped to `/ui`). Reads need `read`; checking a candidate or a payload needs `read`;
 //! registering needs `write`.
 
+mod audit;
 mod page;
+mod tokens;
 
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
@@ -13,13 +15,14 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Form, Router};
 use maud::{html, Markup};
+use registry_api::Level;
 use registry_client::segment;
 use serde::Deserialize;
 
 use super::auth::Seen;
 use super::{audit_of, ApiResult, AppState, Client};
 use crate::auth::Principal;
-use crate::domain::{pretty, Listing};
+use crate::domain::{pretty, AuditFilter, AuditRecord, Listing};
 use page::{html as page_html, json_block, layout, numbered, text_diff};
 
 /// The cookie that carries a console session's token.
@@ -36,7 +39,9 @@ pub fn router() -> Router<AppState> {
         .route("/ui/assets/console.js", get(js))
         .route("/ui/login", get(login_form).post(login))
         .route("/ui/logout", post(logout))
-        .route("/ui/audit", get(audit))
+        .route("/ui/audit", get(audit::audit))
+        .route("/ui/tokens", get(tokens::list).post(tokens::create))
+        .route("/ui/tokens/{id}/revoke", post(tokens::revoke))
         .route("/ui/subjects/{subject}", get(subject))
         .route("/ui/subjects/{subject}/versions/{version}", get(version))
         .route("/ui/subjects/{subject}/compare", get(compare))
@@ -46,7 +51,7 @@ pub fn router() -> Router<AppState> {
             get(validate_form).post(validate),
         )
         .route("/ui/subjects/{subject}/register", post(register))
-        .route("/ui/subjects/{subject}/config", post(set_level))
+        .route("/ui/subjects/{subject}/config", post(set_config))
 }
 
 fn who(p: &Option<Extension<Principal>>) -> Option<String> {
@@ -196,12 +201,22 @@ async fn subjects(
             }
             None => (None, 0),
         };
+        let last = s
+            .registry
+            .audit(&AuditFilter {
+                subject: Some(name.clone()),
+                limit: 1,
+                ..AuditFilter::default()
+            })
+            .await?
+            .pop();
         rows.push((
             name.clone(),
             latest.map(|v| v.version),
             schema_version,
             settings.level.as_str(),
             rules,
+            last,
         ));
     }
     let link = |p: usize| {
@@ -219,15 +234,16 @@ async fn subjects(
         }
         p.muted { (total) " subjects" @if pages > 1 { ", page " (current + 1) " of " (pages) } }
         table #subjects {
-            thead { tr { th { "Subject" } th { "Latest" } th { "schema_version" } th { "Level" } th.wide { "Rules" } } }
+            thead { tr { th { "Subject" } th { "Latest" } th { "schema_version" } th { "Level" } th.wide { "Rules" } th.wide { "Last change" } } }
             tbody {
-                @for (name, latest, sv, level, rules) in &rows {
+                @for (name, latest, sv, level, rules, last) in &rows {
                     tr {
                         td { a href=(format!("/ui/subjects/{}", segment(name))) { (name) } }
                         td { @if let Some(v) = latest { "v" (v) } @else { span.muted { "deleted" } } }
                         td { @if let Some(sv) = sv { code { (sv) } } }
                         td { span.tag { (level) } }
                         td.wide { @if *rules > 0 { (rules) } }
+                        td.wide { @if let Some(r) = last { (r.action) " by " (r.principal) br; span.muted { (r.at) } } }
                     }
                 }
             }
@@ -251,6 +267,9 @@ fn declared(text: &str) -> Option<String> {
 
 // ---- one subject ----
 
+/// Audit records read for a subject's page (its history, and who registered each version).
+const HISTORY: i64 = 500;
+
 async fn subject(
     State(s): State<AppState>,
     Path(name): Path<String>,
@@ -258,10 +277,23 @@ async fn subject(
 ) -> ApiResult<Response> {
     let versions = s.registry.versions(&name, true).await?;
     let settings = s.registry.settings(&name).await?;
+    let contracts = s.registry.contract_settings(&name).await?;
+    let history = s
+        .registry
+        .audit(&AuditFilter {
+            subject: Some(name.clone()),
+            limit: HISTORY,
+            ..AuditFilter::default()
+        })
+        .await?;
     let mut rows = Vec::new();
     for v in &versions {
         let schema = s.registry.schema(v.schema_id).await?;
-        rows.push((v.clone(), declared(&schema.text)));
+        rows.push((
+            v.clone(),
+            declared(&schema.text),
+            registered_by(&history, v),
+        ));
     }
     let latest = versions.iter().rev().find(|v| !v.deleted);
     let (refs_out, refs_in, rule_set) = match latest {
@@ -276,27 +308,41 @@ async fn subject(
         }
         None => (Vec::new(), Vec::new(), None),
     };
-    let history: Vec<_> = s
-        .registry
-        .audit_log(1000)
-        .await
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|r| r.subject.as_deref() == Some(name.as_str()))
-        .take(20)
-        .collect();
     let enc = segment(&name);
+    let rule_text = |r: &Option<registry_api::RuleSet>| {
+        r.as_ref()
+            .and_then(|r| serde_json::to_string_pretty(r).ok())
+            .unwrap_or_default()
+    };
     let body = html! {
-        p { "Level " span.tag { (settings.level.as_str()) } " · rules " span.tag { (settings.rules.to_string()) } }
+        p { "Level " span.tag { (settings.level.as_str()) } " · rules " span.tag { (settings.rules.to_string()) }
+            @if contracts.default_rule_set.is_some() || contracts.override_rule_set.is_some() { " · " span.tag { "subject rule sets" } } }
         details #level-editor {
-            summary { "Change the level (admin, as " code { "PUT /config/{subject}" } ")" }
-            form.inline method="post" action=(format!("/ui/subjects/{enc}/config")) {
-                select name="level" aria-label="level" {
-                    @for l in LEVELS { option value=(l) selected[l == settings.level.as_str()] { (l) } }
+            summary { "Change the level and rules (admin, as " code { "PUT /config/{subject}" } ")" }
+            form method="post" action=(format!("/ui/subjects/{enc}/config")) {
+                p.inline {
+                    label for="level" { "Level" }
+                    select #level name="level" {
+                        @for l in Level::ALL { option value=(l.as_str()) selected[l == settings.level] { (l.as_str()) } }
+                    }
+                    label for="rules" { "Checks" }
+                    select #rules name="rules" {
+                        @for r in ["events", "standard", "lenient"] { option value=(r) selected[r == settings.rules.to_string()] { (r) } }
+                    }
                 }
-                select name="rules" aria-label="rules" {
-                    @for r in ["events", "standard", "lenient"] { option value=(r) selected[r == settings.rules.to_string()] { (r) } }
+                div.cols {
+                    div {
+                        label for="default_rule_set" { "defaultRuleSet " span.muted { "(given to versions registered without one)" } }
+                        textarea.short #default_rule_set name="default_rule_set" spellcheck="false" placeholder="{\"domainRules\": [...]}" { (rule_text(&contracts.default_rule_set)) }
+                        input type="hidden" name="default_rule_set_was" value=(rule_text(&contracts.default_rule_set));
+                    }
+                    div {
+                        label for="override_rule_set" { "overrideRuleSet " span.muted { "(merged over every new version's)" } }
+                        textarea.short #override_rule_set name="override_rule_set" spellcheck="false" placeholder="{\"domainRules\": [...]}" { (rule_text(&contracts.override_rule_set)) }
+                        input type="hidden" name="override_rule_set_was" value=(rule_text(&contracts.override_rule_set));
+                    }
                 }
+                p.muted { "Rules are CEL (" code { "CONDITION" } ") and must compile. A box left as shown is not saved (an inherited rule set stays inherited); emptied, the subject keeps no rule set of that kind." }
                 button type="submit" { "Save" }
             }
         }
@@ -306,14 +352,18 @@ async fn subject(
         }
         h2 { "Versions" }
         table #versions {
-            thead { tr { th { "Version" } th { "schema_version" } th { "Id" } th { "" } } }
+            thead { tr { th { "Version" } th { "schema_version" } th { "Id" } th.wide { "Registered" } th { "" } } }
             tbody {
-                @for (i, (v, sv)) in rows.iter().enumerate() {
+                @for (i, (v, sv, by)) in rows.iter().enumerate() {
                     tr class=[v.deleted.then_some("deleted")] {
                         td { a href=(format!("/ui/subjects/{enc}/versions/{}", v.version)) { "v" (v.version) } @if v.deleted { " (deleted)" } }
                         td { @if let Some(sv) = sv { code { (sv) } } }
                         td { (v.schema_id) }
-                        td { @if let Some((prev, _)) = i.checked_sub(1).and_then(|j| rows.get(j)) {
+                        td.wide.registered {
+                            @if let Some(who) = by { (who) br; }
+                            @if v.created_ms > 0 { span.muted { (crate::time::rfc3339(v.created_ms)) } }
+                        }
+                        td { @if let Some((prev, _, _)) = i.checked_sub(1).and_then(|j| rows.get(j)) {
                             a href=(format!("/ui/subjects/{enc}/compare?from={}&to={}", prev.version, v.version)) { "compare with v" (prev.version) }
                         } }
                     }
@@ -336,46 +386,103 @@ async fn subject(
         @if history.is_empty() { p.muted { "Nothing in the audit log." } }
         @else {
             table #history {
-                thead { tr { th { "When" } th { "Who" } th { "What" } } }
-                tbody { @for r in &history { tr { td { (r.at) } td { (r.principal) } td { (r.action) } } } }
+                thead { tr { th { "When" } th { "Who" } th { "What" } th.wide { "Detail" } } }
+                tbody { @for r in &history { tr { td { (r.at) } td { (r.principal) } td { (r.action) } td.wide { code { (r.detail.to_string()) } } } } }
             }
         }
     };
     Ok(page(&name, &principal, body))
 }
 
-const LEVELS: [&str; 7] = [
-    "BACKWARD",
-    "BACKWARD_TRANSITIVE",
-    "FORWARD",
-    "FORWARD_TRANSITIVE",
-    "FULL",
-    "FULL_TRANSITIVE",
-    "NONE",
-];
-
-#[derive(Deserialize)]
-struct LevelForm {
-    level: String,
-    rules: String,
+/// Who registered a version, from the subject's audit records (the register record names the
+/// version it made).
+fn registered_by(history: &[AuditRecord], v: &crate::domain::VersionRow) -> Option<String> {
+    history
+        .iter()
+        .find(|r| r.action == "schema.register" && r.detail["version"].as_i64() == Some(v.version))
+        .map(|r| r.principal.clone())
 }
 
-/// Sets the subject's level and rule set (the route needs `admin`, as `PUT /config/{s}`).
-async fn set_level(
+#[derive(Deserialize)]
+struct SettingsForm {
+    level: String,
+    rules: String,
+    #[serde(default)]
+    default_rule_set: String,
+    #[serde(default)]
+    default_rule_set_was: String,
+    #[serde(default)]
+    override_rule_set: String,
+    #[serde(default)]
+    override_rule_set_was: String,
+}
+
+/// Sets the subject's level, checks and rule sets (the route needs `admin`, as
+/// `PUT /config/{s}`). A rule set that does not parse or compile is said on a page, not saved.
+async fn set_config(
     State(s): State<AppState>,
     Path(name): Path<String>,
+    principal: Option<Extension<Principal>>,
     client: Client,
-    Form(f): Form<LevelForm>,
+    Form(f): Form<SettingsForm>,
 ) -> ApiResult<Response> {
-    let req = registry_api::ConfigRequest {
-        compatibility: Some(f.level),
-        rules: Some(f.rules),
-        ..Default::default()
+    // A box as it was shown is left alone (so saving a level does not copy an inherited rule
+    // set into the subject); an emptied one becomes an empty set, the only way to take one away.
+    let rule_set =
+        |field: &str, text: &str, was: &str| -> Result<Option<registry_api::RuleSet>, String> {
+            // Browsers send a textarea's lines ending in CRLF.
+            let text = text.replace("\r\n", "\n");
+            match text.trim() {
+                t if t == was.replace("\r\n", "\n").trim() => Ok(None),
+                "" => Ok(Some(registry_api::RuleSet::default())),
+                t => serde_json::from_str(t)
+                    .map(Some)
+                    .map_err(|e| format!("{field}: not a rule set: {e}")),
+            }
+        };
+    let saved = match (
+        rule_set(
+            "defaultRuleSet",
+            &f.default_rule_set,
+            &f.default_rule_set_was,
+        ),
+        rule_set(
+            "overrideRuleSet",
+            &f.override_rule_set,
+            &f.override_rule_set_was,
+        ),
+    ) {
+        (Ok(default_rule_set), Ok(override_rule_set)) => {
+            let req = registry_api::ConfigRequest {
+                compatibility: Some(f.level),
+                rules: Some(f.rules),
+                contracts: registry_api::ConfigContracts {
+                    default_rule_set,
+                    override_rule_set,
+                    ..Default::default()
+                },
+                ..Default::default()
+            };
+            s.registry
+                .set_config(&name, &req, &audit_of(client))
+                .await
+                .map(|_| ())
+                .map_err(|e| e.to_string())
+        }
+        (Err(e), _) | (_, Err(e)) => Err(e),
     };
-    s.registry
-        .set_config(&name, &req, &audit_of(client))
-        .await?;
-    Ok(Redirect::to(&format!("/ui/subjects/{}", segment(&name))).into_response())
+    match saved {
+        Ok(()) => Ok(Redirect::to(&format!("/ui/subjects/{}", segment(&name))).into_response()),
+        Err(why) => {
+            let body = html! {
+                p.verdict.bad #verdict { "Not saved: " (why) }
+                p { a href=(format!("/ui/subjects/{}", segment(&name))) { "Back to " (name) } }
+            };
+            let mut r = page(&format!("Settings of {name}"), &principal, body);
+            *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(r)
+        }
+    }
 }
 
 // ---- one version ----
@@ -679,46 +786,4 @@ async fn by_schema_version(s: &AppState, name: &str, payload: &str) -> ApiResult
         }
     }
     Ok("latest".into())
-}
-
-// ---- audit ----
-
-#[derive(Deserialize, Default)]
-struct AuditQuery {
-    #[serde(default)]
-    subject: String,
-    #[serde(default)]
-    principal: String,
-}
-
-/// The audit log (admin, as `GET /audit`), filtered by subject and principal.
-async fn audit(
-    State(s): State<AppState>,
-    principal: Option<Extension<Principal>>,
-    Query(q): Query<AuditQuery>,
-) -> ApiResult<Response> {
-    let records: Vec<_> = s
-        .registry
-        .audit_log(1000)
-        .await?
-        .into_iter()
-        .filter(|r| q.subject.is_empty() || r.subject.as_deref() == Some(q.subject.as_str()))
-        .filter(|r| q.principal.is_empty() || r.principal.contains(&q.principal))
-        .collect();
-    let body = html! {
-        form.inline method="get" action="/ui/audit" {
-            input type="text" name="subject" value=(q.subject) placeholder="subject";
-            input type="text" name="principal" value=(q.principal) placeholder="principal";
-            button type="submit" { "Filter" }
-        }
-        table #audit {
-            thead { tr { th { "When" } th { "Who" } th { "What" } th { "Subject" } th.wide { "Detail" } } }
-            tbody { @for r in &records { tr {
-                td { (r.at) } td { (r.principal) } td { (r.action) }
-                td { @if let Some(sub) = &r.subject { a href=(format!("/ui/subjects/{}", segment(sub))) { (sub) } } }
-                td.wide { code { (r.detail.to_string()) } }
-            } } }
-        }
-    };
-    Ok(page("Audit", &principal, body))
 }

@@ -45,6 +45,10 @@ form.inline { display:flex; gap:.5rem; flex-wrap:wrap; align-items:center; }
 input, select, textarea, button { background:var(--bg); color:var(--fg); border:1px solid var(--line);
   border-radius:.3rem; padding:.35rem .5rem; }
 textarea { width:100%; min-height:14rem; }
+textarea.short { min-height:8rem; }
+ol.src li .fold { cursor:pointer; color:var(--muted); margin-left:-1.1rem; width:1.1rem; display:inline-block; user-select:none; }
+ol.src li.folded .fold::after { content:" …"; }
+ol.src li.hidden { display:none; }
 button { cursor:pointer; }
 details summary { cursor:pointer; }
 @media (max-width: 800px) { .cols { grid-template-columns:1fr; } th.wide, td.wide { display:none; }
@@ -65,8 +69,42 @@ pub const JS: &str = r#"
       localStorage.setItem('schemagate-theme', next);
     }
   });
+  // Folding: a line that opens an object or array folds the lines up to its closing one; the
+  // lines shown are worked out again after each toggle, so inner folds keep their state.
+  function refresh(ol) {
+    var until = 0;
+    for (var li = ol.firstElementChild; li; li = li.nextElementSibling) {
+      var n = +li.getAttribute('data-line'), hidden = n < until;
+      li.classList.toggle('hidden', hidden);
+      if (!hidden && li.classList.contains('folded')) until = +li.getAttribute('data-end');
+    }
+  }
+  function fold(li, shut) {
+    li.classList.toggle('folded', shut);
+    li.querySelector('.fold').setAttribute('aria-expanded', shut ? 'false' : 'true');
+  }
+  document.addEventListener('click', function (e) {
+    var t = e.target;
+    if (t && t.classList && t.classList.contains('fold')) {
+      var li = t.parentElement; fold(li, !li.classList.contains('folded')); refresh(li.parentElement);
+    }
+    if (t && t.getAttribute && t.getAttribute('data-fold-all')) {
+      var src = document.getElementById(t.getAttribute('data-fold-all'));
+      var shut = t.getAttribute('data-shut') === '1';
+      // The outermost block stays open, so folding all shows the top-level keywords.
+      src.querySelectorAll('li[data-end]').forEach(function (li) { if (li.getAttribute('data-line') !== '1') fold(li, shut); });
+      refresh(src);
+    }
+  });
+  document.addEventListener('submit', function (e) {
+    var m = e.target && e.target.getAttribute('data-confirm');
+    if (m && !window.confirm(m)) e.preventDefault();
+  });
   document.addEventListener('keydown', function (e) {
     var t = e.target && e.target.tagName;
+    if ((e.key === 'Enter' || e.key === ' ') && e.target.classList && e.target.classList.contains('fold')) {
+      e.preventDefault(); e.target.click(); return;
+    }
     if (e.key === '/' && t !== 'INPUT' && t !== 'TEXTAREA') {
       var q = document.getElementById('q');
       if (q) { e.preventDefault(); q.focus(); }
@@ -93,6 +131,7 @@ pub fn layout(title: &str, who: Option<&str>, content: Markup) -> Markup {
                     nav {
                         a href="/ui" accesskey="s" { "Subjects" }
                         a href="/ui/audit" accesskey="a" { "Audit" }
+                        a href="/ui/tokens" accesskey="t" { "Tokens" }
                     }
                     @if let Some(who) = who {
                         span.muted { (who) }
@@ -110,16 +149,50 @@ pub fn layout(title: &str, who: Option<&str>, content: Markup) -> Markup {
 }
 
 /// Text with line numbers; the lines in `marked` (1-based) highlighted and given ids
-/// `{id}-L{n}` so a change can link to them.
+/// `{id}-L{n}` so a change can link to them. Each line that opens a block gets a fold toggle.
 pub fn numbered(id: &str, text: &str, marked: &[usize]) -> Markup {
+    let ends = block_ends(text);
     html! {
+        p.inline.muted {
+            button type="button" data-fold-all=(id) data-shut="1" { "Fold all" }
+            button type="button" data-fold-all=(id) data-shut="0" { "Unfold all" }
+        }
         ol.src id=(id) {
             @for (i, line) in text.lines().enumerate() {
                 @let n = i + 1;
-                li id=(format!("{id}-L{n}")) class=[marked.contains(&n).then_some("hit")] { (line) }
+                @let end = ends.get(i).copied().flatten();
+                li id=(format!("{id}-L{n}")) data-line=(n) data-end=[end] class=[marked.contains(&n).then_some("hit")] {
+                    @if end.is_some() { span.fold role="button" tabindex="0" aria-expanded="true" aria-label=(format!("fold lines {} to {}", n + 1, end.unwrap_or(n) - 1)) { "▾" } }
+                    (line)
+                }
             }
         }
     }
+}
+
+/// For each line of pretty-printed JSON, the line (1-based) that closes the block it opens, if
+/// it opens one with something inside. In such text a line ending in `{` or `[` opens a block
+/// and one starting with `}` or `]` closes one (a string cannot end a line there unquoted).
+pub fn block_ends(text: &str) -> Vec<Option<usize>> {
+    let mut ends = Vec::new();
+    let mut open: Vec<usize> = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        ends.push(None);
+        let t = line.trim();
+        if t.starts_with('}') || t.starts_with(']') {
+            if let Some(start) = open.pop() {
+                if i > start + 1 {
+                    if let Some(e) = ends.get_mut(start) {
+                        *e = Some(i + 1);
+                    }
+                }
+            }
+        }
+        if t.ends_with('{') || t.ends_with('[') {
+            open.push(i);
+        }
+    }
+    ends
 }
 
 /// A JSON value as an indented block.
@@ -148,4 +221,34 @@ pub fn text_diff(diff: &str) -> Markup {
 /// Page content as the response body.
 pub fn html(m: Markup) -> axum::response::Html<String> {
     axum::response::Html(m.into_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::block_ends;
+
+    #[test]
+    fn blocks_fold_to_their_closing_line() {
+        let text = "{\n  \"a\": {\n    \"b\": [\n      1\n    ],\n    \"c\": {}\n  },\n  \"d\": \"{\",\n  \"e\": []\n}";
+        // Line 1 closes at 10, line 2 at 7, line 3 at 5; `{}` and `[]` on one line and a
+        // string holding a brace open nothing.
+        assert_eq!(
+            block_ends(text),
+            [
+                Some(10),
+                Some(7),
+                Some(5),
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None
+            ]
+        );
+        // A block with nothing inside has nothing to fold; unbalanced text does not panic.
+        assert_eq!(block_ends("[\n]"), [None, None]);
+        assert_eq!(block_ends("}\n]\n{"), [None, None, None]);
+    }
 }

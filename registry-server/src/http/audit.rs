@@ -1,0 +1,72 @@
+//! `GET /audit`: the audit log, filtered by subject, principal, action and time; the console's
+//! audit page reads it through the same query.
+
+use axum::extract::{Query, State};
+use axum::response::Response;
+use serde::Deserialize;
+
+use super::{ok, ApiError, ApiResult, AppState};
+use crate::domain::AuditFilter;
+use crate::time::parse_time;
+
+/// Records answered when no `limit` is given, and at most.
+const DEFAULT_LIMIT: i64 = 1000;
+const MAX_LIMIT: i64 = 10_000;
+
+/// The filter as a query string spells it; empty fields filter nothing (an HTML form sends
+/// every field).
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+pub struct AuditQuery {
+    /// Records of this subject only.
+    #[serde(default)]
+    pub subject: String,
+    /// Records whose principal contains this text (any case).
+    #[serde(default)]
+    pub principal: String,
+    /// Records of this action only (`schema.register`, `config.set`, `token.create`, ...).
+    #[serde(default)]
+    pub action: String,
+    /// From this time on: RFC 3339, or `YYYY-MM-DD[THH:MM[:SS]]` in UTC.
+    #[serde(default)]
+    pub since: String,
+    /// Before this time, written as `since`.
+    #[serde(default)]
+    pub until: String,
+    /// At most this many records, newest first (1000 by default, at most 10,000).
+    pub limit: Option<i64>,
+}
+
+impl AuditQuery {
+    pub fn filter(&self) -> ApiResult<AuditFilter> {
+        let text = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
+        let time = |name: &str, s: &str| {
+            match s.trim() {
+            "" => Ok(None),
+            t => parse_time(t).map(Some).ok_or_else(|| {
+                ApiError::BadParameter(format!(
+                    "{name}={t:?}: a time as RFC 3339 (2026-12-02T11:30:00Z) or YYYY-MM-DD[THH:MM] in UTC"
+                ))
+            }),
+        }
+        };
+        let limit = self.limit.unwrap_or(DEFAULT_LIMIT);
+        if !(1..=MAX_LIMIT).contains(&limit) {
+            return Err(ApiError::BadParameter(format!(
+                "limit={limit}: between 1 and {MAX_LIMIT}"
+            )));
+        }
+        Ok(AuditFilter {
+            subject: text(&self.subject),
+            principal: text(&self.principal),
+            action: text(&self.action),
+            since_ms: time("since", &self.since)?,
+            until_ms: time("until", &self.until)?,
+            limit,
+        })
+    }
+}
+
+#[utoipa::path(get, path = "/audit", tag = "ops", params(AuditQuery), responses((status = 200, description = "the audit records the filter selects, newest first"), (status = 400, description = "a time or limit that does not parse", body = registry_api::ErrorBody)))]
+pub async fn audit(State(s): State<AppState>, Query(q): Query<AuditQuery>) -> ApiResult<Response> {
+    Ok(ok(&s.registry.audit(&q.filter()?).await?))
+}
