@@ -1,7 +1,9 @@
 """Walks the registry console in Debian's chromium (selenium, headless) as a person would: signs
 in with a read token, searches with the keyboard, opens a subject, a version and a comparison,
-validates a bad payload, checks a refused candidate, tries to register with the read token, switches
-the theme, looks at the list at phone width, then signs in as admin for the audit log. Each step
+folds the schema, validates a bad payload, checks a refused candidate, tries to register with the
+read token, switches the theme, looks at the list at phone width, then signs in as admin to filter
+the audit log, see who registered each version, give the subject a rule set, and create and revoke
+a token. Each step
 reads what the page shows and saves a screenshot.
 
     python walk.py BASE READ_TOKEN ADMIN_TOKEN SCREENSHOT_DIR
@@ -94,6 +96,16 @@ try:
     check(len(lines) > 10, "the version shows its schema with numbered lines")
     check("2.0.0" in text(), "the version shows its schema_version")
     shot("03-version")
+    visible = lambda: len([li for li in lines if li.is_displayed()])
+    whole = visible()
+    props = driver.find_element(By.XPATH, "//ol[@id='schema']/li[contains(., '\"properties\": {')]")
+    props.find_element(By.CSS_SELECTOR, ".fold").click()
+    folded = visible()
+    check(folded < whole, f"folding 'properties' hides its lines ({whole} -> {folded})")
+    driver.find_element(By.XPATH, "//button[@data-fold-all='schema' and @data-shut='1']").click()
+    check(visible() < folded, f"folding all shows the top level only ({visible()} lines)")
+    driver.find_element(By.XPATH, "//button[@data-fold-all='schema' and @data-shut='0']").click()
+    check(visible() == whole, "unfolding all shows every line again")
 
     driver.back()
     wait_for(lambda d: d.current_url.endswith("/ui/subjects/widgets.WidgetCreated"), "the subject's page again")
@@ -158,7 +170,46 @@ try:
     driver.get(base + "/ui/audit?subject=widgets.WidgetCreated")
     rows = driver.find_elements(By.CSS_SELECTOR, "#audit tbody tr")
     check(len(rows) >= 3, f"the audit log lists the widget's changes ({len(rows)})")
+    field = driver.find_element(By.CSS_SELECTOR, "#filter input[name=action]")
+    field.send_keys("config.set", Keys.ENTER)
+    wait_for(lambda d: "action=config.set" in d.current_url, "the audit log filtered by action")
+    actions = {r.find_elements(By.TAG_NAME, "td")[2].text for r in driver.find_elements(By.CSS_SELECTOR, "#audit tbody tr")}
+    check(actions == {"config.set"}, f"filtered by action, only config.set is listed: {actions}")
     shot("10-audit")
+
+    # Who registered each version; the level and a rule set edited by the admin.
+    driver.get(base + "/ui/subjects/widgets.WidgetCreated")
+    who = [c.text for c in driver.find_elements(By.CSS_SELECTOR, "#versions td.registered")]
+    check(len(who) == 3 and all("console-admin" in w for w in who), f"each version says who registered it: {who}")
+    driver.find_element(By.CSS_SELECTOR, "#level-editor summary").click()
+    rule = {"domainRules": [{"name": "namedWidget", "kind": "CONDITION", "mode": "WRITE", "type": "CEL",
+                             "expr": "size(message.name) > 0"}]}
+    driver.find_element(By.ID, "default_rule_set").send_keys(json.dumps(rule))
+    driver.find_element(By.XPATH, "//details[@id='level-editor']//button[contains(., 'Save')]").click()
+    wait_for(lambda d: "subject rule sets" in text(), "the subject with its rule set saved")
+    check("subject rule sets" in text(), "the subject now has a rule set of its own")
+    shot("11-subject-settings")
+
+    # Tokens: create one (its secret shown once), then revoke it (after a confirmation).
+    driver.find_element(By.LINK_TEXT, "Tokens").click()
+    wait_for(lambda d: d.current_url.endswith("/ui/tokens"), "the tokens page")
+    names = [r.find_elements(By.TAG_NAME, "td")[1].text for r in driver.find_elements(By.CSS_SELECTOR, "#tokens tbody tr")]
+    check({"console-read", "console-write", "console-admin"} <= set(names), f"the tokens are listed: {names}")
+    driver.find_element(By.CSS_SELECTOR, "#create input[name=name]").send_keys("walk-dashboard")
+    driver.find_element(By.CSS_SELECTOR, "#create input[name=scope]").send_keys("widgets.*")
+    driver.find_element(By.XPATH, "//form[@id='create']//button").click()
+    wait_for(lambda d: d.find_elements(By.ID, "new-token"), "the new token's secret")
+    secret = driver.find_element(By.ID, "new-token").text
+    check(secret.startswith("sg_"), "the new token's secret is shown once")
+    shot("12-token-created")
+    row = driver.find_element(By.XPATH, "//table[@id='tokens']//tr[td[2][.='walk-dashboard']]")
+    row.find_element(By.XPATH, ".//button[contains(., 'Revoke')]").click()
+    WebDriverWait(driver, 5).until(lambda d: d.switch_to.alert)
+    driver.switch_to.alert.accept()
+    wait_for(lambda d: "revoked=" in d.current_url, "the tokens page after revoking")
+    check("Revoked token" in driver.find_element(By.ID, "verdict").text, "the token is revoked")
+    row = driver.find_element(By.XPATH, "//table[@id='tokens']//tr[td[2][.='walk-dashboard']]")
+    check("deleted" in (row.get_attribute("class") or "") and "revoked" in row.text, "and struck through in the list")
 finally:
     driver.quit()
 

@@ -27,6 +27,7 @@ table { border-collapse:collapse; width:100%; }
 th, td { text-align:left; padding:.35rem .5rem; border-bottom:1px solid var(--line); vertical-align:top; }
 th { color:var(--muted); font-weight:500; }
 .muted { color:var(--muted); }
+td code { overflow-wrap:anywhere; }
 .deleted { text-decoration:line-through; color:var(--muted); }
 .tag { display:inline-block; padding:0 .4rem; border-radius:.6rem; background:var(--code); font-size:.85em; }
 .bad { color:var(--bad); } .ok { color:var(--ok); }
