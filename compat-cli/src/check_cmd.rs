@@ -10,13 +10,12 @@ use std::io::Write;
 use std::path::Path;
 
 use anyhow::Context;
-use schema_core::version::Advice;
-use schema_core::{Document, Mode, Options, Report, Rules};
-use serde_json::{json, Value};
+use schema_core::{Document, Mode, Options, Rules};
 
-use crate::cli::{CheckArgs, Format};
+use crate::cli::CheckArgs;
 use crate::input::Siblings;
-use crate::output::{self, Rendered};
+use crate::output;
+use crate::output::check::{CheckOutput, Checked};
 use crate::replay_cmd::Summary;
 use crate::repo_config::RepoConfig;
 use crate::{git, Outcome};
@@ -159,26 +158,6 @@ fn registry_baseline(url: &str, args: &CheckArgs, subjects: &[String]) -> anyhow
         modes,
         removals: false,
     })
-}
-
-/// One subject's outcome.
-struct Checked {
-    subject: String,
-    status: &'static str,
-    options: Options,
-    /// (baseline, current, report) per compared baseline version.
-    reports: Vec<(Document, Document, Report)>,
-    advice: Option<Advice>,
-    /// With `--replay`: the subject's archived events judged by its new schema.
-    replay: Option<Summary>,
-}
-
-impl Checked {
-    /// No breaking change, and no archived event the new schema refuses.
-    fn compatible(&self) -> bool {
-        self.reports.iter().all(|(_, _, r)| r.compatible)
-            && self.replay.as_ref().is_none_or(|r| r.rejected == 0)
-    }
 }
 
 /// `--replay DIR`: the subject's archive (`DIR/SUBJECT`, a folder or a file) replayed against
@@ -354,6 +333,7 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Outcome> {
             checked.push(Checked {
                 subject: subject.clone(),
                 status: "added",
+                file: Some(path.to_string()),
                 options,
                 reports: Vec::new(),
                 advice: None,
@@ -398,6 +378,7 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Outcome> {
         checked.push(Checked {
             subject,
             status,
+            file: Some(path.to_string()),
             options,
             reports,
             advice,
@@ -415,6 +396,7 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Outcome> {
             checked.push(Checked {
                 subject,
                 status: "removed",
+                file: None,
                 options,
                 reports: vec![(old.clone(), old, report)],
                 advice: None,
@@ -423,147 +405,16 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Outcome> {
         }
     }
 
-    let count = |s: &str| checked.iter().filter(|c| c.status == s).count();
-    let breaking = checked.iter().filter(|c| !c.compatible()).count();
-    let summary = format!(
-        "{} subjects checked against {}: {} changed, {} added, {breaking} breaking\n",
-        checked.len() + unchanged,
-        args.against,
-        count("changed") + count("removed"),
-        count("added"),
-    );
-    let text = match args.format {
-        Format::Json => json_report(args, &checked, breaking, unchanged)?,
-        Format::Human => {
-            let mut text = render(args, &checked)?;
-            text.push_str(&advice_lines(&checked));
-            for c in &checked {
-                if let Some(r) = &c.replay {
-                    text.push_str(&r.lines(&format!("{}'s new schema", c.subject)));
-                }
-            }
-            text.push_str(&summary);
-            text
-        }
-        Format::Github => {
-            let mut text = render(args, &checked)?;
-            for c in &checked {
-                if let Some(r) = c.replay.as_ref().filter(|r| r.rejected > 0) {
-                    let file = paths.get(&c.subject).map_or("", String::as_str);
-                    text.push_str(&format!(
-                        "::error file={file},line=1,title=archived events refused::{} of {} archived events of {} are refused by the new schema (first: {})\n",
-                        r.rejected,
-                        r.replayed,
-                        c.subject,
-                        r.examples
-                            .first()
-                            .map_or(String::new(), |e| format!("{}:{}", e.file, e.line)),
-                    ));
-                }
-            }
-            text
-        }
-        Format::Sarif => render(args, &checked)?,
+    let found = CheckOutput {
+        against: &args.against,
+        checked: &checked,
+        unchanged,
     };
+    let text = found.render(args.format, output::use_color(args.color))?;
     std::io::stdout().lock().write_all(text.as_bytes())?;
-    Ok(if breaking == 0 {
+    Ok(if found.breaking() == 0 {
         Outcome::Clean
     } else {
         Outcome::Findings
     })
-}
-
-fn render(args: &CheckArgs, checked: &[Checked]) -> anyhow::Result<String> {
-    let items: Vec<Rendered> = checked
-        .iter()
-        .flat_map(|c| &c.reports)
-        .map(|(o, n, r)| Rendered {
-            old: o,
-            new: n,
-            report: r,
-        })
-        .collect();
-    output::render(args.format, &items, output::use_color(args.color))
-}
-
-/// "schema_version" lines for every changed event schema: what it carries, what it needs.
-fn advice_lines(checked: &[Checked]) -> String {
-    let rows: Vec<(&str, &Advice)> = checked
-        .iter()
-        .filter_map(|c| c.advice.as_ref().map(|a| (c.subject.as_str(), a)))
-        .collect();
-    if rows.is_empty() {
-        return String::new();
-    }
-    let width = rows.iter().map(|(s, _)| s.len()).max().unwrap_or(0);
-    let mut out = String::from("schema_version:\n");
-    for (subject, a) in rows {
-        let show = |v: &Option<String>| v.clone().unwrap_or_else(|| "(none)".into());
-        let need = format!("{:?}", a.needed).to_lowercase();
-        let verdict = match (&a.suggested, a.ok) {
-            (_, true) => "ok".to_string(),
-            (Some(s), false) => format!("bump `schema_version` to {s}"),
-            (None, false) => "declare a `schema_version`".to_string(),
-        };
-        out.push_str(&format!(
-            "  {subject:<width$}  {} → {}  needs {need}: {verdict}\n",
-            show(&a.old),
-            show(&a.new),
-        ));
-    }
-    out
-}
-
-/// DESIGN section 4's object (`compatible`, `changes` with file, line and column), with each
-/// change's subject, and per subject its status, level and `schema_version` advice.
-fn json_report(
-    args: &CheckArgs,
-    checked: &[Checked],
-    breaking: usize,
-    unchanged: usize,
-) -> anyhow::Result<String> {
-    let mut changes = Vec::new();
-    for c in checked {
-        for (_, _, r) in &c.reports {
-            for change in &r.changes {
-                let mut v = serde_json::to_value(change)?;
-                v["subject"] = json!(c.subject);
-                changes.push(v);
-            }
-        }
-    }
-    let subjects: Vec<Value> = checked
-        .iter()
-        .map(|c| {
-            let mut v = json!({
-                "subject": c.subject,
-                "status": c.status,
-                "compatible": c.compatible(),
-                "mode": c.options.mode,
-                "rules": c.options.rules,
-                "schema_version": c.advice,
-            });
-            // Only with `--replay` and an archive for the subject.
-            if let Some(r) = &c.replay {
-                v["replay"] = json!(r);
-            }
-            v
-        })
-        .collect();
-    let count = |s: &str| checked.iter().filter(|c| c.status == s).count();
-    let body = json!({
-        "compatible": breaking == 0,
-        "against": args.against,
-        "changes": changes,
-        "subjects": subjects,
-        "summary": {
-            "checked": checked.len() + unchanged,
-            "changed": count("changed") + count("removed"),
-            "added": count("added"),
-            "breaking": breaking,
-        },
-    });
-    let mut text = serde_json::to_string_pretty(&body)?;
-    text.push('\n');
-    Ok(text)
 }

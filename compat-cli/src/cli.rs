@@ -95,19 +95,14 @@ pub use registry_client::Credentials as AuthArgs;
 pub struct LintArgs {
     /// Schema files or directories (default: the schema directory of schemagate.toml, else `schemas`).
     pub paths: Vec<PathBuf>,
-    /// `human` (file:line: message) or `github` (workflow annotations).
+    /// Output format, as for `diff` and `check`: `human` (file:line:col: rule: message),
+    /// `json`, `github` (workflow annotations) or `sarif`.
     #[arg(long, value_enum, default_value = "human")]
-    pub format: LintFormat,
+    pub format: Format,
     /// Largest schema file read, in bytes (event schemas are kilobytes; this bounds time and
     /// memory on a wrong or hostile input).
     #[arg(long, default_value_t = 16 * 1024 * 1024)]
     pub max_schema_bytes: u64,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum LintFormat {
-    Human,
-    Github,
 }
 
 #[derive(Debug, Args)]

@@ -9,22 +9,47 @@ use schema_core::subschemas::for_each_subschema;
 use schema_core::Document;
 use serde_json::Value;
 
-use crate::cli::{LintArgs, LintFormat};
+use crate::cli::LintArgs;
 use crate::input::read_schema;
+use crate::output::lint::{Finding, LintOutput};
+use crate::output::RuleInfo;
 use crate::Outcome;
 
-struct Finding {
-    file: String,
+/// The rules, as data: (id, what it asks, how to fix it).
+const RULES: [(&str, &str, &str); 4] = [
+    (
+        "object-root",
+        "an event schema's root is an object",
+        "give the root `\"type\": \"object\"`: an event is a JSON object",
+    ),
+    (
+        "dialect",
+        "the schema names its dialect",
+        "add `$schema` (for example \"https://json-schema.org/draft/2020-12/schema\")",
+    ),
+    (
+        "schema-version",
+        "the event carries a required `schema_version` const holding a semver",
+        "add `\"schema_version\": {\"const\": \"1.0.0\"}` to `properties` and to `required`",
+    ),
+    (
+        "no-remote-ref",
+        "no `$ref` to a remote URL",
+        "register the referenced schema as a subject and use a reference",
+    ),
+];
+
+/// A rule broken at a pointer, before it is located.
+struct Found {
     pointer: String,
     rule: &'static str,
     message: String,
 }
 
-fn lint(doc: &Document) -> Vec<Finding> {
+fn lint(doc: &Document) -> Vec<Found> {
     let mut out = Vec::new();
     let mut push = |pointer: &str, rule, message: String| {
-        out.push(Finding {
-            file: doc.name.clone(),
+        out.push(Found {
             pointer: pointer.to_string(),
             rule,
             message,
@@ -58,8 +83,7 @@ fn lint(doc: &Document) -> Vec<Finding> {
     for_each_subschema(&doc.root, doc.draft, "", &mut |ptr, s| {
         if let Some(r) = s.get("$ref").and_then(Value::as_str) {
             if r.starts_with("http://") || r.starts_with("https://") {
-                out.push(Finding {
-                    file: doc.name.clone(),
+                out.push(Found {
                     pointer: format!("{ptr}/$ref"),
                     rule: "no-remote-ref",
                     message: format!(
@@ -122,21 +146,34 @@ pub fn run(args: &LintArgs) -> anyhow::Result<Outcome> {
                 return Err(e);
             }
         }
-        for finding in found {
-            let (line, col) = doc.position(&finding.pointer).unwrap_or((1, 1));
-            findings.push((finding, line, col));
+        for f in found {
+            let (line, column) = doc.position(&f.pointer).unwrap_or((1, 1));
+            findings.push(Finding {
+                file: doc.name.clone(),
+                pointer: f.pointer,
+                line,
+                column,
+                rule: f.rule,
+                message: f.message,
+            });
         }
     }
-    for (f, line, col) in &findings {
-        match args.format {
-            LintFormat::Human => println!("{}:{line}:{col}: {}: {}", f.file, f.rule, f.message),
-            LintFormat::Github => println!(
-                "::error file={},line={line},col={col},title={}::{}",
-                f.file, f.rule, f.message
-            ),
-        }
+    let rules: Vec<RuleInfo> = RULES
+        .iter()
+        .map(|(id, summary, help)| RuleInfo {
+            id: id.to_string(),
+            summary: summary.to_string(),
+            help: help.to_string(),
+            rule: id.to_string(),
+        })
+        .collect();
+    let text = LintOutput {
+        files: files.len(),
+        findings: &findings,
+        rules: &rules,
     }
-    println!("{} files linted, {} findings", files.len(), findings.len());
+    .render(args.format)?;
+    std::io::Write::write_all(&mut std::io::stdout().lock(), text.as_bytes())?;
     Ok(if findings.is_empty() {
         Outcome::Clean
     } else {

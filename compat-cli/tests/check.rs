@@ -650,11 +650,129 @@ fn replay_adds_the_archived_events_a_change_refuses() {
         "github",
     ]);
     assert!(
-        stdout(&o).contains("::error file=schemas/widgets/WidgetCreated.json,line=1,title=archived events refused::2 of 4 archived events of widgets.WidgetCreated"),
+        stdout(&o).contains("::error file=schemas/widgets/WidgetCreated.json,line=1,title=archived-events-refused::2 of 4 archived events of widgets.WidgetCreated"),
         "{}",
         stdout(&o)
     );
     // A replay folder that is not there is an error, not a pass.
     let o = r.check(&["--against", "main", "--replay", "nosuch"]);
     assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+}
+
+/// `diff`, `check` and `lint` print through one output module: in each format the same thing
+/// found fails the same way (exit 1, the JSON verdict false, a `::error` titled with a rule id,
+/// a SARIF error whose rule the run describes), and nothing found prints no error.
+#[test]
+fn every_format_means_the_same_in_diff_check_and_lint() {
+    let r = base_repo("formats");
+    let mut narrowed = widget("2.0.0");
+    narrowed["properties"]["color"]["enum"] = json!(["red", "green"]);
+    r.write("schemas/widgets/WidgetCreated.json", &narrowed);
+    r.write("schemas/bare/Bare.json", &json!({"type": "object"}));
+    r.write("old/WidgetCreated.json", &widget("1.0.1"));
+    r.write("old/Clean.json", &widget("1.0.1"));
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_compat-cli"))
+            .args(args)
+            .current_dir(&r.dir)
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap()
+    };
+    let commands: [(&str, Vec<&str>, &str); 3] = [
+        (
+            "diff",
+            vec![
+                "diff",
+                "old/WidgetCreated.json",
+                "schemas/widgets/WidgetCreated.json",
+            ],
+            "compatible",
+        ),
+        ("check", vec!["check", "--against", "main"], "compatible"),
+        ("lint", vec!["lint", "schemas/bare"], "clean"),
+    ];
+    for (name, args, verdict) in &commands {
+        for format in ["human", "json", "github", "sarif"] {
+            let mut a = args.clone();
+            a.extend(["--format", format]);
+            let o = run(&a);
+            let out = String::from_utf8_lossy(&o.stdout).to_string();
+            assert_eq!(o.status.code(), Some(1), "{name} --format {format}: {out}");
+            match format {
+                "json" => {
+                    let v = json_out(&o);
+                    assert_eq!(v[verdict], false, "{name}: {v}");
+                }
+                "github" => {
+                    let errors: Vec<&str> =
+                        out.lines().filter(|l| l.starts_with("::error ")).collect();
+                    assert!(!errors.is_empty(), "{name}: {out}");
+                    for e in errors {
+                        let title = e
+                            .split("title=")
+                            .nth(1)
+                            .unwrap()
+                            .split("::")
+                            .next()
+                            .unwrap();
+                        assert!(
+                            title.chars().all(|c| c.is_ascii_lowercase() || c == '-'),
+                            "{name}: the title is a rule id: {e}"
+                        );
+                        assert!(e.contains("file="), "{name}: {e}");
+                    }
+                }
+                "sarif" => {
+                    let v = json_out(&o);
+                    assert_eq!(v["version"], "2.1.0");
+                    let run = &v["runs"][0];
+                    let rules: Vec<&str> = run["tool"]["driver"]["rules"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|r| r["id"].as_str().unwrap())
+                        .collect();
+                    let results = run["results"].as_array().unwrap();
+                    assert!(results.iter().any(|x| x["level"] == "error"), "{name}: {v}");
+                    for x in results {
+                        assert!(
+                            rules.contains(&x["ruleId"].as_str().unwrap()),
+                            "{name}: {x} has no rule in {rules:?}"
+                        );
+                    }
+                }
+                _ => assert!(!out.is_empty()),
+            }
+        }
+    }
+    // Nothing found: exit 0, the verdict true, no error in any machine format.
+    let clean: [(Vec<&str>, &str); 2] = [
+        (
+            vec!["diff", "old/WidgetCreated.json", "old/Clean.json"],
+            "compatible",
+        ),
+        (vec!["lint", "old/Clean.json"], "clean"),
+    ];
+    for (args, verdict) in &clean {
+        for format in ["json", "github", "sarif"] {
+            let mut a = args.clone();
+            a.extend(["--format", format]);
+            let o = run(&a);
+            let out = String::from_utf8_lossy(&o.stdout).to_string();
+            assert_eq!(o.status.code(), Some(0), "{a:?}: {out}");
+            match format {
+                "json" => assert_eq!(json_out(&o)[verdict], true),
+                "github" => assert!(!out.contains("::error"), "{out}"),
+                _ => assert!(
+                    json_out(&o)["runs"][0]["results"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .all(|x| x["level"] != "error"),
+                    "{out}"
+                ),
+            }
+        }
+    }
 }

@@ -1,9 +1,9 @@
-//! GitHub Actions workflow commands: one `::error` per breaking change, placed on its file and
-//! line so it lands on the pull request's diff; `::notice` for the other changes.
+//! GitHub Actions workflow commands: one `::error` per annotation that fails the command,
+//! placed on its file and line so it lands on the pull request's diff; `::notice` for the rest.
 
 use std::fmt::Write;
 
-use super::Rendered;
+use super::annotation::{Annotation, Severity};
 
 /// Escapes a workflow command's message (`%`, CR, LF) or property (also `:` and `,`).
 fn escape(s: &str, property: bool) -> String {
@@ -17,41 +17,34 @@ fn escape(s: &str, property: bool) -> String {
     out
 }
 
-pub fn render(items: &[Rendered<'_>]) -> String {
+pub fn render(annotations: &[Annotation]) -> String {
     let mut out = String::new();
-    for item in items {
-        let checks = item.report.mode.checks();
-        for c in &item.report.changes {
-            let level = if c.breaks_set().and(checks).any() {
-                "error"
-            } else {
-                "notice"
-            };
-            let mut props = Vec::new();
-            if let Some(f) = &c.file {
-                props.push(format!("file={}", escape(f, true)));
-            }
-            if let Some(l) = c.line {
-                props.push(format!("line={l}"));
-            }
-            if let Some(col) = c.column {
-                props.push(format!("col={col}"));
-            }
-            props.push(format!("title={}", escape(c.kind.id(), true)));
-            let mut msg = c.message.clone();
-            if !c.help.is_empty() && level == "error" {
-                msg.push_str(&format!(" — {}", c.help));
-            }
-            if let Some(w) = &c.witness {
-                msg.push_str(&format!("\nwitness: {}", w.instance));
-            }
-            let _ = writeln!(
-                out,
-                "::{level} {}::{}",
-                props.join(","),
-                escape(&msg, false)
-            );
+    for a in annotations {
+        let mut props = Vec::new();
+        if let Some(f) = &a.file {
+            props.push(format!("file={}", escape(f, true)));
         }
+        if let Some(l) = a.line {
+            props.push(format!("line={l}"));
+        }
+        if let Some(col) = a.column {
+            props.push(format!("col={col}"));
+        }
+        props.push(format!("title={}", escape(&a.rule, true)));
+        let mut msg = a.message.clone();
+        if !a.help.is_empty() && a.severity == Severity::Error {
+            msg.push_str(&format!(" — {}", a.help));
+        }
+        if let Some(w) = a.properties.get("witness") {
+            msg.push_str(&format!("\nwitness: {w}"));
+        }
+        let _ = writeln!(
+            out,
+            "::{} {}::{}",
+            a.severity.github(),
+            props.join(","),
+            escape(&msg, false)
+        );
     }
     out
 }

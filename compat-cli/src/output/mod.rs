@@ -1,10 +1,17 @@
-//! Output formats. Each takes the judged reports (one per compared pair) and returns the text
-//! to print; `human` is for people, `json` for tools (DESIGN section 4), `github` for workflow
-//! annotations and `sarif` for code scanning.
+//! Every command's output, in every format: the commands judge and hand over what they found;
+//! this module alone turns it into text, so a format means the same in `diff`, `check` and
+//! `lint`. `human` is for people, `json` for tools (DESIGN section 4: one object whose first
+//! field is the verdict), `github` for workflow annotations and `sarif` for code scanning (both
+//! from the same [`Annotation`]s).
 
+mod annotation;
+pub mod check;
 mod github;
 mod human;
+pub mod lint;
 mod sarif;
+
+pub use annotation::{Annotation, RuleInfo, Severity};
 
 use std::io::IsTerminal;
 
@@ -28,6 +35,7 @@ pub fn use_color(arg: ColorArg) -> bool {
     }
 }
 
+/// `diff`'s output: the reports of the compared pairs.
 pub fn render(format: Format, items: &[Rendered<'_>], color: bool) -> anyhow::Result<String> {
     Ok(match format {
         Format::Human => human::render(items, color),
@@ -44,7 +52,17 @@ pub fn render(format: Format, items: &[Rendered<'_>], color: bool) -> anyhow::Re
             text.push('\n');
             text
         }
-        Format::Github => github::render(items),
-        Format::Sarif => sarif::render(items)?,
+        Format::Github => github::render(&annotation::of_changes(items).1),
+        Format::Sarif => {
+            let (rules, annotations) = annotation::of_changes(items);
+            sarif::render(&rules, &annotations)?
+        }
     })
+}
+
+/// A JSON object as the text printed: pretty, one trailing newline.
+fn json_text(v: &serde_json::Value) -> anyhow::Result<String> {
+    let mut text = serde_json::to_string_pretty(v)?;
+    text.push('\n');
+    Ok(text)
 }

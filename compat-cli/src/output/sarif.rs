@@ -1,41 +1,31 @@
-//! SARIF 2.1.0: one run of the `schemagate` tool, one rule per change kind used, one result per
-//! change (`error` when it breaks a checked direction, `note` otherwise).
-
-use std::collections::BTreeSet;
+//! SARIF 2.1.0: one run of the `schemagate` tool, each rule used described once, one result per
+//! annotation (`error` when it fails the command, `note` otherwise).
 
 use serde_json::{json, Value};
 
-use super::Rendered;
+use super::annotation::{Annotation, RuleInfo};
 
-pub fn render(items: &[Rendered<'_>]) -> anyhow::Result<String> {
-    let mut kinds = BTreeSet::new();
-    let mut results = Vec::new();
-    for item in items {
-        let checks = item.report.mode.checks();
-        for c in &item.report.changes {
-            kinds.insert(c.kind);
-            let mut location = json!({"physicalLocation": {"artifactLocation": {"uri": c.file.clone().unwrap_or_default()}}});
-            if let (Some(l), Some(col)) = (c.line, c.column) {
+pub fn render(rules: &[RuleInfo], annotations: &[Annotation]) -> anyhow::Result<String> {
+    let results: Vec<Value> = annotations
+        .iter()
+        .map(|a| {
+            let mut location = json!({"physicalLocation": {"artifactLocation": {"uri": a.file.clone().unwrap_or_default()}}});
+            if let (Some(l), Some(col)) = (a.line, a.column) {
                 location["physicalLocation"]["region"] =
                     json!({"startLine": l, "startColumn": col});
             }
-            let mut result = json!({
-                "ruleId": c.kind.id(),
-                "level": if c.breaks_set().and(checks).any() { "error" } else { "note" },
-                "message": {"text": c.message},
+            json!({
+                "ruleId": a.rule,
+                "level": a.severity.sarif(),
+                "message": {"text": a.message},
                 "locations": [location],
-                "properties": {"old_pointer": c.old_pointer, "new_pointer": c.new_pointer, "breaks": c.breaks},
-            });
-            if let Some(w) = &c.witness {
-                result["properties"]["witness"] = w.instance.clone();
-            }
-            results.push(result);
-        }
-    }
-    let rules: Vec<Value> = kinds
+                "properties": a.properties,
+            })
+        })
+        .collect();
+    let rules: Vec<Value> = rules
         .iter()
-        .map(|k| {
-            let r = k.rule();
+        .map(|r| {
             json!({"id": r.id, "shortDescription": {"text": r.summary}, "help": {"text": r.help}, "properties": {"rule": r.rule}})
         })
         .collect();
