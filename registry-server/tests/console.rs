@@ -340,6 +340,19 @@ async fn the_console_keeps_the_apis_tokens_and_roles() {
     std::fs::remove_dir_all(dir).ok();
 }
 
+/// An API answer's JSON body, read with a bearer token.
+async fn api_json(base: &str, path: &str, token: &str) -> Value {
+    reqwest::Client::new()
+        .get(format!("{base}{path}"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
 /// The admin's pages: tokens created (the secret shown once, usable at once), refused with a
 /// reason, revoked (refused at once), each audited; the audit log filtered by action and time;
 /// a subject's level and rule sets edited, a rule that does not compile refused; who registered
@@ -463,12 +476,8 @@ async fn admins_manage_tokens_settings_and_see_who_did_what() {
     assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
 
     // Both are in the audit log, by the admin, never with the secret; the API filters it.
-    let created: Value = api_get("/audit?action=token.create&principal=token:", &admin)
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let created: Value =
+        api_json(base, "/audit?action=token.create&principal=token:", &admin).await;
     let created = created.as_array().unwrap();
     assert_eq!(created.len(), 1, "{created:?}");
     assert!(created[0]["principal"]
@@ -477,19 +486,9 @@ async fn admins_manage_tokens_settings_and_see_who_did_what() {
         .ends_with(":admin"));
     assert_eq!(created[0]["detail"]["name"], "billing-reader");
     assert!(!created[0].to_string().contains(secret_part));
-    let revoked: Value = api_get("/audit?action=token.revoke&principal=ADMIN", &admin)
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let revoked: Value = api_json(base, "/audit?action=token.revoke&principal=ADMIN", &admin).await;
     assert_eq!(revoked[0]["detail"]["id"], id.as_str(), "{revoked}");
-    let future: Value = api_get("/audit?since=2999-01-01", &admin)
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let future: Value = api_json(base, "/audit?since=2999-01-01", &admin).await;
     assert_eq!(future, json!([]));
     let bad = api_get("/audit?since=yesterday", &admin).await.unwrap();
     assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
@@ -561,23 +560,13 @@ async fn admins_manage_tokens_settings_and_see_who_did_what() {
         .unwrap();
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().await.unwrap().contains("Not saved"));
-    let config: Value = api_get("/config/orders.Placed", &admin)
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let config: Value = api_json(base, "/config/orders.Placed", &admin).await;
     assert_ne!(config["compatibilityLevel"], "FULL", "{config}");
     let r = send(settings("FULL", rule("message.amount > 0"), String::new()))
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let config: Value = api_get("/config/orders.Placed", &admin)
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let config: Value = api_json(base, "/config/orders.Placed", &admin).await;
     assert_eq!(config["compatibilityLevel"], "FULL", "{config}");
     assert_eq!(
         config["defaultRuleSet"]["domainRules"][0]["expr"],
@@ -596,12 +585,7 @@ async fn admins_manage_tokens_settings_and_see_who_did_what() {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let after: Value = api_get("/config/orders.Placed", &admin)
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let after: Value = api_json(base, "/config/orders.Placed", &admin).await;
     assert_eq!(after["compatibilityLevel"], "BACKWARD");
     assert_eq!(after["defaultRuleSet"], config["defaultRuleSet"]);
 
