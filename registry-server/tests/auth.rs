@@ -2,7 +2,8 @@
 //! here fails the test, so a new route cannot skip it. Each operation is called with no token,
 //! a wrong one, a revoked one, each role below the one it needs (401 or 403) and the one it
 //! needs (neither). Scoped tokens stay inside their subjects; HTTP Basic carries a token as the
-//! password (Confluent's `basic.auth.user.info`); the audit log names the token.
+//! password (Confluent's `basic.auth.user.info`); the audit log names the token. The console's
+//! routes, read from its router, keep the same roles.
 
 mod common;
 
@@ -361,4 +362,171 @@ async fn revoking_the_last_token_of_a_networked_registry_lets_nobody_in() {
         StatusCode::UNAUTHORIZED
     );
     assert_eq!(call(&base, "get", "/healthz", None).await, StatusCode::OK);
+}
+
+/// The role each console route needs (`None`: public), read from the console's router source so
+/// a new console route without an expectation here fails the test.
+fn console_expected(method: &str, path: &str) -> Option<Option<&'static str>> {
+    let role = match (method, path) {
+        ("get", "/ui/login" | "/ui/assets/console.css" | "/ui/assets/console.js") => None,
+        ("post", "/ui/login" | "/ui/logout") => None,
+        ("get", "/ui/audit" | "/ui/tokens") => Some("admin"),
+        ("post", "/ui/tokens" | "/ui/tokens/{id}/revoke") => Some("admin"),
+        ("post", "/ui/subjects/{subject}/config") => Some("admin"),
+        ("post", "/ui/subjects/{subject}/register") => Some("write"),
+        ("post", "/ui/subjects/{subject}/check" | "/ui/subjects/{subject}/validate") => {
+            Some("read")
+        }
+        ("get", p) if p == "/ui" || p == "/ui/" || p.starts_with("/ui/subjects/") => Some("read"),
+        _ => return None,
+    };
+    Some(role)
+}
+
+/// Every (method, path) the console's router declares.
+fn console_routes() -> Vec<(String, String)> {
+    let source = include_str!("../src/http/ui/mod.rs");
+    let route = regex::Regex::new(
+        r#"\.route\(\s*"([^"]+)",\s*((?:[a-z_]+(?:::[a-z_]+)*\([a-z_:]+\)\.?)+)"#,
+    )
+    .unwrap();
+    let method = regex::Regex::new(r"(get|post|put|delete)\(").unwrap();
+    let mut out = Vec::new();
+    for c in route.captures_iter(source) {
+        for m in method.captures_iter(&c[2]) {
+            out.push((m[1].to_string(), c[1].to_string()));
+        }
+    }
+    out
+}
+
+/// The console keeps the API's roles on each of its routes: signed out it sends to the sign-in,
+/// a role below the one needed is refused (403), the one needed is let through. A form posted
+/// with a cookie from another site is refused whatever the role.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_console_route_keeps_the_apis_roles() {
+    let dir = temp_dir("auth-console");
+    let db = sqlite_url(&dir);
+    let admin = create(&db, "admin", "admin", None);
+    let writer = create(&db, "ci", "write", None);
+    let reader = create(&db, "dash", "read", None);
+    let server = Process::start_with(&db, &[]);
+    wait_ready(&server.base).await;
+    let base = server.base.as_str();
+    let r = client()
+        .post(format!("{base}/subjects/widgets.WidgetCreated/versions"))
+        .bearer_auth(&admin)
+        .json(&json!({"schema": "{\"type\": \"object\"}"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let no_redirect = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let call = |method: &str, path: &str, token: Option<&str>| {
+        let url = format!(
+            "{base}{}",
+            path.replace("{subject}", "widgets.WidgetCreated")
+                .replace("{version}", "1")
+                .replace("{id}", "nosuch")
+        );
+        let mut req = match method {
+            "post" => no_redirect.post(url).form(&[
+                ("schema", "{\"type\": \"object\"}"),
+                ("payload", "{}"),
+                ("version", ""),
+                ("level", "BACKWARD"),
+                ("rules", "events"),
+                ("name", "console-auth"),
+                ("role", "read"),
+                ("token", "sg_nope_00"),
+            ]),
+            _ => no_redirect.get(url),
+        };
+        if let Some(t) = token {
+            req = req.header("Cookie", format!("schemagate_console={t}"));
+        }
+        req.send()
+    };
+    let routes = console_routes();
+    assert!(
+        routes.len() >= 18,
+        "only {} console routes read: {routes:?}",
+        routes.len()
+    );
+    let rank = |r: &str| {
+        ["read", "write", "admin"]
+            .iter()
+            .position(|x| *x == r)
+            .unwrap()
+    };
+    let mut missing = Vec::new();
+    for (method, path) in &routes {
+        let Some(need) = console_expected(method, path) else {
+            missing.push(format!("{method} {path}"));
+            continue;
+        };
+        let Some(need) = need else {
+            // Public: the handler answers without a token (the gate would send to the
+            // sign-in; the sign-out does so itself, and a wrong token at the sign-in is 401).
+            let r = call(method, path, None).await.unwrap();
+            let to_login = r
+                .headers()
+                .get("location")
+                .is_some_and(|l| l == "/ui/login");
+            assert!(
+                r.status() != StatusCode::FORBIDDEN && (!to_login || path == "/ui/logout"),
+                "{method} {path} is public: {}",
+                r.status()
+            );
+            continue;
+        };
+        let r = call(method, path, None).await.unwrap();
+        assert_eq!(
+            (
+                r.status(),
+                r.headers().get("location").and_then(|l| l.to_str().ok())
+            ),
+            (StatusCode::SEE_OTHER, Some("/ui/login")),
+            "{method} {path} signed out"
+        );
+        for (role, token) in [("read", &reader), ("write", &writer), ("admin", &admin)] {
+            let s = call(method, path, Some(token)).await.unwrap().status();
+            if rank(role) < rank(need) {
+                assert_eq!(s, StatusCode::FORBIDDEN, "{method} {path} as {role}");
+            } else {
+                assert!(
+                    s != StatusCode::UNAUTHORIZED && s != StatusCode::FORBIDDEN,
+                    "{method} {path} as {role}: {s}"
+                );
+            }
+        }
+        if method == "post" {
+            let s = no_redirect
+                .post(format!(
+                    "{base}{}",
+                    path.replace("{subject}", "widgets.WidgetCreated")
+                        .replace("{id}", "nosuch")
+                ))
+                .header("Cookie", format!("schemagate_console={admin}"))
+                .header("Origin", "https://elsewhere.example")
+                .form(&[("schema", "{}")])
+                .send()
+                .await
+                .unwrap()
+                .status();
+            assert_eq!(
+                s,
+                StatusCode::FORBIDDEN,
+                "{method} {path} from another site"
+            );
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "console routes without an auth expectation: {missing:?}"
+    );
+    std::fs::remove_dir_all(dir).ok();
 }
