@@ -474,6 +474,11 @@ async fn admins_manage_tokens_settings_and_see_who_did_what() {
     );
     let again = post(base, &format!("/ui/tokens/{id}/revoke"), Some(&admin), &[]).await;
     assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        again.body.contains("No live token with id"),
+        "{}",
+        again.body
+    );
 
     // Both are in the audit log, by the admin, never with the secret; the API filters it.
     let created: Value =

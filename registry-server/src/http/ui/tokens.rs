@@ -3,7 +3,7 @@
 //! cached) and revoking one. Both changes are audited and take effect on this replica at once.
 
 use axum::extract::{Path, Query, State};
-use axum::http::header;
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
 use maud::{html, Markup};
@@ -76,18 +76,20 @@ pub(super) async fn create(
 pub(super) async fn revoke(
     State(s): State<AppState>,
     Path(id): Path<String>,
+    principal: Option<Extension<Principal>>,
     client: Client,
 ) -> ApiResult<Response> {
-    if !s
-        .registry
+    if s.registry
         .revoke_token(&id, &audit_of(client), s.tokens.as_deref())
         .await?
     {
-        return Err(
-            crate::domain::Error::InvalidToken(format!("no live token with id {id}")).into(),
-        );
+        return Ok(Redirect::to(&format!("/ui/tokens?revoked={}", segment(&id))).into_response());
     }
-    Ok(Redirect::to(&format!("/ui/tokens?revoked={}", segment(&id))).into_response())
+    // Revoked already (a second click, another admin) or never there: said on the page.
+    let note = html! { p.verdict.bad #verdict { "No live token with id " code { (id) } "." } };
+    let mut r = page("Tokens", &principal, body(&s, Some(note), None).await?);
+    *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    Ok(r)
 }
 
 /// The list and the creation form (refilled after a refused creation).
