@@ -231,11 +231,13 @@ impl From<RulesArg> for Rules {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
-    /// Source snippets, help lines, witnesses and a text diff (colored on a terminal).
+    /// For people: each finding at its place (for changes: source snippets, the fix, the
+    /// witness and a text diff), colored on a terminal.
     Human,
-    /// One JSON object (DESIGN section 4).
+    /// One JSON object holding the verdict (`compatible`, or `clean` for `lint`) and each
+    /// finding with its place (DESIGN section 4).
     Json,
-    /// GitHub Actions workflow annotations.
+    /// GitHub Actions workflow annotations, one per finding, titled by rule id.
     Github,
     /// SARIF 2.1.0 for code scanning.
     Sarif,

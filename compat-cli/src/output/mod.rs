@@ -1,7 +1,7 @@
 //! Every command's output, in every format: the commands judge and hand over what they found;
 //! this module alone turns it into text, so a format means the same in `diff`, `check` and
-//! `lint`. `human` is for people, `json` for tools (DESIGN section 4: one object whose first
-//! field is the verdict), `github` for workflow annotations and `sarif` for code scanning (both
+//! `lint`. `human` is for people, `json` for tools (DESIGN section 4: one object holding the
+//! verdict), `github` for workflow annotations and `sarif` for code scanning (both
 //! from the same [`Annotation`]s).
 
 mod annotation;
