@@ -114,6 +114,37 @@ async fn registration_and_reads(base: &str) {
         .any(|a| a["action"] == "schema.register"
             && a["subject"] == SUBJECT
             && a["address"] == "127.0.0.1"));
+    // Filters, in SQL on both backends: principal text in any case, `%` and `_` literal.
+    let (_, filtered) = get(
+        base,
+        &format!("/audit?subject={SUBJECT}&action=schema.register&principal=ANONYM"),
+    )
+    .await;
+    let filtered = filtered.as_array().unwrap();
+    assert!(!filtered.is_empty());
+    assert!(filtered
+        .iter()
+        .all(|a| a["action"] == "schema.register" && a["subject"] == SUBJECT));
+    for (query, want) in [
+        ("principal=%25", Some(0)),
+        ("principal=anonymou_", Some(0)),
+        ("since=2999-01-01", Some(0)),
+        ("until=2000-01-01T00:00:00Z", Some(0)),
+        ("limit=1", Some(1)),
+        ("since=2000-01-01&until=2999-01-01", None),
+    ] {
+        let (s, answer) = get(base, &format!("/audit?{query}")).await;
+        assert_eq!(s, StatusCode::OK, "{query}: {answer}");
+        let n = answer.as_array().unwrap().len();
+        match want {
+            Some(w) => assert_eq!(n, w, "{query}: {answer}"),
+            None => assert!(n > 0, "{query}"),
+        }
+    }
+    for bad in ["since=soon", "until=2026-02-30", "limit=0", "limit=10001"] {
+        let (s, answer) = get(base, &format!("/audit?{bad}")).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{bad}: {answer}");
+    }
 }
 
 async fn compatibility_enforced(base: &str) {

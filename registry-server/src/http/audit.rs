@@ -39,16 +39,6 @@ pub struct AuditQuery {
 impl AuditQuery {
     pub fn filter(&self) -> ApiResult<AuditFilter> {
         let text = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
-        let time = |name: &str, s: &str| {
-            match s.trim() {
-            "" => Ok(None),
-            t => parse_time(t).map(Some).ok_or_else(|| {
-                ApiError::BadParameter(format!(
-                    "{name}={t:?}: a time as RFC 3339 (2026-12-02T11:30:00Z) or YYYY-MM-DD[THH:MM] in UTC"
-                ))
-            }),
-        }
-        };
         let limit = self.limit.unwrap_or(DEFAULT_LIMIT);
         if !(1..=MAX_LIMIT).contains(&limit) {
             return Err(ApiError::BadParameter(format!(
@@ -59,10 +49,22 @@ impl AuditQuery {
             subject: text(&self.subject),
             principal: text(&self.principal),
             action: text(&self.action),
-            since_ms: time("since", &self.since)?,
-            until_ms: time("until", &self.until)?,
+            since_ms: time_of("since", &self.since)?,
+            until_ms: time_of("until", &self.until)?,
             limit,
         })
+    }
+}
+
+/// A time parameter: empty is none; one that does not parse is a 400 naming it.
+fn time_of(name: &str, text: &str) -> ApiResult<Option<i64>> {
+    match text.trim() {
+        "" => Ok(None),
+        t => parse_time(t).map(Some).ok_or_else(|| {
+            ApiError::BadParameter(format!(
+                "{name}={t:?}: a time as RFC 3339 (2026-12-02T11:30:00Z) or YYYY-MM-DD[THH:MM] in UTC"
+            ))
+        }),
     }
 }
 

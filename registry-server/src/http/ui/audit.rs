@@ -17,9 +17,9 @@ pub(super) async fn audit(
     Query(q): Query<AuditQuery>,
 ) -> ApiResult<Response> {
     // A time that does not parse is said on the page, with the form kept.
-    let (records, refused) = match q.filter() {
-        Ok(f) => (s.registry.audit(&f).await?, None),
-        Err(e) => (Vec::new(), Some(e.to_string())),
+    let (records, limit, refused) = match q.filter() {
+        Ok(f) => (s.registry.audit(&f).await?, f.limit, None),
+        Err(e) => (Vec::new(), 0, Some(e.to_string())),
     };
     let body = html! {
         form.inline #filter method="get" action="/ui/audit" {
@@ -31,7 +31,7 @@ pub(super) async fn audit(
             label { "to " input type="datetime-local" name="until" value=(q.until); }
             button type="submit" { "Filter" }
         }
-        p.muted { "Times are UTC. " (records.len()) " records" @if records.len() as i64 >= q.limit.unwrap_or(1000) { " (the latest; narrow the filter for older ones)" } "." }
+        p.muted { "Times are UTC. " (records.len()) " records" @if limit > 0 && records.len() as i64 >= limit { " (the latest; narrow the filter for older ones)" } "." }
         @if let Some(why) = refused { p.verdict.bad #verdict { (why) } }
         table #audit {
             thead { tr { th { "When" } th { "Who" } th { "What" } th { "Subject" } th.wide { "Detail" } } }
