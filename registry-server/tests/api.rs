@@ -141,9 +141,17 @@ async fn registration_and_reads(base: &str) {
             None => assert!(n > 0, "{query}"),
         }
     }
-    for bad in ["since=soon", "until=2026-02-30", "limit=0", "limit=10001"] {
+    for bad in [
+        "since=soon",
+        "until=2026-02-30",
+        "limit=0",
+        "limit=10001",
+        "limit=abc",
+        "limit=99999999999999999999",
+    ] {
         let (s, answer) = get(base, &format!("/audit?{bad}")).await;
         assert_eq!(s, StatusCode::BAD_REQUEST, "{bad}: {answer}");
+        assert_eq!(answer["error_code"], 400, "{bad}: {answer}");
     }
 }
 

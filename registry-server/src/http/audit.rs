@@ -1,9 +1,10 @@
 //! `GET /audit`: the audit log, filtered by subject, principal, action and time; the console's
 //! audit page reads it through the same query.
 
+use std::collections::HashMap;
+
 use axum::extract::{Query, State};
 use axum::response::Response;
-use serde::Deserialize;
 
 use super::{ok, ApiError, ApiResult, AppState};
 use crate::domain::AuditFilter;
@@ -14,32 +15,63 @@ const DEFAULT_LIMIT: i64 = 1000;
 const MAX_LIMIT: i64 = 10_000;
 
 /// The filter as a query string spells it; empty fields filter nothing (an HTML form sends
-/// every field).
-#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+/// every field), unknown ones are ignored, a repeated one counts once (the last).
+#[derive(Debug, Default, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AuditQuery {
     /// Records of this subject only.
-    #[serde(default)]
+    #[param(required = false)]
     pub subject: String,
     /// Records whose principal contains this text (any case).
-    #[serde(default)]
+    #[param(required = false)]
     pub principal: String,
     /// Records of this action only (`schema.register`, `config.set`, `token.create`, ...).
-    #[serde(default)]
+    #[param(required = false)]
     pub action: String,
     /// From this time on: RFC 3339, or `YYYY-MM-DD[THH:MM[:SS]]` in UTC.
-    #[serde(default)]
+    #[param(required = false)]
     pub since: String,
     /// Before this time, written as `since`.
-    #[serde(default)]
+    #[param(required = false)]
     pub until: String,
     /// At most this many records, newest first (1000 by default, at most 10,000).
-    pub limit: Option<i64>,
+    #[param(value_type = Option<i64>)]
+    pub limit: String,
+}
+
+/// Read by hand from the pairs, so every mistake is a 400 in the API's error format (axum's own
+/// query rejection answers plain text).
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for AuditQuery {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, ApiError> {
+        let Query(mut q) = Query::<HashMap<String, String>>::from_request_parts(parts, state)
+            .await
+            .map_err(|e| ApiError::BadParameter(e.body_text()))?;
+        let mut take = |k: &str| q.remove(k).unwrap_or_default();
+        Ok(AuditQuery {
+            subject: take("subject"),
+            principal: take("principal"),
+            action: take("action"),
+            since: take("since"),
+            until: take("until"),
+            limit: take("limit"),
+        })
+    }
 }
 
 impl AuditQuery {
     pub fn filter(&self) -> ApiResult<AuditFilter> {
         let text = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
-        let limit = self.limit.unwrap_or(DEFAULT_LIMIT);
+        let limit = match self.limit.trim() {
+            "" => DEFAULT_LIMIT,
+            l => l.parse().map_err(|_| {
+                ApiError::BadParameter(format!("limit={l:?}: a whole number from 1 to {MAX_LIMIT}"))
+            })?,
+        };
         if !(1..=MAX_LIMIT).contains(&limit) {
             return Err(ApiError::BadParameter(format!(
                 "limit={limit}: between 1 and {MAX_LIMIT}"
@@ -69,6 +101,6 @@ fn time_of(name: &str, text: &str) -> ApiResult<Option<i64>> {
 }
 
 #[utoipa::path(get, path = "/audit", tag = "ops", params(AuditQuery), responses((status = 200, description = "the audit records the filter selects, newest first"), (status = 400, description = "a time or limit that does not parse", body = registry_api::ErrorBody)))]
-pub async fn audit(State(s): State<AppState>, Query(q): Query<AuditQuery>) -> ApiResult<Response> {
+pub async fn audit(State(s): State<AppState>, q: AuditQuery) -> ApiResult<Response> {
     Ok(ok(&s.registry.audit(&q.filter()?).await?))
 }

@@ -1,7 +1,7 @@
 //! The audit page (admin, as `GET /audit`): the log filtered by subject, principal, action and
 //! time, through the API's own query.
 
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::Response;
 use axum::Extension;
 use maud::html;
@@ -14,7 +14,7 @@ use crate::http::{ApiResult, AppState};
 pub(super) async fn audit(
     State(s): State<AppState>,
     principal: Option<Extension<Principal>>,
-    Query(q): Query<AuditQuery>,
+    q: AuditQuery,
 ) -> ApiResult<Response> {
     // A time that does not parse is said on the page, with the form kept.
     let (records, limit, refused) = match q.filter() {
