@@ -137,7 +137,13 @@ try:
     driver.get(base + "/ui/subjects/ads.AdClick/check")
     candidate = json.load(open(os.path.join(os.path.dirname(__file__), "../../schemas/ads/AdClick.json")))
     candidate["properties"]["landing_url"]["maxLength"] = 100
-    driver.find_element(By.ID, "schema").send_keys(json.dumps(candidate, indent=2))
+    # Loaded from a file, as a reviewer would from their checkout.
+    upload = os.path.join(shots, "candidate-AdClick.json")
+    with open(upload, "w") as f:
+        json.dump(candidate, f, indent=2)
+    driver.find_element(By.ID, "schema-file").send_keys(upload)
+    wait_for(lambda d: "maxLength" in d.find_element(By.ID, "schema").get_attribute("value"), "the file read into the text box")
+    check('"maxLength": 100' in driver.find_element(By.ID, "schema").get_attribute("value"), "a candidate file is loaded into the form")
     driver.find_element(By.XPATH, "//button[contains(., 'Check')]").click()
     verdict = driver.find_element(By.ID, "verdict").text
     check("Refused" in verdict and "max-length-decreased" in verdict, f"a narrowing candidate is refused: {verdict}")

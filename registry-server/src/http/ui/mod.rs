@@ -612,6 +612,9 @@ fn candidate_form(name: &str, text: &str, verdict: Option<Markup>) -> Markup {
         form method="post" action=(format!("/ui/subjects/{enc}/check")) {
             textarea #schema name="schema" spellcheck="false" placeholder="the candidate schema (JSON)" { (text) }
             p.inline {
+                label { "or load a file: " input #schema-file type="file" accept=".json,application/json" data-into="schema"; }
+            }
+            p.inline {
                 button type="submit" { "Check at the subject's level" }
                 " "
                 button type="submit" formaction=(format!("/ui/subjects/{enc}/register")) { "Register (write role)" }
@@ -713,6 +716,9 @@ fn payload_form(name: &str, payload: &str, version: &str, answer: Option<Markup>
         @if let Some(a) = answer { (a) }
         form method="post" action=(format!("/ui/subjects/{enc}/validate")) {
             textarea #payload name="payload" spellcheck="false" placeholder="one event (JSON)" { (payload) }
+            p.inline {
+                label { "or load a file: " input #payload-file type="file" accept=".json,application/json" data-into="payload"; }
+            }
             p.inline {
                 label for="version" { "Version " }
                 input #version type="text" name="version" value=(version) placeholder="from its schema_version" size="24";

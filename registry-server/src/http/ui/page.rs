@@ -97,6 +97,15 @@ pub const JS: &str = r#"
       refresh(src);
     }
   });
+  // A file chosen beside a text box is read into it (nothing is sent until the form is).
+  document.addEventListener('change', function (e) {
+    var into = e.target && e.target.getAttribute && e.target.getAttribute('data-into');
+    var file = into && e.target.files && e.target.files[0];
+    if (!file) return;
+    var reader = new FileReader();
+    reader.onload = function () { document.getElementById(into).value = reader.result; };
+    reader.readAsText(file);
+  });
   document.addEventListener('submit', function (e) {
     var m = e.target && e.target.getAttribute('data-confirm');
     if (m && !window.confirm(m)) e.preventDefault();
