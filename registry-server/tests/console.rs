@@ -272,6 +272,14 @@ async fn the_console_keeps_the_apis_tokens_and_roles() {
     )
     .await;
     assert_eq!(bad.status, StatusCode::OK);
+    // The version field offers the live versions.
+    for v in [
+        "<option value=\"latest\">",
+        "<option value=\"2\">",
+        "<option value=\"1\">",
+    ] {
+        assert!(bad.body.contains(v), "{v}: {}", bad.body);
+    }
     assert!(
         bad.body.contains("Invalid against version 2"),
         "{}",

@@ -702,16 +702,29 @@ struct PayloadForm {
 }
 
 async fn validate_form(
+    State(s): State<AppState>,
     Path(name): Path<String>,
     principal: Option<Extension<Principal>>,
-) -> Response {
-    let body = payload_form(&name, "", "", None);
-    page(&format!("Validate a payload of {name}"), &principal, body)
+) -> ApiResult<Response> {
+    let body = payload_form(&s, &name, "", "", None).await?;
+    Ok(page(
+        &format!("Validate a payload of {name}"),
+        &principal,
+        body,
+    ))
 }
 
-fn payload_form(name: &str, payload: &str, version: &str, answer: Option<Markup>) -> Markup {
+/// The payload form; the version field offers the subject's live versions.
+async fn payload_form(
+    s: &AppState,
+    name: &str,
+    payload: &str,
+    version: &str,
+    answer: Option<Markup>,
+) -> ApiResult<Markup> {
+    let versions = s.registry.versions(name, false).await?;
     let enc = segment(name);
-    html! {
+    Ok(html! {
         p { a href=(format!("/ui/subjects/{enc}")) { (name) } }
         @if let Some(a) = answer { (a) }
         form method="post" action=(format!("/ui/subjects/{enc}/validate")) {
@@ -721,11 +734,15 @@ fn payload_form(name: &str, payload: &str, version: &str, answer: Option<Markup>
             }
             p.inline {
                 label for="version" { "Version " }
-                input #version type="text" name="version" value=(version) placeholder="from its schema_version" size="24";
+                input #version type="text" name="version" value=(version) placeholder="from its schema_version" size="24" list="version-list";
+                datalist #version-list {
+                    option value="latest" {}
+                    @for v in versions.iter().rev().filter(|v| !v.deleted) { option value=(v.version) {} }
+                }
                 button type="submit" { "Validate" }
             }
         }
-    }
+    })
 }
 
 /// One event against the version named, or the one whose `schema_version` it carries (else
@@ -764,7 +781,7 @@ async fn validate(
         }
         Err(e) => html! { p.verdict.bad #verdict { (e.to_string()) } },
     };
-    let body = payload_form(&name, &f.payload, &f.version, Some(answer));
+    let body = payload_form(&s, &name, &f.payload, &f.version, Some(answer)).await?;
     Ok(page(
         &format!("Validate a payload of {name}"),
         &principal,
