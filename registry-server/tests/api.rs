@@ -141,6 +141,16 @@ async fn registration_and_reads(base: &str) {
             None => assert!(n > 0, "{query}"),
         }
     }
+    // The console's subject list shows each subject's last change (one grouped query).
+    let page = client()
+        .get(format!("{base}/ui?q={SUBJECT}"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("schema.register by anonymous"), "{page}");
     for bad in [
         "since=soon",
         "until=2026-02-30",

@@ -306,6 +306,22 @@ impl Registry {
         Ok(self.store.audit_log(limit).await?)
     }
 
+    /// Each subject's latest audit record, by subject (one query per 500 subjects).
+    pub async fn last_changes(
+        &self,
+        subjects: &[String],
+    ) -> Result<std::collections::HashMap<String, AuditRecord>> {
+        let mut out = std::collections::HashMap::new();
+        for chunk in subjects.chunks(500) {
+            for r in self.store.last_changes(chunk).await? {
+                if let Some(s) = r.subject.clone() {
+                    out.insert(s, r);
+                }
+            }
+        }
+        Ok(out)
+    }
+
     /// The audit records a filter selects, newest first.
     pub async fn audit(&self, filter: &AuditFilter) -> Result<Vec<AuditRecord>> {
         Ok(self.store.audit_search(filter).await?)

@@ -129,21 +129,40 @@ impl Store {
             q = q.bind(a.clone());
         }
         let rows = q.bind(f.limit.max(0)).fetch_all(&self.pool).await?;
-        let mut out = Vec::with_capacity(rows.len());
-        for r in rows {
-            let detail: String = r.try_get("detail")?;
-            let at_ms: i64 = r.try_get("at_ms")?;
-            out.push(AuditRecord {
-                id: r.try_get("id")?,
-                at: rfc3339(at_ms),
-                at_ms,
-                principal: r.try_get("principal")?,
-                address: r.try_get("address")?,
-                action: r.try_get("action")?,
-                subject: r.try_get("subject")?,
-                detail: serde_json::from_str(&detail).unwrap_or_default(),
-            });
-        }
-        Ok(out)
+        Ok(rows.iter().map(record).collect::<Result<_, _>>()?)
     }
+
+    /// Each subject's latest record (subjects without one are left out), in one query.
+    pub async fn last_changes(&self, subjects: &[String]) -> StoreResult<Vec<AuditRecord>> {
+        if subjects.is_empty() {
+            return Ok(Vec::new());
+        }
+        let marks: Vec<String> = (1..=subjects.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT id, at_ms, principal, address, action, subject, detail FROM audit_log \
+             WHERE id IN (SELECT MAX(id) FROM audit_log WHERE subject IN ({}) GROUP BY subject)",
+            marks.join(", ")
+        );
+        let mut q = sqlx::query(&sql);
+        for s in subjects {
+            q = q.bind(s.clone());
+        }
+        let rows = q.fetch_all(&self.pool).await?;
+        Ok(rows.iter().map(record).collect::<Result<_, _>>()?)
+    }
+}
+
+fn record(r: &sqlx::any::AnyRow) -> Result<AuditRecord, sqlx::Error> {
+    let detail: String = r.try_get("detail")?;
+    let at_ms: i64 = r.try_get("at_ms")?;
+    Ok(AuditRecord {
+        id: r.try_get("id")?,
+        at: rfc3339(at_ms),
+        at_ms,
+        principal: r.try_get("principal")?,
+        address: r.try_get("address")?,
+        action: r.try_get("action")?,
+        subject: r.try_get("subject")?,
+        detail: serde_json::from_str(&detail).unwrap_or_default(),
+    })
 }

@@ -184,8 +184,15 @@ async fn subjects(
     let total = names.len();
     let pages = total.div_ceil(PAGE).max(1);
     let current = q.page.min(pages - 1);
+    let shown: Vec<String> = names
+        .iter()
+        .skip(current * PAGE)
+        .take(PAGE)
+        .cloned()
+        .collect();
+    let mut last_changes = s.registry.last_changes(&shown).await?;
     let mut rows = Vec::new();
-    for name in names.iter().skip(current * PAGE).take(PAGE) {
+    for name in &shown {
         let versions = s.registry.versions(name, false).await?;
         let latest = versions.iter().rev().find(|v| !v.deleted);
         let settings = s.registry.settings(name).await?;
@@ -201,15 +208,7 @@ async fn subjects(
             }
             None => (None, 0),
         };
-        let last = s
-            .registry
-            .audit(&AuditFilter {
-                subject: Some(name.clone()),
-                limit: 1,
-                ..AuditFilter::default()
-            })
-            .await?
-            .pop();
+        let last = last_changes.remove(name);
         rows.push((
             name.clone(),
             latest.map(|v| v.version),
