@@ -142,14 +142,7 @@ async fn registration_and_reads(base: &str) {
         }
     }
     // The console's subject list shows each subject's last change (one grouped query).
-    let page = client()
-        .get(format!("{base}/ui?q={SUBJECT}"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = common::text_of(client().get(format!("{base}/ui?q={SUBJECT}"))).await;
     assert!(page.contains("schema.register by anonymous"), "{page}");
     for bad in [
         "since=soon",
@@ -197,14 +190,7 @@ async fn compatibility_enforced(base: &str) {
     assert_eq!(change["version"], 1, "{err}");
     assert_eq!(change["breaks"], json!(["forward"]), "{err}");
     assert!(change["witness"].is_object(), "{err}");
-    let metrics = client()
-        .get(format!("{base}/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = common::text_of(client().get(format!("{base}/metrics"))).await;
     assert!(
         metrics.contains("schemagate_rejections_total{kind=\"property-added-to-closed-model\"} 1"),
         "{metrics}"

@@ -35,6 +35,19 @@ fn expected(method: &str, path: &str) -> Option<Option<&'static str>> {
     Some(role)
 }
 
+/// A role below the one needed is refused (403); the one needed, or more, is let through.
+fn judged_by_role(status: StatusCode, role: &str, need: &str, what: &str) {
+    let rank = |r: &str| ["read", "write", "admin"].iter().position(|x| *x == r);
+    if rank(role) < rank(need) {
+        assert_eq!(status, StatusCode::FORBIDDEN, "{what} as {role}");
+    } else {
+        assert!(
+            status != StatusCode::UNAUTHORIZED && status != StatusCode::FORBIDDEN,
+            "{what} as {role}: {status}"
+        );
+    }
+}
+
 async fn call(base: &str, method: &str, path: &str, auth: Option<&str>) -> StatusCode {
     let url = format!(
         "{base}{}",
@@ -62,9 +75,7 @@ async fn call(base: &str, method: &str, path: &str, auth: Option<&str>) -> Statu
 async fn every_route_refuses_what_it_should() {
     let dir = temp_dir("auth");
     let db = sqlite_url(&dir);
-    let admin = create(&db, "admin", "admin", None);
-    let writer = create(&db, "ci", "write", None);
-    let reader = create(&db, "dash", "read", None);
+    let (admin, writer, reader) = common::role_tokens(&db);
     let scoped = create(&db, "widgets-team", "write", Some("widgets.*"));
     let revoked = create(&db, "old", "admin", None);
     let revoked_id = revoked.split('_').nth(1).unwrap().to_string();
@@ -112,15 +123,8 @@ async fn every_route_refuses_what_it_should() {
         call(base, "get", &by_id, Some(&revoked)).await,
         StatusCode::UNAUTHORIZED
     );
-    let metrics = client()
-        .get(format!("{base}/metrics"))
-        .bearer_auth(&reader)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics =
+        common::text_of(client().get(format!("{base}/metrics")).bearer_auth(&reader)).await;
     for (status, count) in [("200", 2), ("401", 2)] {
         let series = format!(
             "schemagate_http_requests_total{{method=\"GET\",route=\"/schemas/ids/{{id}}\",status=\"{status}\"}} {count}"
@@ -130,12 +134,6 @@ async fn every_route_refuses_what_it_should() {
 
     let doc: Value = common::json_of(client().get(format!("{base}/openapi.json"))).await;
     let roles = [("read", &reader), ("write", &writer), ("admin", &admin)];
-    let rank = |r: &str| {
-        ["read", "write", "admin"]
-            .iter()
-            .position(|x| *x == r)
-            .unwrap()
-    };
     let mut operations = 0;
     let mut missing = Vec::new();
     for (path, item) in doc["paths"].as_object().unwrap() {
@@ -158,14 +156,7 @@ async fn every_route_refuses_what_it_should() {
             }
             for (role, token) in roles {
                 let s = call(base, method, path, Some(token)).await;
-                if rank(role) < rank(need) {
-                    assert_eq!(s, StatusCode::FORBIDDEN, "{method} {path} as {role}");
-                } else {
-                    assert!(
-                        s != StatusCode::UNAUTHORIZED && s != StatusCode::FORBIDDEN,
-                        "{method} {path} as {role}: {s}"
-                    );
-                }
+                judged_by_role(s, role, need, &format!("{method} {path}"));
             }
         }
     }
@@ -407,9 +398,7 @@ fn console_routes() -> Vec<(String, String)> {
 async fn every_console_route_keeps_the_apis_roles() {
     let dir = temp_dir("auth-console");
     let db = sqlite_url(&dir);
-    let admin = create(&db, "admin", "admin", None);
-    let writer = create(&db, "ci", "write", None);
-    let reader = create(&db, "dash", "read", None);
+    let (admin, writer, reader) = common::role_tokens(&db);
     let server = Process::start_with(&db, &[]);
     wait_ready(&server.base).await;
     let base = server.base.as_str();
@@ -456,12 +445,6 @@ async fn every_console_route_keeps_the_apis_roles() {
         "only {} console routes read: {routes:?}",
         routes.len()
     );
-    let rank = |r: &str| {
-        ["read", "write", "admin"]
-            .iter()
-            .position(|x| *x == r)
-            .unwrap()
-    };
     let mut missing = Vec::new();
     for (method, path) in &routes {
         let Some(need) = console_expected(method, path) else {
@@ -494,14 +477,7 @@ async fn every_console_route_keeps_the_apis_roles() {
         );
         for (role, token) in [("read", &reader), ("write", &writer), ("admin", &admin)] {
             let s = call(method, path, Some(token)).await.unwrap().status();
-            if rank(role) < rank(need) {
-                assert_eq!(s, StatusCode::FORBIDDEN, "{method} {path} as {role}");
-            } else {
-                assert!(
-                    s != StatusCode::UNAUTHORIZED && s != StatusCode::FORBIDDEN,
-                    "{method} {path} as {role}: {s}"
-                );
-            }
+            judged_by_role(s, role, need, &format!("{method} {path}"));
         }
         if method == "post" {
             let s = no_redirect

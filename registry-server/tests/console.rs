@@ -89,9 +89,7 @@ fn forms(body: &str) -> Vec<(String, String)> {
 async fn the_console_keeps_the_apis_tokens_and_roles() {
     let dir = temp_dir("console");
     let db = sqlite_url(&dir);
-    let admin = create_token(&db, "admin", "admin", None);
-    let writer = create_token(&db, "ci", "write", None);
-    let reader = create_token(&db, "dash", "read", None);
+    let (admin, writer, reader) = common::role_tokens(&db);
     let scoped = create_token(&db, "widgets-team", "read", Some("widgets.*"));
     let server = Process::start_with(&db, &[]);
     wait_ready(&server.base).await;
@@ -369,9 +367,7 @@ async fn api_json(base: &str, path: &str, token: &str) -> Value {
 async fn admins_manage_tokens_settings_and_see_who_did_what() {
     let dir = temp_dir("console-admin");
     let db = sqlite_url(&dir);
-    let admin = create_token(&db, "admin", "admin", None);
-    let writer = create_token(&db, "ci", "write", None);
-    let reader = create_token(&db, "dash", "read", None);
+    let (admin, writer, reader) = common::role_tokens(&db);
     let server = Process::start_with(&db, &[]);
     wait_ready(&server.base).await;
     let base = server.base.as_str();

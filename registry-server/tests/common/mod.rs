@@ -328,6 +328,11 @@ pub async fn json_of<T: serde::de::DeserializeOwned>(req: reqwest::RequestBuilde
 pub const CT: &str = "application/vnd.schemaregistry.v1+json";
 
 /// JSON requests over a real socket, answering (status, JSON or null).
+/// A response's body as text.
+pub async fn text_of(req: reqwest::RequestBuilder) -> String {
+    req.send().await.unwrap().text().await.unwrap()
+}
+
 pub async fn post(base: &str, path: &str, body: Value) -> (StatusCode, Value) {
     let r = client()
         .post(format!("{base}{path}"))
@@ -377,6 +382,15 @@ pub fn token_cmd(db: &str, args: &[&str]) -> String {
 }
 
 /// A new token with a role (and a subject scope); answers its secret.
+/// An admin (`admin`), a write (`ci`) and a read (`dash`) token, in that order.
+pub fn role_tokens(db: &str) -> (String, String, String) {
+    (
+        create_token(db, "admin", "admin", None),
+        create_token(db, "ci", "write", None),
+        create_token(db, "dash", "read", None),
+    )
+}
+
 pub fn create_token(db: &str, name: &str, role: &str, scope: Option<&str>) -> String {
     let mut args = vec!["create", "--name", name, "--role", role];
     if let Some(s) = scope {
