@@ -527,10 +527,16 @@ fn an_output_replaced_mid_run_sends_its_entries_to_the_dead_letter_stream() {
             .unwrap()
     };
     add(&mut con);
-    let mut child = gate(&redis, &base, "ev", &[])
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let metrics = dir.join("gate.prom");
+    let mut child = gate(
+        &redis,
+        &base,
+        "ev",
+        &["--metrics", metrics.to_str().unwrap()],
+    )
+    .stderr(Stdio::piped())
+    .spawn()
+    .unwrap();
     let deadline = Instant::now() + Duration::from_secs(60);
     while xlen(&mut con, "ev:valid") < 1 {
         assert!(Instant::now() < deadline);
@@ -547,6 +553,19 @@ fn an_output_replaced_mid_run_sends_its_entries_to_the_dead_letter_stream() {
     while xlen(&mut con, "ev:dlq") < 1 {
         assert!(Instant::now() < deadline, "the entry was not rescued");
         std::thread::sleep(Duration::from_millis(10));
+    }
+    // The metrics count it where it ended: dead-lettered as write-failed, not valid.
+    let counted = |prom: &str| {
+        prom.contains("schemagate_gate_entries_dead_lettered_total{stream=\"ev\",reason=\"write-failed\"} 1\n")
+            && prom.contains("schemagate_gate_entries_valid_total{stream=\"ev\"} 1\n")
+    };
+    while !counted(&std::fs::read_to_string(&metrics).unwrap_or_default()) {
+        assert!(
+            Instant::now() < deadline,
+            "{}",
+            std::fs::read_to_string(&metrics).unwrap_or_default()
+        );
+        std::thread::sleep(Duration::from_millis(50));
     }
     child.kill().unwrap();
     child.wait().unwrap();

@@ -177,6 +177,7 @@ impl Gate<'_> {
                 writes.push(Write {
                     id: entry.id,
                     target: Target::Nowhere,
+                    reason: None,
                     fields: Vec::new(),
                 });
                 continue;
@@ -204,14 +205,14 @@ impl Gate<'_> {
                     d => d,
                 }
             };
-            let target = match decision {
+            let (target, dead_reason) = match decision {
                 Decision::Pass => {
                     self.counters.valid += 1;
-                    Target::Output
+                    (Target::Output, None)
                 }
                 Decision::Dead { reason, .. } => {
                     self.counters.dead_letter(reason);
-                    Target::DeadLetter
+                    (Target::DeadLetter, Some(reason))
                 }
                 Decision::Retry(e) => {
                     self.counters.retries += 1;
@@ -244,10 +245,13 @@ impl Gate<'_> {
             writes.push(Write {
                 id: entry.id,
                 target,
+                reason: dead_reason,
                 fields: out,
             });
         }
-        streams.commit(&writes)?;
+        for w in streams.commit(&writes)? {
+            self.counters.write_failed(w.reason);
+        }
         self.counters.batches += 1;
         Ok((put_off, why))
     }

@@ -25,10 +25,12 @@ pub enum Reason {
     BadSchema,
     /// Delivered `--max-deliveries` times without a verdict.
     Poison,
+    /// Judged, but its stream refused the write (it turned into another type of key).
+    WriteFailed,
 }
 
 impl Reason {
-    pub const ALL: [Reason; 7] = [
+    pub const ALL: [Reason; 8] = [
         Reason::Invalid,
         Reason::Rule,
         Reason::NotJson,
@@ -36,6 +38,7 @@ impl Reason {
         Reason::UnknownVersion,
         Reason::BadSchema,
         Reason::Poison,
+        Reason::WriteFailed,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -47,6 +50,7 @@ impl Reason {
             Reason::UnknownVersion => "unknown-version",
             Reason::BadSchema => "bad-schema",
             Reason::Poison => "poison",
+            Reason::WriteFailed => "write-failed",
         }
     }
 }
@@ -66,14 +70,30 @@ pub struct Counters {
 }
 
 impl Counters {
-    pub fn dead_letter(&mut self, r: Reason) {
-        if let Some(n) = Reason::ALL
+    fn dead_of(&mut self, r: Reason) -> Option<&mut u64> {
+        Reason::ALL
             .iter()
             .position(|x| *x == r)
             .and_then(|i| self.dead.get_mut(i))
-        {
+    }
+
+    pub fn dead_letter(&mut self, r: Reason) {
+        if let Some(n) = self.dead_of(r) {
             *n += 1;
         }
+    }
+
+    /// An entry counted as valid (`None`) or dead-lettered for `was` whose write failed: it is
+    /// in the dead-letter stream as `write-failed` now, and counted so.
+    pub fn write_failed(&mut self, was: Option<Reason>) {
+        let from = match was {
+            None => Some(&mut self.valid),
+            Some(r) => self.dead_of(r),
+        };
+        if let Some(n) = from {
+            *n = n.saturating_sub(1);
+        }
+        self.dead_letter(Reason::WriteFailed);
     }
 
     pub fn dead_total(&self) -> u64 {
@@ -81,7 +101,12 @@ impl Counters {
     }
 
     fn parked(&self) -> u64 {
-        self.dead.last().copied().unwrap_or(0)
+        Reason::ALL
+            .iter()
+            .position(|x| *x == Reason::Poison)
+            .and_then(|i| self.dead.get(i))
+            .copied()
+            .unwrap_or(0)
     }
 
     pub fn line(&self, rate: f64) -> String {

@@ -15,6 +15,8 @@ use std::time::Duration;
 use anyhow::{bail, Context};
 use redis::{Connection, RedisResult, Value};
 
+use super::report::Reason;
+
 /// One stream entry as read: its id, its fields in order and byte for byte, and how many times
 /// the group has delivered it (1 for a first read).
 #[derive(Debug, Clone)]
@@ -47,6 +49,8 @@ pub enum Target {
 pub struct Write {
     pub id: String,
     pub target: Target,
+    /// Why it is dead-lettered (`None` for the output stream).
+    pub reason: Option<Reason>,
     pub fields: Vec<(Vec<u8>, Vec<u8>)>,
 }
 
@@ -206,10 +210,11 @@ impl Streams {
         Ok(())
     }
 
-    /// Writes a batch's verdicts and acknowledges its entries in one MULTI/EXEC.
-    pub fn commit(&mut self, writes: &[Write]) -> anyhow::Result<()> {
+    /// Writes a batch's verdicts and acknowledges its entries in one MULTI/EXEC. Answers the
+    /// writes that failed and went to the dead-letter stream as `write-failed` instead.
+    pub fn commit<'w>(&mut self, writes: &'w [Write]) -> anyhow::Result<Vec<&'w Write>> {
         if writes.is_empty() {
-            return Ok(());
+            return Ok(Vec::new());
         }
         let mut pipe = redis::pipe();
         pipe.atomic().ignore_errors();
@@ -230,7 +235,7 @@ impl Streams {
         let results: Vec<Value> = pipe
             .query(&mut self.con)
             .context("writing a batch to the output and dead-letter streams")?;
-        let failed: Vec<(&Write, String)> = written
+        let failed: Vec<(&'w Write, String)> = written
             .into_iter()
             .zip(&results)
             .filter_map(|(w, r)| match r {
@@ -242,9 +247,10 @@ impl Streams {
             anyhow::bail!("acknowledging a batch: {e:?}");
         }
         if failed.is_empty() {
-            return Ok(());
+            return Ok(Vec::new());
         }
-        self.rescue(&failed)
+        self.rescue(&failed)?;
+        Ok(failed.into_iter().map(|(w, _)| w).collect())
     }
 
     /// Entries acknowledged whose write failed (a key turned into something else than a stream
