@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use schema_core::{check_refs, check_with, Document, Error, Mode, Options, Rules};
-use serde_json::json;
+use serde_json::{json, Value};
 
 fn money(amount_type: &str) -> Document {
     Document::from_value("money.json", json!({"type": "object", "properties": {"amount": {"type": amount_type}, "currency": {"type": "string"}}, "required": ["amount", "currency"]})).unwrap()
@@ -181,4 +181,51 @@ fn embedded_resources_under_defs_validate_in_draft_7() {
     let w = change.witness.as_ref().expect("a witness");
     assert!(v.is_valid(&w.instance), "{}", w.instance);
     assert!(!Compiled::new(&new).unwrap().is_valid(&w.instance));
+}
+
+/// A witness is built by following each `$ref` where it is written: against an embedded
+/// resource's `$id`, not the root, whose `$defs` has a decoy of the same name. Before, the
+/// change was found but had no witness.
+#[test]
+fn witnesses_follow_references_where_they_are_written() {
+    let embedded = |colors: Value| {
+        Document::from_value(
+            "root.json",
+            json!({
+                "$schema": "https://json-schema.org/draft/2020-12/schema",
+                "$id": "https://example.com/events/root.json",
+                "type": "object",
+                "required": ["a", "b"],
+                "properties": {
+                    "a": {
+                        "$id": "https://example.com/shared/a.json",
+                        "$defs": {"color": {"type": "string", "enum": colors}},
+                        "$ref": "#/$defs/color"
+                    },
+                    "b": {"$ref": "#/$defs/count"}
+                },
+                "$defs": {"count": {"type": "integer", "minimum": 1}, "color": {"type": "integer"}}
+            }),
+        )
+        .unwrap()
+    };
+    let opts = Options {
+        mode: Mode::Backward,
+        rules: Rules::Standard,
+        witnesses: true,
+        ..Options::default()
+    };
+    let report = check_with(
+        &embedded(json!(["red", "green", "blue"])),
+        &embedded(json!(["red", "green"])),
+        &HashMap::<String, Document>::new(),
+        opts,
+    )
+    .unwrap();
+    let removed = report
+        .breaking()
+        .find(|c| c.kind.id() == "enum-value-removed")
+        .expect("the removed value is found");
+    let w = removed.witness.as_ref().expect("and has a witness");
+    assert_eq!(w.instance, json!({"a": "blue", "b": 1}));
 }

@@ -2,9 +2,12 @@
 //! type it admits) and a fuller one, the starting points a witness is built from. Sizes are
 //! capped so that a hostile bound never becomes an allocation.
 
+use std::collections::HashMap;
+
 use serde_json::{json, Map, Value};
 
 use crate::docset::DocSet;
+use crate::subschemas::for_each_subschema;
 
 /// The largest size (string length, item or property count) a witness is built with: a bound
 /// taken from a hostile schema (`"minLength": 1e15`) must not become an allocation. A witness
@@ -16,31 +19,60 @@ pub(super) fn size(obj: &Map<String, Value>, kw: &str) -> Option<u64> {
     obj.get(kw).and_then(Value::as_u64).map(|v| v.min(MAX_SIZE))
 }
 
+/// Where each subschema of a document set is written (document, pointer), by its address. The
+/// generator passes schemas around as values; a `$ref` must still resolve against the base URI
+/// in force where it is written (an embedded `$id`, another document), which only its place
+/// says. Built once per judged pair.
+pub(super) struct Sites(HashMap<usize, (usize, String)>);
+
+impl Sites {
+    pub fn of(docs: &DocSet) -> Sites {
+        let mut map = HashMap::new();
+        for i in 0..docs.len() {
+            let d = docs.get(i);
+            for_each_subschema(&d.root, d.draft, "", &mut |ptr, v| {
+                map.entry(v as *const Value as usize)
+                    .or_insert_with(|| (i, ptr.to_string()));
+            });
+        }
+        Sites(map)
+    }
+
+    fn of_value(&self, v: &Value) -> Option<&(usize, String)> {
+        self.0.get(&(v as *const Value as usize))
+    }
+}
+
 /// Builds minimal and boundary instances from schemas of one document.
 pub(super) struct Gen<'d> {
     docs: &'d DocSet,
     doc: usize,
+    sites: &'d Sites,
 }
 
 impl<'d> Gen<'d> {
-    pub fn new(docs: &'d DocSet, doc: usize) -> Gen<'d> {
-        Gen { docs, doc }
+    pub fn new(docs: &'d DocSet, doc: usize, sites: &'d Sites) -> Gen<'d> {
+        Gen { docs, doc, sites }
     }
 
+    /// Follows `$ref`s, each resolved where it is written; a schema whose place is not known
+    /// (built by the caller, not read from a document) resolves against its document's root.
     pub(super) fn deref<'v>(&'v self, s: &'v Value) -> &'v Value {
         let mut s = s;
+        let mut at = self.sites.of_value(s).cloned();
         for _ in 0..32 {
-            match s
-                .get("$ref")
-                .and_then(Value::as_str)
-                .and_then(|r| self.docs.resolve_ref(self.doc, "", r))
-            {
-                Some((d, p)) => match self.docs.value(d, &p) {
-                    Some(v) => s = v,
-                    None => break,
-                },
-                None => break,
-            }
+            let Some(r) = s.get("$ref").and_then(Value::as_str) else {
+                break;
+            };
+            let (doc, site) = at.unwrap_or_else(|| (self.doc, String::new()));
+            let Some((d, p)) = self.docs.resolve_ref(doc, &site, r) else {
+                break;
+            };
+            let Some(v) = self.docs.value(d, &p) else {
+                break;
+            };
+            s = v;
+            at = Some((d, p));
         }
         s
     }

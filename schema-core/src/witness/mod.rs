@@ -15,7 +15,7 @@ mod candidates;
 mod events;
 
 use candidates::generic;
-use events::Gen;
+use events::{Gen, Sites};
 
 /// How many candidate values are tried per change.
 const MAX_CANDIDATES: usize = 200;
@@ -36,12 +36,13 @@ pub(crate) fn attach(
     let (Ok(vo), Ok(vn)) = (vo, vn) else {
         return;
     };
-    let (gen_old, gen_new) = (Gen::new(docs, old), Gen::new(docs, new));
+    let sites = Sites::of(docs);
+    let (gen_old, gen_new) = (Gen::new(docs, old, &sites), Gen::new(docs, new, &sites));
     let mut named = Vec::new();
     tag_values(&gen_old, &docs.get(old).root, &mut named);
     tag_values(&gen_new, &docs.get(new).root, &mut named);
     let bases = |doc: usize, v: &Compiled| -> Vec<Value> {
-        let g = Gen::new(docs, doc);
+        let g = Gen::new(docs, doc, &sites);
         let root = &docs.get(doc).root;
         let first: Vec<Value> = [g.minimal(root, 0), g.full(root, 0)]
             .into_iter()
@@ -104,7 +105,7 @@ pub(crate) fn attach(
         };
         let mut cands: Vec<Option<Value>> = vec![None];
         for (doc, ptr) in [(acc_doc, acc_ptr), (rej_doc, rej_ptr)] {
-            let g = Gen::new(docs, doc);
+            let g = Gen::new(docs, doc, &sites);
             if let Some(schema) = enclosing_schema(&docs.get(doc).root, ptr) {
                 cands.extend(g.candidates(schema).into_iter().map(Some));
             }
