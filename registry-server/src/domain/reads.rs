@@ -302,10 +302,6 @@ impl Registry {
         Ok(id)
     }
 
-    pub async fn audit_log(&self, limit: i64) -> Result<Vec<AuditRecord>> {
-        Ok(self.store.audit_log(limit).await?)
-    }
-
     /// Each subject's latest audit record, by subject (one query per 500 subjects).
     pub async fn last_changes(
         &self,

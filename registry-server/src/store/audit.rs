@@ -66,15 +66,6 @@ pub struct AuditFilter {
 }
 
 impl Store {
-    /// The latest `limit` records, newest first.
-    pub async fn audit_log(&self, limit: i64) -> StoreResult<Vec<AuditRecord>> {
-        self.audit_search(&AuditFilter {
-            limit,
-            ..AuditFilter::default()
-        })
-        .await
-    }
-
     /// The records a filter selects, newest first. A subject's records are read through the
     /// `(subject, id)` index, so a subject's history costs the same in a long log.
     pub async fn audit_search(&self, f: &AuditFilter) -> StoreResult<Vec<AuditRecord>> {
